@@ -1,0 +1,111 @@
+"""Scrapy's name resolver with the :mod:`spbe_crawler.net.policy` rules (connect-to, address policy).
+
+Enabled by ``TWISTED_DNS_RESOLVER = "spbe_crawler.net.twisted_resolver.PolicyResolver"``. Twisted's
+``IHostnameResolver`` hands back addresses *with ports*, and ``HostnameEndpoint`` connects to exactly
+those, so a connect-to route changes where the socket goes while the URL, ``Host`` header and TLS
+checks keep the original name: the same code path as on the real internet.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import OrderedDict
+from typing import Any, Sequence
+
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
+from twisted.internet.threads import deferToThreadPool
+from zope.interface import implementer
+
+from spbe_crawler.net.policy import AddressBlocked, NetworkPolicy, NameNotFound
+
+# Why the last resolution of a host failed, read by the failure classifier (bounded).
+RESOLUTION_ERRORS: "OrderedDict[str, tuple[str, str]]" = OrderedDict()
+_MAX_ERRORS = 10_000
+
+
+def record_error(host: str, status: str, detail: str) -> None:
+    RESOLUTION_ERRORS[host.lower()] = (status, detail)
+    RESOLUTION_ERRORS.move_to_end(host.lower())
+    while len(RESOLUTION_ERRORS) > _MAX_ERRORS:
+        RESOLUTION_ERRORS.popitem(last=False)
+
+
+def policy_from_settings(settings: Any) -> NetworkPolicy:
+    routes = list(settings.getlist("SPBE_CONNECT_TO"))
+    route_file = settings.get("SPBE_CONNECT_TO_FILE")
+    if route_file:
+        with open(route_file, encoding="utf-8") as handle:
+            routes += handle.read().splitlines()
+    return NetworkPolicy.from_lines(routes, settings.getlist("SPBE_ALLOWED_NETWORKS"))
+
+
+@implementer(IHostResolution)
+class _Resolution:
+    def __init__(self, name: str):
+        self.name = name
+
+    def cancel(self) -> None:
+        """Resolution runs in a thread and cannot be cancelled; its result is then ignored."""
+
+
+@implementer(IHostnameResolver)
+class PolicyResolver:
+    def __init__(self, reactor: Any, policy: NetworkPolicy, cache_size: int = 10_000):
+        self.reactor = reactor
+        self.policy = policy
+        self._cache: "OrderedDict[tuple[str, int], list[tuple[str, int]]]" = OrderedDict()
+        self._cache_size = cache_size
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> "PolicyResolver":
+        return cls(reactor, policy_from_settings(crawler.settings), crawler.settings.getint("DNSCACHE_SIZE", 10_000))
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installNameResolver(self)
+
+    def resolveHostName(  # noqa: N802 (Twisted interface)
+        self,
+        resolutionReceiver: IResolutionReceiver,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Sequence[type] | None = None,
+        transportSemantics: str = "TCP",
+    ) -> IHostResolution:
+        resolution = _Resolution(hostName)
+        resolutionReceiver.resolutionBegan(resolution)
+        key = (hostName.lower(), portNumber)
+        if key in self._cache:
+            self._deliver(resolutionReceiver, self._cache[key])
+            return resolution
+        pool = self.reactor.getThreadPool()
+        deferred = deferToThreadPool(self.reactor, pool, self.policy.resolve, hostName, portNumber)
+        deferred.addCallbacks(
+            lambda addresses: self._resolved(resolutionReceiver, key, addresses),
+            lambda failure: self._failed(resolutionReceiver, hostName, failure),
+        )
+        return resolution
+
+    def _resolved(self, receiver: IResolutionReceiver, key: tuple[str, int], addresses: list[tuple[str, int]]) -> None:
+        self._cache[key] = addresses
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        self._deliver(receiver, addresses)
+
+    @staticmethod
+    def _deliver(receiver: IResolutionReceiver, addresses: list[tuple[str, int]]) -> None:
+        for address, port in addresses:
+            family = IPv6Address if ipaddress.ip_address(address).version == 6 else IPv4Address
+            receiver.addressResolved(family("TCP", address, port))
+        receiver.resolutionComplete()
+
+    @staticmethod
+    def _failed(receiver: IResolutionReceiver, host: str, failure: Any) -> None:
+        error = failure.value
+        if isinstance(error, AddressBlocked):
+            record_error(host, "address_blocked", str(error))
+        elif isinstance(error, NameNotFound):
+            record_error(host, "dns_error", str(error))
+        else:
+            record_error(host, "dns_error", repr(error))
+        receiver.resolutionComplete()
