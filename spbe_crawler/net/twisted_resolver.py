@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
 from twisted.internet.threads import deferToThreadPool
+from scrapy.resolver import dnscache
 from zope.interface import implementer
 
 from spbe_crawler.net.policy import AddressBlocked, NetworkPolicy, NameNotFound
@@ -88,6 +89,9 @@ class PolicyResolver:
 
     def _resolved(self, receiver: IResolutionReceiver, key: tuple[str, int], addresses: list[tuple[str, int]]) -> None:
         self._cache[key] = addresses
+        if addresses:
+            # Scrapy keys per-IP download slots (CONCURRENT_REQUESTS_PER_IP) on this cache.
+            dnscache[key[0]] = addresses[0][0]
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         self._deliver(receiver, addresses)

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from spbe_crawler import config
 from spbe_crawler.store import models  # noqa: F401  (registers the tables)
+from spbe_crawler.store import models_monitor  # noqa: F401  (monitoring tables)
 
 
 @lru_cache(maxsize=8)

@@ -29,6 +29,7 @@ class Unit(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=64)
     name: str
     kind: str = Field(index=True)
+    category: Optional[str] = None  # OPD jenis: dinas, badan, sekretariat, inspektorat, rsud, ...
     parent_code: Optional[str] = Field(default=None, index=True)
     pemda_code: Optional[str] = Field(default=None, index=True)
     source: str = "kemendagri"

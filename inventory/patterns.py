@@ -1,0 +1,88 @@
+"""Compile rule regexes with a bound on their worst-case matching cost.
+
+Signature rules run over untrusted pages of up to a megabyte, so a pattern such as ``(a+)+$`` or
+``<a.*lapor`` could take seconds or hours on a hostile page. Instead of timing out at run time we
+refuse such patterns when the pack loads:
+
+* every repetition has a finite upper bound of at most :data:`MAX_REPEAT` (write ``\\s{0,20}``
+  or ``.{0,80}``, never ``*``, ``+`` or ``{n,}``);
+* a repetition with an upper bound above 1 may only repeat one character (a literal, ``.``, a
+  class, ``\\s``...), never a group, so backtracking cannot nest;
+* the product of all repetition bounds (the worst number of steps from one start position) stays
+  under :data:`MAX_STEPS`;
+* no backreferences; patterns are at most :data:`MAX_PATTERN_LENGTH` characters.
+
+Patterns are compiled case-insensitive.
+"""
+
+from __future__ import annotations
+
+import re
+from re import _constants as sre_c  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+MAX_REPEAT = 200
+MAX_STEPS = 20_000
+MAX_PATTERN_LENGTH = 500
+
+_REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", sre_c.MAX_REPEAT)}
+_SINGLE_CHAR = {sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.ANY, sre_c.IN, sre_c.CATEGORY}
+_BACKREFS = {sre_c.GROUPREF, sre_c.GROUPREF_EXISTS, getattr(sre_c, "GROUPREF_IGNORE", sre_c.GROUPREF)}
+
+
+class PatternError(ValueError):
+    """A pattern that does not compile or whose matching cost is not bounded."""
+
+
+def compile_bounded(source: str) -> re.Pattern[str]:
+    """Compile ``source`` case-insensitively after checking that its cost is bounded."""
+    if not isinstance(source, str) or not source:
+        raise PatternError("pattern must be a non-empty string")
+    if len(source) > MAX_PATTERN_LENGTH:
+        raise PatternError(f"pattern longer than {MAX_PATTERN_LENGTH} characters")
+    try:
+        parsed = sre_parse.parse(source, re.IGNORECASE)
+    except re.error as exc:
+        raise PatternError(f"invalid regex {source!r}: {exc}") from None
+    steps = _steps(list(parsed), source)
+    if steps > MAX_STEPS:
+        raise PatternError(
+            f"pattern {source!r} may take {steps} steps per position (limit {MAX_STEPS}); "
+            "use smaller repetition bounds"
+        )
+    return re.compile(source, re.IGNORECASE)
+
+
+def _steps(items: list[tuple[Any, Any]], source: str) -> int:
+    """Check one parsed sequence; return the product of its repetition bounds."""
+    total = 1
+    for op, av in items:
+        if op in _REPEATS:
+            total *= _repeat_steps(av, source)
+        elif op is sre_c.SUBPATTERN:
+            total *= _steps(list(av[-1]), source)
+        elif op is sre_c.BRANCH:
+            for branch in av[1]:
+                total *= _steps(list(branch), source)
+        elif op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
+            total *= _steps(list(av[1]), source)
+        elif op is getattr(sre_c, "ATOMIC_GROUP", None):
+            total *= _steps(list(av), source)
+        elif op in _BACKREFS:
+            raise PatternError(f"pattern {source!r} uses a backreference")
+    return total
+
+
+def _repeat_steps(av: tuple[int, int, Any], source: str) -> int:
+    low, high, body = av
+    if high == sre_c.MAXREPEAT or high > MAX_REPEAT:
+        raise PatternError(
+            f"pattern {source!r} has an unbounded repetition; write {{0,{MAX_REPEAT}}} at most"
+        )
+    body_items = list(body)
+    if high > 1 and not (len(body_items) == 1 and body_items[0][0] in _SINGLE_CHAR):
+        raise PatternError(
+            f"pattern {source!r} repeats a group more than once; repeat single characters only"
+        )
+    return (high + 1) * _steps(body_items, source)

@@ -1,0 +1,40 @@
+"""Plain-text helpers for evidence snippets: crawled content is untrusted and kept as bounded text."""
+
+from __future__ import annotations
+
+import html
+import re
+
+SNIPPET_CHARS = 200
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+_TAG_TAIL = re.compile(r"<[^<>]{0,2000}$")
+_TAG_HEAD = re.compile(r"^[^<>]{0,2000}>")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]{0,500}>.{0,4000}?</\1\s{0,5}>", re.I | re.S)
+
+
+def collapse(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """Whitespace-collapsed, control-free text of at most ``limit`` characters."""
+    text = _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def html_window(source: str, start: int, end: int, context: int = 90) -> str:
+    """The plain text around ``source[start:end]`` (markup stripped, entities decoded, bounded)."""
+    lo, hi = max(0, start - context), min(len(source), end + context)
+    window = source[lo:hi]
+    window = _SCRIPT_OR_STYLE.sub(" ", window)
+    window = _TAG.sub(" ", window)
+    if lo > 0:
+        window = _TAG_HEAD.sub(" ", window, count=1)
+    if hi < len(source):
+        window = _TAG_TAIL.sub(" ", window, count=1)
+    text = collapse(html.unescape(window), limit=10 * SNIPPET_CHARS)
+    matched = collapse(html.unescape(source[start:end]), limit=80)
+    if matched.lower() not in text.lower():
+        # The match sat inside markup (an attribute, a script URL): show it first.
+        text = f"{matched} · {text}" if text else matched
+    return collapse(text)

@@ -1,0 +1,110 @@
+"""The main job commands: ``spbe run``, ``spbe demo``, ``spbe export``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from spbe_crawler import config
+from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.jobs import JobResult, ensure_registry, survey_and_report
+from spbe_crawler.survey.runs import RunBusy
+
+
+def _print_result(result: JobResult) -> None:
+    table = Table(title=f"Cakupan situs web — {result.coverage.pemda_name}")
+    table.add_column("Jenis unit")
+    table.add_column("Jumlah", justify="right")
+    table.add_column("Punya situs", justify="right")
+    table.add_column("Berfungsi", justify="right")
+    for line in result.coverage.summary():
+        table.add_row(line["label"], str(line["total"]), str(line["with_site"]), str(line["working"]))
+    console.print(table)
+    for line in result.coverage.summary():
+        console.print(f"• {line['sentence']}")
+    if result.finish_reason and result.finish_reason != "finished":
+        err_console.print(f"[yellow]Survei berhenti ({result.finish_reason}); jalankan lagi untuk melanjutkan.[/]")
+    console.print(f"Laporan cakupan: [bold]{result.coverage_html}[/]")
+    console.print(f"CSV cakupan:     {result.coverage_csv}")
+
+
+@app.command("run")
+def run_command(
+    pemda: str = typer.Option(..., "--pemda", help="Kode pemda Kemendagri, mis. 18.71"),
+    new: bool = typer.Option(False, "--baru", help="Mulai survei baru walau ada survei yang terputus"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder laporan (bawaan: $SPBE_HOME/reports)"),
+) -> None:
+    """Survei situs web semua unit satu pemda lalu tulis laporan cakupan."""
+    try:
+        ensure_registry(pemda)
+        result = survey_and_report(pemda, resume=not new, out_dir=out)
+    except RunBusy as busy:
+        err_console.print(f"[red]{busy}[/]")
+        raise typer.Exit(2)
+    _print_result(result)
+
+
+@app.command("demo")
+def demo_command(
+    directory: Optional[Path] = typer.Option(None, "--dir", help="Folder kerja demo (bawaan: $SPBE_HOME/demo)"),
+) -> None:
+    """Jalankan survei pada wilayah demo luring (tiruan Kota Bandar Lampung) dan tulis laporannya."""
+    from spbe_crawler.demo.server import DemoWeb
+    from spbe_crawler.registry.csv_import import import_registry_csv
+    from spbe_crawler.store.db import session_scope
+
+    pemda = "18.71"
+    directory = directory or config.home_dir() / "demo"
+    console.print(f"Menyalakan web demo luring di 127.0.0.1 ({directory}) ...")
+    with DemoWeb(directory) as web:
+        os.environ.update(web.env)
+        ensure_registry(pemda)
+        with session_scope() as session:
+            report = import_registry_csv(session, web.registry_csv)
+        console.print(f"Registri demo: {report.summary()}")
+        result = survey_and_report(pemda, resume=False, overrides=demo_overrides(web.env))
+    _print_result(result)
+
+
+def demo_overrides(env: dict[str, str]) -> dict[str, object]:
+    """Settings of a crawl against the offline demo web: one local server, short timeouts."""
+    return {
+        "SPBE_CONNECT_TO_FILE": env["SPBE_CONNECT_TO_FILE"],
+        "SPBE_ALLOWED_NETWORKS": env["SPBE_ALLOWED_NETWORKS"].split(","),
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS_PER_IP": 32,
+        "CONCURRENT_REQUESTS": 64,
+        "DOWNLOAD_TIMEOUT": 4,
+        "RETRY_TIMES": 0,
+    }
+
+
+@app.command("export")
+def export_command(
+    pemda: str = typer.Option(..., "--pemda", help="Kode pemda, mis. 18.71"),
+    fmt: str = typer.Option("json", "--format", help="json atau csv"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Berkas JSON / folder CSV (bawaan: keluaran standar untuk JSON)"),
+) -> None:
+    """Ekspor unit, situs, kesehatan, temuan, skor dan pemantauan dalam JSON atau CSV."""
+    from spbe_crawler.export import export_data, to_json, write_csv_tables
+    from spbe_crawler.store.db import session_scope
+
+    if fmt not in ("json", "csv"):
+        err_console.print("[red]--format harus json atau csv[/]")
+        raise typer.Exit(2)
+    with session_scope() as session:
+        data = export_data(session, pemda)
+    if fmt == "json":
+        text = to_json(data)
+        if out:
+            out.write_text(text, encoding="utf-8")
+            console.print(f"Ekspor JSON: {out}")
+        else:
+            typer.echo(text)
+        return
+    for path in write_csv_tables(data, out or config.reports_dir() / f"ekspor-{pemda}"):
+        console.print(f"Ekspor CSV: {path}")

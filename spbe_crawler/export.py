@@ -1,0 +1,111 @@
+"""Machine-readable export of one pemda: units, websites, health, findings, assessment, monitoring.
+
+The JSON shape is documented by ``docs/export.schema.json`` (checked in the tests). ``--format csv``
+writes the same tables as one CSV file each.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, SQLModel, select
+
+from spbe_crawler import __version__
+from spbe_crawler.registry.scope import units_in_scope, websites_of
+from spbe_crawler.reports.coverage import latest_run
+from spbe_crawler.store.models import Finding, SiteCheck, UnitOutcome, utcnow
+
+SCHEMA_VERSION = "1.0"
+
+
+def _row(model: SQLModel, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: v for k, v in model.model_dump().items() if k not in exclude}
+
+
+def export_data(session: Session, pemda_code: str) -> dict[str, Any]:
+    units = units_in_scope(session, pemda_code)
+    sites = websites_of(session, [u.code for u in units])
+    run = latest_run(session, pemda_code)
+    survey: dict[str, Any] | None = None
+    findings: list[dict[str, Any]] = []
+    if run is not None:
+        survey = {
+            "run": _row(run, exclude=("options",)),
+            "site_checks": [_row(c) for c in session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()],
+            "unit_outcomes": [_row(o) for o in session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id)).all()],
+        }
+        findings = [_row(f) for f in session.exec(select(Finding).where(Finding.run_id == run.id)).all()]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"spbe-crawler {__version__}",
+        "generated_at": utcnow(),
+        "pemda_code": pemda_code,
+        "units": [_row(u) for u in units],
+        "websites": [_row(w) for ws in sites.values() for w in ws],
+        "survey": survey,
+        "findings": findings,
+        "assessment": _assessment(session, pemda_code),
+        "monitoring": _monitoring(session, pemda_code),
+    }
+
+
+def _assessment(session: Session, pemda_code: str) -> dict[str, Any] | None:
+    from spbe_crawler.assessment import export_assessment
+
+    return export_assessment(session, pemda_code)
+
+
+def _monitoring(session: Session, pemda_code: str) -> dict[str, Any] | None:
+    from spbe_crawler.monitor.figures import monitor_export
+
+    return monitor_export(session, pemda_code)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    raise TypeError(f"tidak bisa diekspor: {type(value).__name__}")
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
+
+
+CSV_TABLES = ("units", "websites", "findings")
+
+
+def write_csv_tables(data: dict[str, Any], out_dir: Path) -> list[Path]:
+    """One CSV per table; nested values (lists, dicts) are written as JSON text."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = {name: data[name] for name in CSV_TABLES}
+    if data["survey"]:
+        tables["site_checks"] = data["survey"]["site_checks"]
+        tables["unit_outcomes"] = data["survey"]["unit_outcomes"]
+    if data["assessment"]:
+        tables["scores"] = data["assessment"].get("scores", [])
+        tables["reviews"] = data["assessment"].get("reviews", [])
+    written = []
+    for name, rows in tables.items():
+        path = out_dir / f"{data['pemda_code']}-{name}.csv"
+        columns = sorted({key for row in rows for key in row}) if rows else []
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: _cell(v) for k, v in row.items()})
+        written.append(path)
+    return written
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, default=_json_default, ensure_ascii=False)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value

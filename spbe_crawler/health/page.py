@@ -1,0 +1,196 @@
+"""``PageFacts``: everything the health checks read from one fetched page, extracted once.
+
+``parse_page`` never raises on page content: malformed markup, a wrong or missing charset, an
+empty or binary body all give a ``PageFacts`` (with ``problem`` set when nothing could be parsed).
+Every extracted part is bounded, so a hostile multi-megabyte page costs bounded work downstream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Iterable, Mapping, Sequence
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+
+from spbe_crawler.health.dates import dates_from_markup, dates_from_text, plausible
+from spbe_crawler.health.decode import decode_body
+from spbe_crawler.health.textwalk import normalize_space, walk
+
+MAX_BODY_BYTES = 2_000_000  # only the first 2 MB of a body is parsed and matched
+MAX_TEXT_CHARS = 300_000
+MAX_HIDDEN_CHARS = 100_000
+MAX_TITLE_CHARS = 500
+MAX_LINKS = 5_000
+MAX_LINK_TEXT = 300
+MAX_HREF = 2_000
+MAX_META = 300
+MAX_META_CONTENT = 2_000
+
+HeaderValue = str | bytes | Sequence[str | bytes]
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str  # absolute
+    text: str
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    url: str
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    html: str = ""  # decoded, first MAX_BODY_BYTES of the body
+    encoding: str = "utf-8"
+    title: str = ""
+    text: str = ""  # visible text, whitespace collapsed
+    hidden_text: str = ""
+    meta: tuple[tuple[str, str], ...] = ()  # (lower-case name/property/itemprop/http-equiv, content)
+    links: tuple[Link, ...] = ()
+    lang: str | None = None
+    viewport: str | None = None
+    generator: str | None = None
+    canonical: str | None = None
+    amphtml: str | None = None
+    dates: tuple[date, ...] = ()  # newest first
+    truncated: bool = False
+    problem: str | None = None  # why nothing could be parsed, in Indonesian
+
+    def meta_content(self, name: str) -> str | None:
+        """Content of the first meta tag called ``name`` (case-insensitive)."""
+        wanted = name.lower()
+        return next((content for key, content in self.meta if key == wanted), None)
+
+    @property
+    def is_https(self) -> bool:
+        return self.url.lower().startswith("https://")
+
+
+def parse_page(url: str, status: int, headers: Mapping[str | bytes, HeaderValue] | None, body: bytes,
+               encoding_hint: str | None = None, today: date | None = None) -> PageFacts:
+    """Parse a fetched page once into the facts every health check reads."""
+    plain_headers = normalize_headers(headers or {})
+    truncated = len(body) > MAX_BODY_BYTES
+    html, encoding = decode_body(body[:MAX_BODY_BYTES], plain_headers.get("content-type"), encoding_hint)
+    base = PageFacts(url=url, status=status, headers=plain_headers, html=html, encoding=encoding,
+                     truncated=truncated)
+    root = _parse_tree(html)
+    if root is None:
+        return _replace(base, problem="Halaman kosong atau tidak dapat diurai sebagai HTML")
+    return _facts_from_tree(base, root, today or date.today())
+
+
+def normalize_headers(headers: Mapping[str | bytes, HeaderValue]) -> dict[str, str]:
+    """Header names lower-cased, values decoded and repeated values joined (Scrapy gives bytes lists)."""
+    plain: dict[str, str] = {}
+    for name, value in headers.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        texts = [v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in values]
+        key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        plain[key.lower()] = ", ".join(texts)[:MAX_META_CONTENT]
+    return plain
+
+
+def _parse_tree(html: str) -> HtmlElement | None:
+    if not html.strip():
+        return None
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, recover=True)
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", errors="replace"), parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def _facts_from_tree(base: PageFacts, root: HtmlElement, today: date) -> PageFacts:
+    walked = walk(root, MAX_TEXT_CHARS, MAX_LINKS)
+    meta = _meta(root)
+    text = normalize_space(" ".join(walked.visible), MAX_TEXT_CHARS)
+    hidden_text = normalize_space(" ".join(walked.hidden), MAX_HIDDEN_CHARS)
+    link_base = _link_base(root, base.url)
+    found_dates = dates_from_markup(root, meta) + dates_from_text(text) + dates_from_text(hidden_text)
+    meta_dict = {name: content for name, content in reversed(meta)}  # first one wins
+    return _replace(
+        base,
+        title=_title(root),
+        text=text,
+        hidden_text=hidden_text,
+        meta=tuple(meta),
+        links=tuple(_links(walked.anchors, link_base)),
+        lang=(root.get("lang") or root.get("xml:lang") or "").strip()[:20] or None,
+        viewport=meta_dict.get("viewport"),
+        generator=meta_dict.get("generator"),
+        canonical=_head_link(root, "canonical", link_base),
+        amphtml=_head_link(root, "amphtml", link_base),
+        dates=tuple(plausible(found_dates, today)),
+        truncated=base.truncated or walked.truncated,
+    )
+
+
+def _replace(facts: PageFacts, **changes: object) -> PageFacts:
+    return replace(facts, **changes)  # type: ignore[arg-type]
+
+
+def _title(root: HtmlElement) -> str:
+    element = next(root.iter("title"), None)
+    if element is None:
+        return ""
+    return normalize_space(element.text_content()[: MAX_TITLE_CHARS * 4], MAX_TITLE_CHARS)
+
+
+def _meta(root: HtmlElement) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for element in root.iter("meta"):
+        content = element.get("content")
+        key = element.get("name") or element.get("property") or element.get("itemprop") or element.get("http-equiv")
+        if content is None or not key:
+            continue
+        found.append((key.strip().lower()[:100], content.strip()[:MAX_META_CONTENT]))
+        if len(found) >= MAX_META:
+            break
+    return found
+
+
+def _link_base(root: HtmlElement, url: str) -> str:
+    """The page URL, or a usable ``<base href>`` (hacked templates carry placeholders there)."""
+    element = next(root.iter("base"), None)
+    href = (element.get("href") or "").strip() if element is not None else ""
+    if href:
+        candidate = _absolute(url, href)
+        if candidate and urlsplit(candidate).scheme in ("http", "https"):
+            return candidate
+    return url
+
+
+def _absolute(base: str, href: str) -> str | None:
+    href = "".join(href.split())[:MAX_HREF]
+    if not href or href.lower().startswith(("javascript:", "data:", "vbscript:")):
+        return None
+    try:
+        return urljoin(base, href)
+    except ValueError:  # malformed (e.g. a bad IPv6 literal)
+        return None
+
+
+def _links(anchors: Iterable[tuple[HtmlElement, bool]], base: str) -> list[Link]:
+    links: list[Link] = []
+    for element, hidden in anchors:
+        href = _absolute(base, element.get("href") or "")
+        if href is None:
+            continue
+        text = normalize_space(element.text_content()[: MAX_LINK_TEXT * 4], MAX_LINK_TEXT)
+        if not text:
+            text = normalize_space(element.get("title") or "", MAX_LINK_TEXT)
+        links.append(Link(href=href, text=text, hidden=hidden))
+    return links
+
+
+def _head_link(root: HtmlElement, rel: str, base: str) -> str | None:
+    for element in root.iter("link"):
+        if rel in (element.get("rel") or "").lower().split():
+            return _absolute(base, element.get("href") or "")
+    return None

@@ -1,0 +1,98 @@
+"""One walk over a parsed page: visible text, hidden text, and the anchors with their visibility.
+
+The walk is iterative (no recursion limit on hostile nesting) and stops collecting text at a fixed
+budget. "Hidden" means what a visitor cannot see although it is in the page: elements styled
+``display:none``, ``visibility:hidden``, moved far off-screen, shrunk to ``font-size:0`` or to a
+zero box with ``overflow:hidden``, elements with the ``hidden`` attribute, and ``<noscript>``.
+Link-spam injected into hacked sites lives there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+# Elements whose text is never shown as page text.
+SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "svg", "math", "iframe", "object",
+                       "embed", "canvas", "video", "audio"})
+# Inline formatting elements: their text joins the surrounding words without a separator.
+INLINE_TAGS = frozenset({"b", "i", "u", "s", "em", "strong", "span", "font", "small", "big", "sup", "sub",
+                         "abbr", "mark", "code", "tt", "q", "cite", "dfn", "kbd", "samp", "var", "time"})
+
+_HIDDEN_STYLE = re.compile(
+    r"display:none"
+    r"|visibility:hidden"
+    r"|font-size:0(?:px|pt|em|rem|%)?(?:;|!|$)"
+    r"|(?:left|top|right|text-indent|margin-left):-\d{3,6}"
+)
+_ZERO_BOX = re.compile(r"(?:^|;)(?:height|width|max-height|max-width):0(?:px)?(?:;|!|$)")
+_OVERFLOW_HIDDEN = re.compile(r"overflow:hidden")
+
+
+@dataclass
+class WalkResult:
+    visible: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)
+    anchors: list[tuple[HtmlElement, bool]] = field(default_factory=list)  # (element, is hidden)
+    truncated: bool = False
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    """Does this element itself hide its content from a visitor?"""
+    if element.tag == "noscript" or element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    if not style:
+        return False
+    compact = "".join(style.lower().split())[:1000]
+    if _HIDDEN_STYLE.search(compact):
+        return True
+    return bool(_ZERO_BOX.search(compact) and _OVERFLOW_HIDDEN.search(compact))
+
+
+def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
+    """Collect visible and hidden text (each up to ``text_budget`` characters) and anchors."""
+    result = WalkResult()
+    sizes = {True: 0, False: 0}  # hidden? -> characters collected
+    # Entries: (node, closing, skip, hidden); for an opening entry the flags are the context the
+    # node sits in, for a closing entry they are the context its tail belongs to (the parent's).
+    stack: list[tuple[HtmlElement, bool, bool, bool]] = [(root, False, False, False)]
+    while stack:
+        node, closing, skip, hidden = stack.pop()
+        tag = node.tag if isinstance(node.tag, str) else None
+        if closing:
+            if tag not in INLINE_TAGS:
+                _emit(result, sizes, text_budget, " ", skip, hidden)
+            _emit(result, sizes, text_budget, node.tail, skip, hidden)
+            continue
+        if tag is None:  # comment or processing instruction: only its tail is page text
+            _emit(result, sizes, text_budget, node.tail, skip, hidden)
+            continue
+        own_skip = skip or tag in SKIP_TAGS
+        own_hidden = hidden or is_hidden(node)
+        if tag == "a" and node.get("href") is not None and len(result.anchors) < anchor_budget:
+            result.anchors.append((node, own_hidden))
+        if tag not in INLINE_TAGS:
+            _emit(result, sizes, text_budget, " ", own_skip, own_hidden)
+        _emit(result, sizes, text_budget, node.text, own_skip, own_hidden)
+        stack.append((node, True, skip, hidden))
+        stack.extend((child, False, own_skip, own_hidden) for child in reversed(node))
+    return result
+
+
+def _emit(result: WalkResult, sizes: dict[bool, int], budget: int, text: str | None, skip: bool,
+          hidden: bool) -> None:
+    if not text or skip:
+        return
+    if sizes[hidden] >= budget:
+        result.truncated = True
+        return
+    (result.hidden if hidden else result.visible).append(text)
+    sizes[hidden] += len(text)
+
+
+def normalize_space(text: str, limit: int) -> str:
+    """Collapse every run of whitespace to one space and cut to ``limit`` characters."""
+    return " ".join(text.split())[:limit]

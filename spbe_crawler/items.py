@@ -1,0 +1,60 @@
+"""Items the survey spider yields; :class:`spbe_crawler.pipelines.StorePipeline` writes them all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Optional
+
+
+@dataclass
+class PageItem:
+    run_id: int
+    website_id: int
+    url: str
+    final_url: str
+    status: int
+    redirect_chain: list[str] = field(default_factory=list)
+    title: Optional[str] = None
+    language: Optional[str] = None
+    content_type: Optional[str] = None
+    content_hash: Optional[str] = None
+    size: int = 0
+    published_dates: list[str] = field(default_factory=list)
+    links: list[list[str]] = field(default_factory=list)
+    body: Optional[bytes] = None
+
+
+@dataclass
+class FindingItem:
+    run_id: int
+    pemda_code: str
+    unit_code: str
+    website_id: Optional[int]
+    rule_id: str
+    service: str
+    indicators: dict[str, list[int]]
+    url: str
+    kind: str
+    snippet: str
+    signals: list[str]
+    confidence: float
+
+
+@dataclass
+class SiteCheckItem:
+    run_id: int
+    website_id: int
+    unit_code: str
+    url: str
+    status: str
+    detail: str = ""
+    rule: Optional[str] = None
+    snippet: Optional[str] = None
+    http_status: Optional[int] = None
+    final_url: Optional[str] = None
+    ip_address: Optional[str] = None
+    tls_expires_at: Optional[datetime] = None
+    tls_issuer: Optional[str] = None
+    elapsed_ms: Optional[int] = None
+    signals: dict[str, Any] = field(default_factory=dict)

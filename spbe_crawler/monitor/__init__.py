@@ -1,0 +1,1 @@
+"""Availability monitoring: httpx probes, sweeps, incidents, schedules, figures, alerts, retention."""

@@ -1,0 +1,188 @@
+"""One availability probe of one URL, and the N-of-M confirmation of a failure.
+
+A probe follows redirects itself (recording each hop, detecting loops), measures time to first
+byte and total time, reads a bounded body, notes the certificate of the last HTTPS hop, and turns
+every failure into a ``Probe`` row through :func:`classify_httpx_error`. On ``tls_error`` it asks
+:func:`inspect_certificate` why, so the row says "sertifikat kedaluwarsa" rather than an OpenSSL code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from dataclasses import dataclass, field
+
+import anyio
+import anyio.to_thread
+import httpx
+
+from spbe_crawler.health.status import Status, works
+from spbe_crawler.monitor.settings import MonitorSettings
+from spbe_crawler.net.httpx_errors import MAX_DETAIL, classify_httpx_error
+from spbe_crawler.net.httpx_transport import default_ssl_context, make_client
+from spbe_crawler.net.policy import NetworkPolicy
+from spbe_crawler.net.tls_inspect import CertInfo, cert_info_from_der, inspect_certificate
+from spbe_crawler.store.models import Probe, utcnow
+
+
+@dataclass(frozen=True)
+class Target:
+    """A website to probe, with what figures and alerts need to know about it."""
+
+    website_id: int
+    url: str
+    host: str
+    role: str = "unit"
+    unit_code: str = ""
+
+
+@dataclass
+class _Walk:
+    """What a probe saw so far; kept when it fails half-way (e.g. the hops of a redirect loop)."""
+
+    current: str
+    hops: list[str] = field(default_factory=list)
+    ttfb_ms: float | None = None
+    cert: CertInfo | None = None
+
+
+def _peer_cert(response: httpx.Response) -> CertInfo | None:
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    return cert_info_from_der(der, response.url.host) if der else None
+
+
+async def _bounded_size(response: httpx.Response, limit: int) -> int:
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size >= limit:
+            break
+    return size
+
+
+class Prober:
+    """Probes URLs with one policy-aware client; ``async with Prober(...)`` closes it."""
+
+    def __init__(
+        self,
+        settings: MonitorSettings | None = None,
+        policy: NetworkPolicy | None = None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        client: httpx.AsyncClient | None = None,
+    ):
+        self.settings = settings or MonitorSettings.from_env()
+        self.policy = policy if policy is not None else NetworkPolicy.from_env()
+        self.ssl_context = ssl_context or default_ssl_context()
+        s = self.settings
+        self.client = client or make_client(
+            self.policy,
+            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
+            verify=self.ssl_context,
+            limits=httpx.Limits(max_connections=s.concurrency * 2, max_keepalive_connections=min(s.concurrency, 20)),
+            headers={"User-Agent": s.user_agent},
+            dns_ttl=s.dns_ttl,
+        )
+
+    async def __aenter__(self) -> "Prober":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.aclose()
+
+    async def _walk(self, walk: _Walk, started: float) -> tuple[int, int]:
+        """Follow redirects from ``walk.current``; ``(final HTTP status, body bytes read)``."""
+        seen = {walk.current}
+        for _ in range(self.settings.max_redirects + 1):
+            response = await self.client.send(self.client.build_request("GET", walk.current), stream=True)
+            try:
+                if walk.ttfb_ms is None:
+                    walk.ttfb_ms = (time.perf_counter() - started) * 1000
+                if response.url.scheme == "https":
+                    walk.cert = _peer_cert(response) or walk.cert
+                location = response.headers.get("location")
+                if not (response.is_redirect and location):
+                    return response.status_code, await _bounded_size(response, self.settings.max_bytes)
+                target = str(response.url.join(location).copy_with(fragment=None))
+            finally:
+                await response.aclose()
+            walk.hops.append(walk.current)
+            if target in seen:
+                raise httpx.TooManyRedirects(f"{target} dikunjungi lagi setelah {len(walk.hops)} pengalihan")
+            seen.add(target)
+            walk.current = target
+        raise httpx.TooManyRedirects(f"lebih dari {self.settings.max_redirects} pengalihan")
+
+    async def probe(self, url: str, website_id: int = 0) -> Probe:
+        """One probe; never raises for anything a site can do."""
+        started_at, started = utcnow(), time.perf_counter()
+        walk = _Walk(current=url)
+        http_status: int | None = None
+        size: int | None = None
+        try:
+            with anyio.fail_after(self.settings.total_timeout):
+                http_status, size = await self._walk(walk, started)
+            status = Status.OK if http_status < 400 else Status.HTTP_ERROR
+            detail = "" if status is Status.OK else f"HTTP {http_status}"
+        except Exception as exc:  # every failure of a site becomes a value
+            status, detail = classify_httpx_error(exc)
+            if status is Status.TLS_ERROR:
+                walk.cert, detail = await self._explain_tls(walk.current, detail)
+        return Probe(
+            website_id=website_id,
+            url=url,
+            started_at=started_at,
+            status=status.value,
+            detail=detail[:MAX_DETAIL],
+            http_status=http_status,
+            final_url=walk.current,
+            redirect_chain=walk.hops,
+            ttfb_ms=walk.ttfb_ms,
+            total_ms=(time.perf_counter() - started) * 1000,
+            size=size,
+            tls_expires_at=walk.cert.expires_at if walk.cert else None,
+            tls_issuer=walk.cert.issuer if walk.cert else None,
+        )
+
+    async def _explain_tls(self, url: str, detail: str) -> tuple[CertInfo | None, str]:
+        target = httpx.URL(url)
+        if not self.settings.tls_inspect or target.scheme != "https":
+            return None, detail
+        cert = await anyio.to_thread.run_sync(
+            lambda: inspect_certificate(
+                target.host, target.port or 443, self.policy, self.settings.connect_timeout, ssl_context=self.ssl_context
+            ),
+            abandon_on_cancel=True,
+        )
+        return cert, (cert.verify_error if cert and cert.verify_error else detail)
+
+    async def confirmed(self, target: Target) -> Probe:
+        """Probe; a failure is retried after a delay, and the site is down only when N of M attempts fail.
+
+        The confirmation window opens at the first failure: a first success ends it at once.
+        """
+        s = self.settings
+        need, budget = max(1, s.confirm_failures), max(s.confirm_attempts, s.confirm_failures, 1)
+        attempts = [await self.probe(target.url, target.website_id)]
+        while True:
+            failures = sum(not works(p.status) for p in attempts)
+            successes = len(attempts) - failures
+            if works(attempts[0].status) or successes > budget - need or len(attempts) >= budget or failures >= need:
+                break
+            await asyncio.sleep(s.confirm_delay)
+            attempts.append(await self.probe(target.url, target.website_id))
+        return _verdict(attempts, need)
+
+
+def _verdict(attempts: list[Probe], need: int) -> Probe:
+    failed = [p for p in attempts if not works(p.status)]
+    if len(failed) >= need:
+        row = failed[-1]
+        row.started_at = attempts[0].started_at
+        if len(attempts) > 1:
+            row.detail = f"{row.detail} ({len(failed)} dari {len(attempts)} percobaan gagal)"[:MAX_DETAIL]
+        return row
+    return next(p for p in reversed(attempts) if works(p.status))

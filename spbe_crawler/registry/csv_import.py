@@ -1,0 +1,191 @@
+"""Import a user's registry CSV (``code,name,kind,parent_code,website``).
+
+Every row is checked first; the good rows are then written together in the caller's transaction
+and the bad rows are reported with their line and column. Nothing stored is overwritten: a code
+already stored under another name or kind is a conflict, a website declared for another unit is
+refused. Re-importing the same file adds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from spbe_crawler.registry.results import ImportReport, RowError
+from spbe_crawler.registry.text_table import TableRow, read_table
+from spbe_crawler.registry.unit_store import (
+    existing_units, insert_websites, same_name, stored_website_pairs, website_claims,
+)
+from spbe_crawler.registry.urls import normalise_url
+from spbe_crawler.store.models import Unit
+
+IMPORT_KINDS = ("pemda", "opd", "kecamatan", "kelurahan", "desa")
+REQUIRED_COLUMNS = ("code", "name", "kind")
+OPTIONAL_COLUMNS = ("parent_code", "website")
+UNIT_SOURCE = "import"
+WEBSITE_SOURCE = "registry"
+MAX_CODE_LENGTH = 64
+MAX_NAME_LENGTH = 200
+
+
+def import_registry_csv(session: Session, path: str | Path) -> ImportReport:
+    """Check every row of the file, then add the units and websites of the good rows."""
+    report = ImportReport()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        report.errors.append(RowError(0, "", f"berkas {path} tidak dapat dibaca: {exc.strerror}"))
+        return report
+    table = read_table(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    report.warnings.extend(table.warnings)
+    if table.error:
+        report.errors.append(table.error)
+        return report
+    report.rows_read = len(table.rows)
+    checker = _RowChecker.prepare(session, table.rows)
+    for row in table.rows:
+        report.errors.extend(checker.check(row))
+    _write(session, checker, report)
+    return report
+
+
+def _write(session: Session, checker: _RowChecker, report: ImportReport) -> None:
+    if checker.new_units:
+        session.connection().execute(insert(Unit.__table__), checker.new_units)  # type: ignore[attr-defined]
+    report.units_added = len(checker.new_units)
+    report.units_existing = checker.existing_count
+    report.websites_added = insert_websites(session, checker.new_websites, WEBSITE_SOURCE)
+
+
+def _urls_of(row: TableRow) -> list[str]:
+    return [part.strip() for part in row.values.get("website", "").split(";") if part.strip()]
+
+
+@dataclass
+class _RowChecker:
+    """What the rows are checked against: the store (fetched once) and the rows accepted so far."""
+
+    stored: dict[str, dict[str, Any]]
+    claims: dict[str, set[str]]
+    stored_pairs: set[tuple[str, str]]
+    first_line: dict[str, int] = field(default_factory=dict)
+    accepted: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new_units: list[dict[str, Any]] = field(default_factory=list)
+    new_websites: list[tuple[str, str]] = field(default_factory=list)
+    existing_count: int = 0
+
+    @classmethod
+    def prepare(cls, session: Session, rows: list[TableRow]) -> _RowChecker:
+        codes = {row.values["code"] for row in rows} | {row.values.get("parent_code", "") for row in rows}
+        urls = set()
+        for row in rows:
+            for text in _urls_of(row):
+                try:
+                    urls.add(normalise_url(text))
+                except ValueError:
+                    continue
+        return cls(
+            stored=existing_units(session, codes - {""}),
+            claims=website_claims(session, urls),
+            stored_pairs=stored_website_pairs(session, codes - {""}),
+        )
+
+    def check(self, row: TableRow) -> list[RowError]:
+        """Errors of one row; a row without errors is accepted and queued for writing."""
+        code, name = row.values["code"], " ".join(row.values["name"].split())
+        kind = row.values["kind"].lower()
+        problems = self._shape_problems(row, code, name, kind)
+        pemda_code: str | None = None
+        if kind in IMPORT_KINDS and code:
+            pemda_code, parent_problems = self._parent(row, code, kind)
+            problems += parent_problems
+        urls, url_problems = self._urls(row, code)
+        problems += url_problems
+        if code and kind in IMPORT_KINDS and name:
+            problems += self._conflicts(code, name, kind)
+        if problems:
+            return [RowError(row.line, column, message) for column, message in problems]
+        self._accept(row, code, name, kind, pemda_code, urls)
+        return []
+
+    def _shape_problems(self, row: TableRow, code: str, name: str, kind: str) -> list[tuple[str, str]]:
+        problems = []
+        if row.extra_cells:
+            problems.append(("", "baris memuat lebih banyak kolom daripada baris judul; "
+                                 "apit nilai yang memuat tanda pemisah dengan tanda kutip"))
+        if not code:
+            problems.append(("code", "kode kosong"))
+        elif len(code) > MAX_CODE_LENGTH or any(ch.isspace() for ch in code):
+            problems.append(("code", f"kode '{code[:80]}' tidak sah (tanpa spasi, paling panjang {MAX_CODE_LENGTH} karakter)"))
+        elif code in self.first_line:
+            problems.append(("code", f"kode {code} sudah muncul di baris {self.first_line[code]}"))
+        else:
+            self.first_line[code] = row.line
+        if not name:
+            problems.append(("name", "nama kosong"))
+        elif len(name) > MAX_NAME_LENGTH:
+            problems.append(("name", f"nama lebih dari {MAX_NAME_LENGTH} karakter"))
+        if kind not in IMPORT_KINDS:
+            shown = f"'{kind[:40]}'" if kind else "kosong"
+            problems.append(("kind", f"jenis unit {shown} tidak dikenal; gunakan salah satu dari: {', '.join(IMPORT_KINDS)}"))
+        return problems
+
+    def _parent(self, row: TableRow, code: str, kind: str) -> tuple[str | None, list[tuple[str, str]]]:
+        """The pemda code the unit belongs to, found through its parent, and the parent problems."""
+        parent_code = row.values.get("parent_code", "")
+        if not parent_code:
+            if kind == "pemda":
+                return code, []
+            return None, [("parent_code", f"kode induk wajib diisi untuk unit jenis {kind}")]
+        if parent_code == code:
+            return None, [("parent_code", "unit tidak boleh menjadi induk dirinya sendiri")]
+        parent = self.accepted.get(parent_code) or self.stored.get(parent_code)
+        if parent is None:
+            if parent_code in self.first_line and self.first_line[parent_code] < row.line:
+                message = f"induk {parent_code} (baris {self.first_line[parent_code]}) ditolak, maka baris ini ikut dilewati"
+            else:
+                message = f"induk {parent_code} tidak ada di basis data maupun di baris sebelumnya"
+            return None, [("parent_code", message)]
+        pemda_code = code if kind == "pemda" else parent["pemda_code"]
+        if pemda_code is None:
+            return None, [("parent_code", f"induk {parent_code} ({parent['kind']}) tidak berada di bawah pemda mana pun")]
+        return pemda_code, []
+
+    def _urls(self, row: TableRow, code: str) -> tuple[list[str], list[tuple[str, str]]]:
+        urls, problems = [], []
+        for text in _urls_of(row):
+            try:
+                url = normalise_url(text)
+            except ValueError as exc:
+                problems.append(("website", f"alamat situs '{text[:100]}' tidak sah: {exc}"))
+                continue
+            others = self.claims.get(url, set()) - {code}
+            if others:
+                problems.append(("website", f"situs {url} sudah dinyatakan untuk unit {min(others)}"))
+            urls.append(url)
+        return urls, problems
+
+    def _conflicts(self, code: str, name: str, kind: str) -> list[tuple[str, str]]:
+        old = self.stored.get(code)
+        if old is None or (same_name(old["name"], name) and old["kind"] == kind):
+            return []
+        return [("code", f"kode {code} sudah tersimpan sebagai '{old['name']}' ({old['kind']}); tidak ditimpa")]
+
+    def _accept(self, row: TableRow, code: str, name: str, kind: str, pemda_code: str | None, urls: list[str]) -> None:
+        parent_code = row.values.get("parent_code") or None
+        if code in self.stored:
+            self.existing_count += 1
+        else:
+            unit = {"code": code, "name": name, "kind": kind, "category": None, "parent_code": parent_code,
+                    "pemda_code": pemda_code, "source": UNIT_SOURCE, "note": None}
+            self.new_units.append(unit)
+            self.accepted[code] = unit
+        for url in dict.fromkeys(urls):
+            if (code, url) not in self.stored_pairs:
+                self.stored_pairs.add((code, url))
+                self.new_websites.append((code, url))
+            self.claims.setdefault(url, set()).add(code)

@@ -1,0 +1,196 @@
+"""Coverage report: every unit of a pemda, its website(s) and the status of the latest survey run."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlmodel import Session, select
+
+from spbe_crawler.health.status import Status, info, works
+from spbe_crawler.registry.scope import units_in_scope, websites_of
+from spbe_crawler.store.models import CrawlRun, SiteCheck, UnitOutcome, Website
+
+KIND_LABELS = {
+    "pemda": ("pemda", "Pemerintah daerah"),
+    "opd": ("OPD", "Perangkat daerah (OPD)"),
+    "kecamatan": ("kecamatan", "Kecamatan"),
+    "kelurahan": ("kelurahan", "Kelurahan"),
+    "desa": ("desa", "Desa"),
+}
+CHECKLIST_LABELS = {
+    "profil": "Profil",
+    "struktur_organisasi": "Struktur organisasi",
+    "kontak": "Kontak/alamat",
+    "layanan": "Layanan/standar pelayanan",
+    "maklumat": "Maklumat pelayanan",
+    "ppid": "PPID/informasi publik",
+    "pengaduan": "Kanal pengaduan (SP4N-LAPOR!)",
+    "berita": "Berita",
+    "viewport": "Ramah seluler",
+    "https": "HTTPS",
+}
+
+
+@dataclass
+class CoverageRow:
+    code: str
+    name: str
+    kind: str
+    kecamatan: str
+    websites: list[str]
+    website_states: list[str]
+    status: str
+    status_label: str
+    works: bool
+    detail: str
+    sites: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Coverage:
+    pemda_code: str
+    pemda_name: str
+    run: CrawlRun | None
+    rows: list[CoverageRow]
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Per unit kind: how many units, with a website, with a working website."""
+        lines = []
+        for kind, (short, label) in KIND_LABELS.items():
+            rows = [r for r in self.rows if r.kind == kind]
+            if not rows:
+                continue
+            working = sum(r.works for r in rows)
+            with_site = sum(bool(r.websites) for r in rows)
+            lines.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "total": len(rows),
+                    "with_site": with_site,
+                    "working": working,
+                    "sentence": f"{working} dari {len(rows)} {short} memiliki situs yang berfungsi",
+                }
+            )
+        return lines
+
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        counts = Counter(r.status for r in self.rows)
+        return [(s, info(s).label, n) for s, n in sorted(counts.items(), key=lambda kv: info(kv[0]).severity)]
+
+
+def latest_run(session: Session, pemda_code: str, run_id: int | None = None) -> CrawlRun | None:
+    if run_id is not None:
+        return session.get(CrawlRun, run_id)
+    query = select(CrawlRun).where(CrawlRun.scope == pemda_code, CrawlRun.kind == "survey", CrawlRun.state == "finished")
+    return session.exec(query.order_by(CrawlRun.id.desc())).first()  # type: ignore[union-attr]
+
+
+def build_coverage(session: Session, pemda_code: str, run_id: int | None = None) -> Coverage:
+    units = units_in_scope(session, pemda_code)
+    sites = websites_of(session, [u.code for u in units])
+    run = latest_run(session, pemda_code, run_id)
+    outcomes: dict[str, UnitOutcome] = {}
+    checks: dict[int, SiteCheck] = {}
+    if run is not None:
+        outcomes = {o.unit_code: o for o in session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id)).all()}
+        checks = {c.website_id: c for c in session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()}
+    names = {u.code: u.name for u in units}
+    rows = []
+    for unit in units:
+        unit_sites: list[Website] = sites.get(unit.code, [])
+        outcome = outcomes.get(unit.code)
+        status = outcome.status if outcome else (Status.NO_WEBSITE.value if not unit_sites else "belum_diperiksa")
+        label = info(status).label if status in Status._value2member_map_ else "Belum diperiksa"
+        rows.append(
+            CoverageRow(
+                code=unit.code,
+                name=unit.name,
+                kind=unit.kind,
+                kecamatan=names.get(unit.parent_code or "", "") if unit.kind in ("kelurahan", "desa") else "",
+                websites=[w.url for w in unit_sites],
+                website_states=[w.state for w in unit_sites],
+                status=status,
+                status_label=label,
+                works=status in Status._value2member_map_ and works(status),
+                detail=outcome.detail if outcome else "",
+                sites=[_site_view(w, checks.get(w.id or 0)) for w in unit_sites],
+            )
+        )
+    pemda_name = next((u.name for u in units if u.kind == "pemda"), pemda_code)
+    return Coverage(pemda_code, pemda_name, run, rows)
+
+
+def _site_view(website: Website, check: SiteCheck | None) -> dict[str, Any]:
+    view: dict[str, Any] = {"url": website.url, "state": website.state, "source": website.source}
+    if check is not None:
+        view.update(
+            status=check.status,
+            label=info(check.status).label,
+            detail=check.detail,
+            rule=check.rule,
+            snippet=check.snippet,
+            http_status=check.http_status,
+            final_url=check.final_url,
+            tls_expires_at=check.tls_expires_at,
+            checklist=_checklist(check.signals),
+            newest_post=check.signals.get("newest_post"),
+            posts_90d=check.signals.get("posts_last_90_days"),
+        )
+    return view
+
+
+def _checklist(signals: dict[str, Any]) -> list[tuple[str, bool]]:
+    found = signals.get("checklist", {})
+    return [(label, bool(found.get(key))) for key, label in CHECKLIST_LABELS.items() if key in found]
+
+
+CSV_COLUMNS = ["kode", "nama", "jenis", "kecamatan", "situs", "status_situs", "status", "keterangan_status", "berfungsi", "detail"]
+
+
+def write_csv(coverage: Coverage, path: Path) -> Path:
+    """CSV in UTF-8 with BOM so that Excel opens Indonesian names correctly."""
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for row in coverage.rows:
+            writer.writerow(
+                [
+                    row.code,
+                    row.name,
+                    row.kind,
+                    row.kecamatan,
+                    ";".join(row.websites),
+                    ";".join(row.website_states),
+                    row.status,
+                    row.status_label,
+                    "ya" if row.works else "tidak",
+                    row.detail,
+                ]
+            )
+    return path
+
+
+_ENV = Environment(loader=PackageLoader("spbe_crawler.reports", "templates"), autoescape=select_autoescape(["html", "j2"]))
+
+
+def write_html(coverage: Coverage, path: Path) -> Path:
+    template = _ENV.get_template("coverage.html.j2")
+    path.write_text(
+        template.render(c=coverage, summary=coverage.summary(), counts=coverage.status_counts(), now=datetime.now()),
+        encoding="utf-8",
+    )
+    return path
+
+
+def write_coverage(session: Session, pemda_code: str, out_dir: Path, run_id: int | None = None) -> tuple[Path, Path, Coverage]:
+    coverage = build_coverage(session, pemda_code, run_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"cakupan-{pemda_code}"
+    return write_html(coverage, out_dir / f"{stem}.html"), write_csv(coverage, out_dir / f"{stem}.csv"), coverage

@@ -1,0 +1,134 @@
+"""The one place where the spider calls the pure analysers (health rules, usage signals, inventory).
+
+Every call goes through :func:`_guarded`, so one broken check never sinks a site: its error is logged
+and the check counts as "found nothing".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date
+from typing import Any, Callable, Iterable, TypeVar
+
+from scrapy.http import TextResponse
+
+from inventory.engine import load_pack
+from inventory.page import PageData
+from spbe_crawler.health.cloaking import compare_cloaked
+from spbe_crawler.health.page import parse_page
+from spbe_crawler.health.rules import load_rules
+from spbe_crawler.health.status import Status
+from spbe_crawler.health.usage import is_stale, usage_signals
+from spbe_crawler.net.tls_inspect import inspect_certificate
+from spbe_crawler.survey.site import SiteState, Verdict
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_LINKS_STORED = 300
+
+
+def _guarded(name: str, default: T, func: Callable[..., T], *args: Any) -> T:
+    try:
+        return func(*args)
+    except Exception:
+        logger.exception("Pemeriksaan %s gagal", name)
+        return default
+
+
+def _verdict(found: Any) -> Verdict | None:
+    if not found:
+        return None
+    return Verdict(Status(found.status), found.detail, rule=found.rule_id, snippet=found.snippet)
+
+
+class Analyzer:
+    def __init__(self, stale_days: int):
+        self.stale_days = stale_days
+        self.rules = load_rules()
+        self.pack = load_pack()
+
+    # --- health ----------------------------------------------------------------------------------
+    def facts(self, response: TextResponse) -> Any:
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        return parse_page(response.url, response.status, headers, response.body, response.encoding)
+
+    def links(self, facts: Any) -> list[tuple[str, str]]:
+        return [(link.href, link.text) for link in facts.links]
+
+    def content_verdict(self, facts: Any) -> Verdict | None:
+        return _verdict(_guarded("aturan konten", None, self.rules.classify, facts))
+
+    def cloak_verdict(self, browser: Any, bot: Any) -> Verdict | None:
+        return _verdict(_guarded("cloaking", None, compare_cloaked, browser, bot))
+
+    def usage(self, site: SiteState) -> tuple[dict[str, Any], Verdict | None]:
+        today = date.today()
+        signals = _guarded("penggunaan", None, usage_signals, site.pages, today)
+        if signals is None:
+            return {}, None
+        stale = _verdict(_guarded("kesegaran", None, is_stale, signals, today, self.stale_days))
+        return signals.as_dict(), stale
+
+    def inspect_tls(self, host: str, port: int, policy: Any, timeout: float) -> dict[str, Any] | None:
+        cert = _guarded("sertifikat TLS", None, inspect_certificate, host, port, policy, timeout)
+        if cert is None:
+            return None
+        return {
+            "detail": cert.describe(),
+            "snippet": f"penerbit: {cert.issuer}; subjek: {cert.subject}",
+            "expires_at": cert.expires_at,
+            "issuer": cert.issuer,
+        }
+
+    # --- pages -----------------------------------------------------------------------------------
+    def page_summary(self, response: TextResponse, facts: Any) -> dict[str, Any]:
+        body = response.body
+        return {
+            "url": response.request.url if response.request else response.url,
+            "final_url": response.url,
+            "status": response.status,
+            "redirect_chain": list(response.meta.get("chain", [])),
+            "title": (facts.title or "")[:300] or None,
+            "language": facts.lang,
+            "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1")[:100] or None,
+            "content_hash": hashlib.sha256(body).hexdigest(),
+            "size": len(body),
+            "published_dates": [d.isoformat() for d in facts.dates][:50],
+            "links": [[link.href, (link.text or "")[:120]] for link in facts.links[:MAX_LINKS_STORED]],
+            "body": body,
+        }
+
+    # --- inventory -------------------------------------------------------------------------------
+    def _page_data(self, response: TextResponse, site: SiteState) -> PageData:
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        return PageData(
+            url=response.url, status=response.status, headers=headers, html=response.text,
+            unit_code=site.unit_code, website_id=site.website_id,
+        )
+
+    def match_page(self, response: TextResponse, facts: Any, site: SiteState) -> list[dict[str, Any]]:
+        matches = _guarded("inventaris", [], self.pack.match_page, self._page_data(response, site))
+        return [_finding(m) for m in matches]
+
+    def probe_requests(self, site_url: str, site: SiteState) -> Iterable[tuple[str, str]]:
+        return _guarded("probe inventaris", [], self.pack.probe_requests, site_url)
+
+    def match_probe(self, rule_id: str, response: Any, site: SiteState) -> list[dict[str, Any]]:
+        if not isinstance(response, TextResponse):
+            return []
+        matches = _guarded("probe inventaris", [], self.pack.match_probe, rule_id, self._page_data(response, site))
+        return [_finding(m) for m in matches]
+
+
+def _finding(match: Any) -> dict[str, Any]:
+    return {
+        "rule_id": match.rule_id,
+        "service": match.service,
+        "indicators": dict(match.indicators),
+        "url": match.url,
+        "kind": match.kind,
+        "snippet": match.snippet,
+        "signals": list(match.signals),
+        "confidence": float(match.confidence),
+    }

@@ -1,0 +1,88 @@
+"""Which links of a site the bounded crawl follows, and in which order.
+
+Same-site links only (the site's host and its ``www.`` twin), canonicalised so that session ids and
+fragments never make a page look new; crawler traps (endless calendars, session-id URLs, very long
+URLs) are cut by a URL length limit and a cap on pages per path that differ only by query string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+SESSION_PARAMS = frozenset({"phpsessid", "jsessionid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken"})
+SKIP_EXTENSIONS = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|tiff?|mp[34]|avi|mov|wmv|webm|zip|rar|7z|gz|tgz|exe|apk|iso|"
+    r"docx?|xlsx?|pptx?|pdf|css|js|woff2?|ttf|eot)$",
+    re.IGNORECASE,
+)
+# Pages a unit site is expected to have come first (profil, kontak, layanan ...), news next.
+PRIORITY_WORDS = re.compile(
+    r"profil|struktur|kontak|hubungi|alamat|layanan|pelayanan|maklumat|ppid|informasi-publik|pengaduan|"
+    r"berita|artikel|news|agenda",
+    re.IGNORECASE,
+)
+
+
+def site_key(host: str) -> str:
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def canonical_url(url: str) -> str:
+    """Drop the fragment, session-id parameters (also ``;jsessionid=`` path parameters) and default ports."""
+    parts = urlsplit(url)
+    path = re.sub(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", "", parts.path, flags=re.IGNORECASE)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS])
+    netloc = parts.netloc.lower()
+    if (parts.scheme == "http" and netloc.endswith(":80")) or (parts.scheme == "https" and netloc.endswith(":443")):
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme.lower(), netloc, path or "/", query, ""))
+
+
+class LinkFrontier:
+    """Per-site bookkeeping of what was seen and what may still be fetched."""
+
+    def __init__(self, host: str, max_pages: int, max_url_length: int, same_path_max: int):
+        self.key = site_key(host)
+        self.max_pages = max_pages
+        self.max_url_length = max_url_length
+        self.same_path_max = same_path_max
+        self.seen: set[str] = set()
+        self.path_counts: Counter[str] = Counter()
+        self.scheduled = 0
+        self.skipped_traps = 0
+
+    def admit(self, url: str) -> str | None:
+        """The canonical URL to fetch, or None when it is off-site, already seen, a trap or over the cap."""
+        canonical = canonical_url(url)
+        parts = urlsplit(canonical)
+        if parts.scheme not in ("http", "https") or site_key(parts.hostname or "") != self.key:
+            return None
+        if canonical in self.seen or SKIP_EXTENSIONS.search(parts.path):
+            return None
+        if len(canonical) > self.max_url_length or self.path_counts[parts.path] >= self.same_path_max:
+            self.skipped_traps += 1
+            return None
+        if self.scheduled >= self.max_pages:
+            return None
+        self.seen.add(canonical)
+        self.path_counts[parts.path] += 1
+        self.scheduled += 1
+        return canonical
+
+    def mark_seen(self, url: str) -> None:
+        canonical = canonical_url(url)
+        self.seen.add(canonical)
+        self.path_counts[urlsplit(canonical).path] += 1
+
+
+def ordered_links(base_url: str, links: list[tuple[str, str]]) -> list[str]:
+    """Absolute link URLs, expected-content pages first, in document order otherwise."""
+    absolute = []
+    for href, text in links:
+        if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
+            continue
+        absolute.append((0 if PRIORITY_WORDS.search(href) or PRIORITY_WORDS.search(text or "") else 1, urljoin(base_url, href)))
+    return [url for _, url in sorted(absolute, key=lambda item: item[0])]
