@@ -12,7 +12,8 @@ refuse such patterns when the pack loads:
   under :data:`MAX_STEPS`;
 * no backreferences; patterns are at most :data:`MAX_PATTERN_LENGTH` characters.
 
-Patterns are compiled case-insensitive.
+Patterns are compiled case-insensitive and multi-line: ``^`` and ``$`` anchor each item of a
+list part (one link text, one form field), which is how rules say "the whole menu label".
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 MAX_REPEAT = 200
 MAX_STEPS = 20_000
 MAX_PATTERN_LENGTH = 500
+_FLAGS = re.IGNORECASE | re.MULTILINE
 
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", sre_c.MAX_REPEAT)}
 _SINGLE_CHAR = {sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.ANY, sre_c.IN, sre_c.CATEGORY}
@@ -42,7 +44,7 @@ def compile_bounded(source: str) -> re.Pattern[str]:
     if len(source) > MAX_PATTERN_LENGTH:
         raise PatternError(f"pattern longer than {MAX_PATTERN_LENGTH} characters")
     try:
-        parsed = sre_parse.parse(source, re.IGNORECASE)
+        parsed = sre_parse.parse(source, _FLAGS)
     except re.error as exc:
         raise PatternError(f"invalid regex {source!r}: {exc}") from None
     steps = _steps(list(parsed), source)
@@ -51,7 +53,7 @@ def compile_bounded(source: str) -> re.Pattern[str]:
             f"pattern {source!r} may take {steps} steps per position (limit {MAX_STEPS}); "
             "use smaller repetition bounds"
         )
-    return re.compile(source, re.IGNORECASE)
+    return re.compile(source, _FLAGS)
 
 
 def _steps(items: list[tuple[Any, Any]], source: str) -> int:

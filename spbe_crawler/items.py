@@ -10,7 +10,7 @@ from typing import Any, Optional
 @dataclass
 class PageItem:
     run_id: int
-    website_id: int
+    website_id: Optional[int]  # None for a site discovered during this crawl: resolved by unit_code + site_url
     url: str
     final_url: str
     status: int
@@ -23,6 +23,8 @@ class PageItem:
     published_dates: list[str] = field(default_factory=list)
     links: list[list[str]] = field(default_factory=list)
     body: Optional[bytes] = None
+    unit_code: Optional[str] = None
+    site_url: Optional[str] = None
 
 
 @dataclass
@@ -44,7 +46,7 @@ class FindingItem:
 @dataclass
 class SiteCheckItem:
     run_id: int
-    website_id: int
+    website_id: Optional[int]
     unit_code: str
     url: str
     status: str
@@ -58,3 +60,27 @@ class SiteCheckItem:
     tls_issuer: Optional[str] = None
     elapsed_ms: Optional[int] = None
     signals: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class WebsiteItem:
+    """A unit website found by discovery (link or host-pattern guess) and confirmed by its content."""
+
+    run_id: int
+    unit_code: str
+    url: str
+    source: str
+    confidence: float
+    evidence: str
+
+
+@dataclass
+class CandidateItem:
+    """An ambiguous discovery, kept for a person to assign."""
+
+    run_id: int
+    url: str
+    host: str
+    unit_codes: list[str]
+    source: str
+    evidence: str

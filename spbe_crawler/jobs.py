@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from spbe_crawler import config
-from spbe_crawler.registry.opd import load_opd
-from spbe_crawler.registry.wilayah import load_pemda
+from spbe_crawler.registry.pemda_sites import load_bundled
 from spbe_crawler.reports.coverage import Coverage, write_coverage
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.survey.job import run_survey
@@ -26,10 +25,9 @@ class JobResult:
 
 
 def ensure_registry(pemda_code: str) -> None:
-    """Load the pemda's Kemendagri units and bundled OPD list (idempotent)."""
+    """Load the pemda's Kemendagri units, its bundled portal address and OPD list (idempotent)."""
     with session_scope() as session:
-        load_pemda(session, pemda_code)
-        load_opd(session, pemda_code)
+        load_bundled(session, pemda_code)
 
 
 def survey_and_report(pemda_code: str, resume: bool = True, overrides: dict[str, Any] | None = None, out_dir: Path | None = None) -> JobResult:

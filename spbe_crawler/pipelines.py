@@ -14,9 +14,10 @@ from typing import Any
 from scrapy import signals
 from sqlmodel import Session, select
 
-from spbe_crawler.items import FindingItem, PageItem, SiteCheckItem
+from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
+from spbe_crawler.registry.urls import host_of
 from spbe_crawler.store.db import get_engine
-from spbe_crawler.store.models import Finding, Page, SiteCheck, utcnow
+from spbe_crawler.store.models import DiscoveryCandidate, Finding, Page, SiteCheck, Website, utcnow
 from spbe_crawler.survey import runs
 
 
@@ -49,14 +50,55 @@ class StorePipeline:
             self._store_finding(item)
         elif isinstance(item, SiteCheckItem):
             self._store_site_check(item)
+        elif isinstance(item, WebsiteItem):
+            self._store_website(item)
+        elif isinstance(item, CandidateItem):
+            self._store_candidate(item)
         self.session.commit()
         return item
 
+    def _website_id(self, unit_code: str | None, url: str | None) -> int | None:
+        """The id of a website discovered during this crawl (the spider does not know it)."""
+        assert self.session is not None
+        website = self.session.exec(select(Website).where(Website.unit_code == unit_code, Website.url == url)).first()
+        return website.id if website else None
+
+    def _store_website(self, item: WebsiteItem) -> None:
+        """Store a discovered website; a declared or already known one is never overwritten."""
+        assert self.session is not None
+        if self.session.exec(select(Website).where(Website.unit_code == item.unit_code, Website.url == item.url)).first():
+            return
+        self.session.add(
+            Website(
+                unit_code=item.unit_code,
+                url=item.url,
+                host=host_of(item.url),
+                state="discovered",
+                source=item.source,
+                confidence=item.confidence,
+                evidence=item.evidence,
+            )
+        )
+
+    def _store_candidate(self, item: CandidateItem) -> None:
+        assert self.session is not None
+        existing = self.session.exec(
+            select(DiscoveryCandidate).where(DiscoveryCandidate.run_id == item.run_id, DiscoveryCandidate.host == item.host)
+        ).first()
+        if existing is None:
+            self.session.add(DiscoveryCandidate(**asdict(item)))
+
     def _store_page(self, item: PageItem) -> None:
         assert self.session is not None
+        if item.website_id is None:
+            item.website_id = self._website_id(item.unit_code, item.site_url)
+            if item.website_id is None:
+                return
         existing = self.session.exec(select(Page).where(Page.run_id == item.run_id, Page.url == item.url)).first()
         fields = asdict(item)
         body = fields.pop("body")
+        fields.pop("unit_code")
+        fields.pop("site_url")
         page = existing or Page(**fields)
         if existing:
             for key, value in fields.items():
@@ -83,6 +125,10 @@ class StorePipeline:
 
     def _store_site_check(self, item: SiteCheckItem) -> None:
         assert self.session is not None
+        if item.website_id is None:
+            item.website_id = self._website_id(item.unit_code, item.url)
+            if item.website_id is None:
+                return
         existing = self.session.exec(
             select(SiteCheck).where(SiteCheck.run_id == item.run_id, SiteCheck.website_id == item.website_id)
         ).first()

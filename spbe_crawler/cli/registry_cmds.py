@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from spbe_crawler import config
 from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.registry import (
     LoadStats, RegistryError, import_registry_csv, load_country, load_opd, load_pemda, units_in_scope,
@@ -26,11 +27,11 @@ SHOWN_PROBLEMS = 20
 
 def _say(text: str) -> None:
     """Print text that may hold names from a data file: no rich markup, no highlighting."""
-    console.print(text, markup=False, highlight=False)
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(message, markup=False, highlight=False)
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -44,7 +45,7 @@ def load_cmd(
     if bool(pemda) == all_regions:
         _fail("Pilih salah satu: --pemda KODE atau --all.")
     try:
-        with session_scope() as session:
+        with session_scope(config.database_url()) as session:
             if all_regions:
                 stats = load_country(session, file)
             else:
@@ -67,7 +68,7 @@ def _print_stats(stats: LoadStats) -> None:
 @registry_app.command("import")
 def import_cmd(file: Path = typer.Argument(..., help="CSV: code,name,kind,parent_code,website.")) -> None:
     """Impor daftar unit dan situs dari CSV; baris yang salah dilewati dan dilaporkan."""
-    with session_scope() as session:
+    with session_scope(config.database_url()) as session:
         report = import_registry_csv(session, file)
     _say(report.summary())
     if report.errors:
@@ -80,7 +81,7 @@ def show_cmd(
     limit: int = typer.Option(30, "--limit", min=0, help="Paling banyak unit tanpa situs yang ditampilkan."),
 ) -> None:
     """Tampilkan jumlah unit per jenis dan unit yang belum punya situs."""
-    with session_scope() as session:
+    with session_scope(config.database_url()) as session:
         units = units_in_scope(session, pemda.strip())
         websites = websites_of(session, [unit.code for unit in units])
     if not units:

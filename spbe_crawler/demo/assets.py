@@ -1,7 +1,9 @@
 """Files other helpers drop into the demo: problem pages and static service-portal trees.
 
-* ``problem_pages/<status>[_variant].html`` (area ``health``): a page whose content the survey must
-  classify as ``<status>``; the demo serves each file on a host of its own.
+* ``problem_pages/<status>[--variant].html`` (area ``health``): a page whose content the survey must
+  classify as ``<status>``; the demo serves each file on a host of its own. A cloaking pair
+  ``cloaked--bot.html`` / ``cloaked--browser.html`` is one host: the first for search-engine
+  User-Agents, the second for everyone else.
 * ``portals/<host>/...`` plus ``portals/manifest.yaml`` (area ``inventory``): a static tree served
   as the site ``<host>``; the manifest gives the unit and the services of each host.
 
@@ -25,6 +27,8 @@ PORTALS_DIR = PACKAGE_DIR / "portals"
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 # Longest first, so "hacked_gambling_x" is not read as a shorter status that prefixes it.
 _STATUSES = sorted((s.value for s in Status), key=len, reverse=True)
+# File-name words that stand for a status: "cloaked--bot.html" is hacked_cloaked.
+_ALIASES = {"cloaked": Status.HACKED_CLOAKED.value}
 
 
 class AssetError(ValueError):
@@ -53,13 +57,14 @@ class PortalTree:
 
 
 def status_of_file(stem: str) -> tuple[str, str] | None:
-    """``(status, variant)`` of a problem-page file stem, or None when it names no status."""
+    """``(status, variant)`` of a problem-page file stem, or None when it names no status.
+
+    ``default_page--nginx`` -> ``("default_page", "nginx")``; ``cloaked--bot`` -> ``("hacked_cloaked", "bot")``.
+    """
     lowered = stem.lower()
-    for status in _STATUSES:
-        if lowered == status:
-            return status, ""
-        if lowered.startswith(status) and lowered[len(status)] in "_-.":
-            return status, lowered[len(status) + 1:]
+    for word in [*_STATUSES, *_ALIASES]:
+        if lowered == word or (lowered.startswith(word) and lowered[len(word)] in "_-."):
+            return _ALIASES.get(word, word), lowered[len(word):].lstrip("_-.")
     return None
 
 

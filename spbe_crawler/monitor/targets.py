@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
@@ -53,7 +54,5 @@ def iter_target_pages(engine: Engine, scope: str, target_class: str | None = Non
 
 
 def count_targets(engine: Engine, scope: str, target_class: str | None = None) -> int:
-    from sqlalchemy import func
-
     with Session(engine) as session:
         return int(session.exec(select(func.count()).select_from(target_query(scope, target_class).subquery())).one())

@@ -60,7 +60,7 @@ def _host_matches(pattern: str, host: str) -> bool:
 
 def parse_route(text: str) -> Route:
     """Parse ``HOST:PORT:TARGET_HOST:TARGET_PORT`` (IPv6 targets in brackets)."""
-    parts = _split_colons(text.strip())
+    parts = [part.strip() for part in _split_colons(text.strip())]
     if len(parts) != 4 or not parts[0] or not parts[2]:
         raise ValueError(f"aturan connect-to tidak sah: {text!r} (format HOST:PORT:TUJUAN:PORT)")
     host, port, target, target_port = parts

@@ -33,7 +33,11 @@ MAX_NAME_LENGTH = 200
 
 
 def import_registry_csv(session: Session, path: str | Path) -> ImportReport:
-    """Check every row of the file, then add the units and websites of the good rows."""
+    """Check every row of the file, then add the units and websites of the good rows.
+
+    The writes join the caller's transaction (nothing is committed here), so the good rows land
+    together or not at all. A file that cannot be read is reported in ``errors``, never raised.
+    """
     report = ImportReport()
     try:
         data = Path(path).read_bytes()
@@ -120,7 +124,8 @@ class _RowChecker:
         if not code:
             problems.append(("code", "kode kosong"))
         elif len(code) > MAX_CODE_LENGTH or any(ch.isspace() for ch in code):
-            problems.append(("code", f"kode '{code[:80]}' tidak sah (tanpa spasi, paling panjang {MAX_CODE_LENGTH} karakter)"))
+            rule = f"tanpa spasi, paling panjang {MAX_CODE_LENGTH} karakter"
+            problems.append(("code", f"kode '{code[:80]}' tidak sah ({rule})"))
         elif code in self.first_line:
             problems.append(("code", f"kode {code} sudah muncul di baris {self.first_line[code]}"))
         else:
@@ -131,7 +136,8 @@ class _RowChecker:
             problems.append(("name", f"nama lebih dari {MAX_NAME_LENGTH} karakter"))
         if kind not in IMPORT_KINDS:
             shown = f"'{kind[:40]}'" if kind else "kosong"
-            problems.append(("kind", f"jenis unit {shown} tidak dikenal; gunakan salah satu dari: {', '.join(IMPORT_KINDS)}"))
+            choices = ", ".join(IMPORT_KINDS)
+            problems.append(("kind", f"jenis unit {shown} tidak dikenal; gunakan salah satu dari: {choices}"))
         return problems
 
     def _parent(self, row: TableRow, code: str, kind: str) -> tuple[str | None, list[tuple[str, str]]]:
@@ -145,14 +151,16 @@ class _RowChecker:
             return None, [("parent_code", "unit tidak boleh menjadi induk dirinya sendiri")]
         parent = self.accepted.get(parent_code) or self.stored.get(parent_code)
         if parent is None:
-            if parent_code in self.first_line and self.first_line[parent_code] < row.line:
-                message = f"induk {parent_code} (baris {self.first_line[parent_code]}) ditolak, maka baris ini ikut dilewati"
+            parent_line = self.first_line.get(parent_code, row.line)
+            if parent_line < row.line:
+                message = f"induk {parent_code} (baris {parent_line}) ditolak, maka baris ini ikut dilewati"
             else:
                 message = f"induk {parent_code} tidak ada di basis data maupun di baris sebelumnya"
             return None, [("parent_code", message)]
         pemda_code = code if kind == "pemda" else parent["pemda_code"]
         if pemda_code is None:
-            return None, [("parent_code", f"induk {parent_code} ({parent['kind']}) tidak berada di bawah pemda mana pun")]
+            message = f"induk {parent_code} ({parent['kind']}) tidak berada di bawah pemda mana pun"
+            return None, [("parent_code", message)]
         return pemda_code, []
 
     def _urls(self, row: TableRow, code: str) -> tuple[list[str], list[tuple[str, str]]]:
@@ -173,15 +181,20 @@ class _RowChecker:
         old = self.stored.get(code)
         if old is None or (same_name(old["name"], name) and old["kind"] == kind):
             return []
-        return [("code", f"kode {code} sudah tersimpan sebagai '{old['name']}' ({old['kind']}); tidak ditimpa")]
+        stored_as = f"'{old['name']}' ({old['kind']})"
+        return [("code", f"kode {code} sudah tersimpan sebagai {stored_as}; tidak ditimpa")]
 
-    def _accept(self, row: TableRow, code: str, name: str, kind: str, pemda_code: str | None, urls: list[str]) -> None:
-        parent_code = row.values.get("parent_code") or None
+    def _accept(
+        self, row: TableRow, code: str, name: str, kind: str, pemda_code: str | None, urls: list[str]
+    ) -> None:
         if code in self.stored:
             self.existing_count += 1
         else:
-            unit = {"code": code, "name": name, "kind": kind, "category": None, "parent_code": parent_code,
-                    "pemda_code": pemda_code, "source": UNIT_SOURCE, "note": None}
+            unit = {
+                "code": code, "name": name, "kind": kind, "category": None,
+                "parent_code": row.values.get("parent_code") or None, "pemda_code": pemda_code,
+                "source": UNIT_SOURCE, "note": None,
+            }
             self.new_units.append(unit)
             self.accepted[code] = unit
         for url in dict.fromkeys(urls):

@@ -12,7 +12,9 @@ from sqlmodel import Session
 
 from spbe_crawler import config
 from spbe_crawler.registry.results import LoadStats, RegistryError, RowError
-from spbe_crawler.registry.unit_store import insert_websites, stored_website_pairs, upsert_units, website_claims
+from spbe_crawler.registry.unit_store import (
+    insert_websites, stored_website_pairs, upsert_units, website_claims,
+)
 from spbe_crawler.registry.urls import normalise_url
 from spbe_crawler.store.models import Unit
 
@@ -35,9 +37,8 @@ def load_opd(session: Session, pemda_code: str, opd_csv: str | Path | None = Non
     if not path.is_file():
         return LoadStats()
     if session.get(Unit, pemda_code) is None:
-        raise RegistryError(
-            f"Pemda {pemda_code} belum dimuat; jalankan 'spbe registry load --pemda {pemda_code}' lebih dahulu"
-        )
+        command = f"spbe registry load --pemda {pemda_code}"
+        raise RegistryError(f"Pemda {pemda_code} belum dimuat; jalankan '{command}' lebih dahulu")
     units, websites, problems = _read_opd_list(path, pemda_code)
     stats = upsert_units(session, units, SOURCE)
     stats.skipped = problems
@@ -45,9 +46,12 @@ def load_opd(session: Session, pemda_code: str, opd_csv: str | Path | None = Non
     return stats
 
 
-def _read_opd_list(path: Path, pemda_code: str) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]], list[RowError]]:
+Websites = list[tuple[int, str, str]]  # (line, unit code, normalised url)
+
+
+def _read_opd_list(path: Path, pemda_code: str) -> tuple[list[dict[str, Any]], Websites, list[RowError]]:
     units: list[dict[str, Any]] = []
-    websites: list[tuple[int, str, str]] = []
+    websites: Websites = []
     problems: list[RowError] = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -67,7 +71,9 @@ def _read_opd_list(path: Path, pemda_code: str) -> tuple[list[dict[str, Any]], l
     return units, websites, problems
 
 
-def _opd_row(row: dict[str, Any], pemda_code: str, seen: set[str]) -> tuple[dict[str, Any], list[str], tuple[str, str] | None]:
+def _opd_row(
+    row: dict[str, Any], pemda_code: str, seen: set[str]
+) -> tuple[dict[str, Any], list[str], tuple[str, str] | None]:
     slug = (row.get("slug") or "").strip().lower()
     name = " ".join((row.get("name") or "").split())
     if not _SLUG.match(slug):
@@ -87,7 +93,7 @@ def _opd_row(row: dict[str, Any], pemda_code: str, seen: set[str]) -> tuple[dict
     return unit, urls, None
 
 
-def _add_websites(session: Session, websites: list[tuple[int, str, str]], stats: LoadStats) -> int:
+def _add_websites(session: Session, websites: Websites, stats: LoadStats) -> int:
     """Insert the new declared websites; one already declared for another unit is skipped and reported."""
     kept = set(stats.kept)
     stored = stored_website_pairs(session, {code for _, code, _ in websites})
@@ -98,7 +104,8 @@ def _add_websites(session: Session, websites: list[tuple[int, str, str]], stats:
         if code in kept or (code, url) in stored:
             continue
         if others:
-            stats.skipped.append(RowError(line, "website", f"situs {url} sudah dinyatakan untuk unit {min(others)}"))
+            message = f"situs {url} sudah dinyatakan untuk unit {min(others)}"
+            stats.skipped.append(RowError(line, "website", message))
             continue
         new.append((code, url))
         claims.setdefault(url, set()).add(code)

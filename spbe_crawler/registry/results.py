@@ -78,6 +78,10 @@ class ImportReport:
         return not self.errors
 
     def summary(self) -> str:
+        if self.errors and not self.rows_read:
+            lines = ["Berkas tidak diimpor:"] + [f"  - {error}" for error in self.errors]
+            lines += [f"  - peringatan, {warning}" for warning in self.warnings]
+            return "\n".join(lines)
         lines = [
             f"{self.rows_read} baris dibaca: {self.units_added} unit baru, "
             f"{self.units_existing} unit sudah tersimpan, {self.websites_added} situs baru.",

@@ -93,7 +93,9 @@ def _find_header(text: str, required: Sequence[str]) -> tuple[str, int] | RowErr
     return RowError(index + 1, "", f"baris judul harus memuat kolom {wanted} (dipisah koma atau titik koma)")
 
 
-def _read_rows(table: TextTable, text: str, header_line: int, required: Sequence[str], optional: Sequence[str]) -> None:
+def _read_rows(
+    table: TextTable, text: str, header_line: int, required: Sequence[str], optional: Sequence[str]
+) -> None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter)
     start, columns, width = 1, None, 0
     try:

@@ -22,6 +22,7 @@ UNIT_FIELDS = ("code", "name", "kind", "category", "parent_code", "pemda_code", 
 COMPARED_FIELDS = ("name", "kind", "category", "parent_code", "pemda_code")
 CLAIMING_STATES = ("declared", "confirmed")
 QUERY_CHUNK = 500
+FULL_SCAN_ABOVE = 20 * QUERY_CHUNK
 WRITE_CHUNK = 5000
 
 _UNITS = Unit.__table__  # type: ignore[attr-defined]
@@ -36,8 +37,12 @@ def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def existing_units(session: Session, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The stored units among ``codes``, as plain dicts keyed by code."""
+    wanted = set(codes)
+    if len(wanted) > FULL_SCAN_ABOVE:  # one table scan beats hundreds of IN (...) queries
+        rows = session.connection().execute(select(_UNITS))
+        return {row.code: dict(row._mapping) for row in rows if row.code in wanted}
     found: dict[str, dict[str, Any]] = {}
-    for batch in chunks(set(codes), QUERY_CHUNK):
+    for batch in chunks(wanted, QUERY_CHUNK):
         rows = session.connection().execute(select(_UNITS).where(_UNITS.c.code.in_(batch)))
         found.update({row.code: dict(row._mapping) for row in rows})
     return found

@@ -24,6 +24,7 @@ from spbe_crawler.health.status import Status
 from spbe_crawler.items import FindingItem, PageItem, SiteCheckItem
 from spbe_crawler.net.scrapy_errors import classify_download_error
 from spbe_crawler.net.twisted_resolver import policy_from_settings
+from spbe_crawler.registry.pemda_sites import load_bundled
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.survey.analysis import Analyzer
 from spbe_crawler.survey.links import LinkFrontier, canonical_url, ordered_links, site_key
@@ -71,6 +72,10 @@ class SurveySpider(scrapy.Spider):
             raise RuntimeError("StorePipeline harus aktif: ia membuka run survei")
         with Session(get_engine(), expire_on_commit=False) as session:
             targets = load_targets(session, self.pemda)
+            if not targets.units:  # `scrapy crawl survey -a pemda=..` on an empty registry
+                load_bundled(session, self.pemda)
+                session.commit()
+                targets = load_targets(session, self.pemda)
         self.scope_units = targets.units
         if not targets.units:
             logger.error("Tidak ada unit untuk pemda %s di registri.", self.pemda)

@@ -15,10 +15,13 @@ from spbe_crawler.store import models  # noqa: F401  (registers the tables)
 from spbe_crawler.store import models_monitor  # noqa: F401  (monitoring tables)
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """The engine for ``url`` (default: :func:`config.database_url`), with tables created."""
-    url = url or config.database_url()
+    """The engine for ``url`` (default: :func:`config.database_url`, read now), with tables created."""
+    return _engine(url or config.database_url())
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     engine = create_engine(url)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)

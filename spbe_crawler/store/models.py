@@ -2,7 +2,7 @@
 
 Units and their websites form the registry; a ``CrawlRun`` groups what one job observed
 (site checks, unit outcomes, pages, findings); probes and incidents are the monitoring history;
-scores and reviews are the assessment. Times are naive UTC.
+scores and reviews are the assessment. Times are timezone-aware UTC.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Now, as an aware UTC datetime (SQLModel stores timezone-aware datetimes)."""
+    return datetime.now(timezone.utc)
 
 
 UNIT_KINDS = ("provinsi", "pemda", "opd", "kecamatan", "kelurahan", "desa")
@@ -208,3 +209,18 @@ class Review(SQLModel, table=True):
     reviewer: str
     role: str = "first"  # first | second
     reviewed_at: datetime = Field(default_factory=utcnow)
+
+
+class DiscoveryCandidate(SQLModel, table=True):
+    """A website found for some unit that a person must assign: the match was ambiguous."""
+
+    __table_args__ = (UniqueConstraint("run_id", "host"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: int = Field(index=True, foreign_key="crawlrun.id")
+    url: str
+    host: str
+    unit_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    source: str = "link"
+    evidence: str = ""
+    found_at: datetime = Field(default_factory=utcnow)

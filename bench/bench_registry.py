@@ -1,0 +1,94 @@
+"""Load the whole country (91k Kemendagri codes) into a fresh SQLite file, against a baseline.
+
+Baseline, measured in the same run: plain ``sqlite3`` ``executemany`` of the same rows into a table
+of the same shape, one transaction, same pragmas. Figures are printed as ratios against it; nothing
+here asserts a time.
+
+    python bench/bench_registry.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlmodel import Session  # noqa: E402
+
+from spbe_crawler.registry import wilayah_file  # noqa: E402
+from spbe_crawler.registry.wilayah import load_country  # noqa: E402
+from spbe_crawler.store.db import get_engine  # noqa: E402
+
+UNIT_DDL = (
+    "CREATE TABLE unit (code VARCHAR(64) PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,"
+    " category VARCHAR, parent_code VARCHAR, pemda_code VARCHAR, source VARCHAR NOT NULL, note VARCHAR)"
+)
+INDEXES = ("kind", "parent_code", "pemda_code")
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def baseline(path: Path) -> float:
+    """Plain sqlite3: create the table and its indexes, executemany every region, commit."""
+    rows = [
+        (r.code, r.name, r.kind, None, r.parent_code, r.pemda_code, "kemendagri", None)
+        for r in wilayah_file.read_wilayah().regions.values()
+    ]
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    start = time.perf_counter()
+    connection.execute(UNIT_DDL)
+    for column in INDEXES:
+        connection.execute(f"CREATE INDEX ix_unit_{column} ON unit ({column})")
+    connection.executemany("INSERT INTO unit VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    connection.commit()
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed
+
+
+def registry_load(path: Path) -> tuple[float, float, int]:
+    """load_country into a fresh file (file already parsed), then the idempotent second pass."""
+    engine = get_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        start = time.perf_counter()
+        stats = load_country(session)
+        session.commit()
+        first = time.perf_counter() - start
+        second = timed(lambda: (load_country(session), session.commit()))
+    engine.dispose()
+    return first, second, stats.added
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is reported")
+    args = parser.parse_args()
+    wilayah_file._read_cached.cache_clear()
+    parse = timed(wilayah_file.read_wilayah)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(args.repeat):
+            base = baseline(Path(tmp) / f"baseline-{run}.sqlite3")
+            results.append((base, *registry_load(Path(tmp) / f"registry-{run}.sqlite3")))
+    base, first, second, added = min(results, key=lambda r: r[1])
+    print(f"regions loaded            : {added}")
+    print(f"parse CSV (once, cached)  : {parse:.3f} s")
+    print(f"baseline sqlite3 execmany : {base:.3f} s   (1.00x)")
+    print(f"load_country, fresh file  : {first:.3f} s   ({first / base:.2f}x baseline)")
+    print(f"load_country, second pass : {second:.3f} s   ({second / base:.2f}x baseline, adds nothing)")
+
+
+if __name__ == "__main__":
+    main()

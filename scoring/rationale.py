@@ -1,0 +1,95 @@
+"""Bahasa Indonesia rationales of estimates: which criteria are met, by which findings (#id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from scoring.framework import Framework
+from scoring.rubric import LevelRule, Rule, Strength
+
+
+@dataclass(frozen=True)
+class LevelSupport:
+    """One rubric level and the findings whose signals satisfy it."""
+
+    rule: LevelRule
+    finding_ids: tuple[int, ...]
+    strength: float
+
+
+def cite(ids: Sequence[int]) -> str:
+    return ", ".join(f"#{i}" for i in ids)
+
+
+def number(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _level(framework: Framework, indicator: int, level: int) -> str:
+    return f"tingkat {level} {framework.level_name(indicator, level)}"
+
+
+def no_evidence(rule: Rule, extra: str = "") -> str:
+    text = "Belum ada bukti dari hasil perayapan; tingkat tidak diperkirakan (bukan berarti tingkat 1)."
+    if extra:
+        text += f" {extra}"
+    if rule.cap:
+        text += f" Perayapan paling tinggi dapat menunjukkan tingkat {rule.cap.level}."
+    return text
+
+
+def manual(rule: Rule) -> str:
+    return f"Tidak diperkirakan dari perayapan: {rule.reason}"
+
+
+def estimated(
+    framework: Framework,
+    indicator: int,
+    rule: Rule,
+    service: str,
+    met: Sequence[LevelSupport],
+    skipped: Sequence[LevelSupport],
+    confidence: float,
+    strength: Strength,
+) -> str:
+    """The full rationale of an estimate from ``met`` levels (cumulative) of one service."""
+    top = met[-1].rule
+    parts = [f"Perkiraan {_level(framework, indicator, top.level)} dari layanan «{service}»."]
+    parts.append(
+        "Kriteria terpenuhi: "
+        + "; ".join(f"{_level(framework, indicator, m.rule.level)} – {m.rule.criterion} ({cite(m.finding_ids)})" for m in met)
+        + "."
+    )
+    nxt = next((lvl for lvl in rule.levels if lvl.level == top.level + 1), None)
+    if nxt is not None:
+        parts.append(f"Belum terlihat: {_level(framework, indicator, nxt.level)} – {nxt.criterion}.")
+    for s in skipped:
+        parts.append(
+            f"Sinyal {_level(framework, indicator, s.rule.level)} terlihat ({cite(s.finding_ids)}) tetapi tidak "
+            "dihitung karena tingkat di bawahnya belum terpenuhi (kriteria bersifat kumulatif)."
+        )
+    if top.note:
+        parts.append(f"Catatan: {top.note}")
+    if rule.cap:
+        parts.append(f"Batas perayapan tingkat {rule.cap.level}: {rule.cap.reason}")
+    parts.append(f"Keyakinan {number(confidence)} (bukti {strength.label}).")
+    return " ".join(parts)
+
+
+def others(ranked: Sequence[tuple[str, int | None]]) -> str:
+    if not ranked:
+        return ""
+    listed = ", ".join(f"«{service}» (tingkat {level})" for service, level in ranked)
+    return f"Layanan lain untuk indikator ini: {listed}."
+
+
+def sector_choice(position: int, total: int) -> str:
+    return (
+        f"Layanan publik sektoral urutan ke-{position} dari {total} menurut kekuatan bukti "
+        "(indikator sektor diisi layanan berbeda, bukti terbaik lebih dulu)."
+    )
+
+
+def sector_missing(found: int, slots: int) -> str:
+    return f"Hanya {found} layanan publik sektoral berbeda ditemukan untuk {slots} indikator sektor."

@@ -1,0 +1,244 @@
+"""Write the assessment worksheet as XLSX and read the assessor's edits back.
+
+Reading never raises on a bad workbook: every problem becomes a Bahasa Indonesia message naming
+the cell (``Penilaian!K7``), and a workbook with any problem yields no rows to apply.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scoring.framework import Framework
+from scoring.review import MAX_NOTE, ROLE_FIRST, ROLES
+from scoring.worksheet import EDITABLE, FORMAT, META_SHEET, SHEET, SheetRow, headers, row_values
+
+HEADER_ROW = 4
+WIDTHS = {"Indikator": 45, "Kriteria tingkat": 60, "Alasan perkiraan": 60, "URL bukti": 40, "Catatan": 40}
+EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+
+@dataclass(frozen=True)
+class ImportedRow:
+    indicator: int
+    level: int
+    note: str
+    reviewer: str
+    cell: str
+
+
+@dataclass
+class WorksheetImport:
+    framework_id: str | None = None
+    pemda_code: str | None = None
+    role: str = ROLE_FIRST
+    rows: list[ImportedRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text, never a formula (evidence comes from crawled sites)
+
+
+def write_xlsx(
+    framework: Framework, pemda_code: str, pemda_name: str, rows: Sequence[SheetRow], path: Path,
+    exported_at: datetime, role: str = ROLE_FIRST,
+) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    cols = headers(framework)
+    _put(ws, 1, 1, f"Lembar kerja penilaian {framework.index_name} – {pemda_name} ({pemda_code})")
+    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    _put(ws, 2, 1, "Isi kolom berwarna: Tingkat dikonfirmasi (1–5), Catatan, dan Penilai; lalu impor "
+                   "dengan perintah: spbe worksheet import <berkas>. Kolom lain dikunci.")
+    for col, name in enumerate(cols, start=1):
+        _put(ws, HEADER_ROW, col, name)
+        ws.cell(row=HEADER_ROW, column=col).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(name, 14)
+    editable = [cols.index(name) + 1 for name in EDITABLE]
+    for r, row in enumerate(rows, start=HEADER_ROW + 1):
+        for col, value in enumerate(row_values(row), start=1):
+            _put(ws, r, col, value)
+            cell = ws.cell(row=r, column=col)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if col in editable:
+                cell.protection = Protection(locked=False)
+                cell.fill = EDIT_FILL
+    _level_validation(ws, framework, editable[0], HEADER_ROW + 1, HEADER_ROW + len(rows))
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=len(framework.levels) + 3)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    _write_meta(wb, framework, pemda_code, pemda_name, exported_at, role)
+    wb.save(path)
+    return path
+
+
+def _level_validation(ws: Worksheet, fw: Framework, col: int, first: int, last: int) -> None:
+    levels = ",".join(str(n) for n in range(fw.scale_min, fw.scale_max + 1))
+    dv = DataValidation(type="list", formula1=f'"{levels}"', allow_blank=True, showErrorMessage=True)
+    dv.errorTitle = "Tingkat tidak valid"
+    dv.error = f"Isi dengan bilangan bulat {fw.scale_min} sampai {fw.scale_max}."
+    ws.add_data_validation(dv)
+    letter = get_column_letter(col)
+    dv.add(f"{letter}{first}:{letter}{max(first, last)}")
+
+
+def _write_meta(wb: Workbook, fw: Framework, code: str, name: str, when: datetime, role: str) -> None:
+    meta = wb.create_sheet(META_SHEET)
+    entries = [("format", FORMAT), ("framework", fw.id), ("pemda_code", code), ("pemda_name", name),
+               ("role", role), ("exported_at", when.isoformat(timespec="seconds"))]
+    for r, (key, value) in enumerate(entries, start=1):
+        _put(meta, r, 1, key)
+        _put(meta, r, 2, value)
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+
+
+def read_xlsx(
+    path: Path, frameworks: Mapping[str, Framework], expected_pemda: str | None = None
+) -> WorksheetImport:
+    """The assessor's confirmations from an exported workbook, or the list of what is wrong in it."""
+    result = WorksheetImport()
+    try:
+        wb = load_workbook(path, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        result.errors.append(f"{Path(path).name}: berkas tidak dapat dibaca sebagai XLSX ({type(exc).__name__})")
+        return result
+    framework = _read_meta(wb, frameworks, expected_pemda, result)
+    if framework is None:
+        return result
+    if SHEET not in wb.sheetnames:
+        result.errors.append(f"lembar '{SHEET}' tidak ada")
+        return result
+    _read_rows(wb[SHEET], framework, result)
+    if result.errors:
+        result.rows = []
+    return result
+
+
+def _read_meta(
+    wb: Any, frameworks: Mapping[str, Framework], expected: str | None, result: WorksheetImport
+) -> Framework | None:
+    if META_SHEET not in wb.sheetnames:
+        result.errors.append(f"lembar '{META_SHEET}' tidak ada: berkas bukan lembar kerja hasil ekspor spbe")
+        return None
+    meta = {str(row[0].value): (row[1].value, row[1].coordinate) for row in wb[META_SHEET].iter_rows(max_col=2)
+            if row[0].value is not None}
+
+    def value(key: str) -> tuple[str, str]:
+        raw, coord = meta.get(key, (None, "B?"))
+        return ("" if raw is None else str(raw).strip()), f"{META_SHEET}!{coord}"
+
+    fmt, where = value("format")
+    if fmt != FORMAT:
+        result.errors.append(f"{where}: format '{fmt}' tidak dikenal (harus {FORMAT})")
+    fid, where = value("framework")
+    framework = frameworks.get(fid)
+    if framework is None:
+        result.errors.append(f"{where}: kerangka '{fid}' tidak dikenal")
+    code, where = value("pemda_code")
+    if not code:
+        result.errors.append(f"{where}: kode pemda kosong")
+    elif expected is not None and code != expected:
+        result.errors.append(f"{where}: lembar kerja untuk pemda {code}, bukan {expected}")
+    role, where = value("role")
+    if role not in ROLES:
+        result.errors.append(f"{where}: peran penilai '{role}' tidak dikenal")
+    result.framework_id, result.pemda_code, result.role = fid or None, code or None, role
+    return framework  # rows are still checked so that every problem is reported at once
+
+
+def _header_map(ws: Worksheet, expected: list[str]) -> tuple[int, dict[str, int]] | None:
+    for r in range(1, 11):
+        found = {str(c.value).strip(): c.column for c in ws[r] if c.value is not None}
+        if all(name in found for name in expected):
+            return r, found
+    return None
+
+
+def _read_rows(ws: Worksheet, fw: Framework, result: WorksheetImport) -> None:
+    needed = ["No", *EDITABLE]
+    located = _header_map(ws, needed)
+    if located is None:
+        result.errors.append(f"{SHEET}: baris judul kolom tidak ditemukan (perlu kolom {', '.join(needed)})")
+        return
+    header_row, cols = located
+    seen: dict[int, str] = {}
+    for r in range(header_row + 1, ws.max_row + 1):
+        cells = {name: ws.cell(row=r, column=cols[name]) for name in needed}
+        if all(c.value in (None, "") for c in cells.values()):
+            continue
+        number = _indicator(cells["No"], fw, seen, result)
+        level = _level(cells["Tingkat dikonfirmasi"], fw, result)
+        note = "" if cells["Catatan"].value is None else str(cells["Catatan"].value).strip()
+        reviewer = "" if cells["Penilai"].value is None else str(cells["Penilai"].value).strip()
+        level_ref = f"{SHEET}!{cells['Tingkat dikonfirmasi'].coordinate}"
+        if level is None:
+            if (note or reviewer) and cells["Tingkat dikonfirmasi"].value in (None, ""):
+                result.errors.append(f"{level_ref}: Catatan/Penilai diisi tetapi Tingkat dikonfirmasi kosong")
+            continue
+        if not reviewer:
+            result.errors.append(f"{SHEET}!{cells['Penilai'].coordinate}: nama penilai wajib diisi")
+        elif len(note) > MAX_NOTE:
+            result.errors.append(f"{SHEET}!{cells['Catatan'].coordinate}: catatan lebih dari {MAX_NOTE} karakter")
+        elif number is not None:
+            result.rows.append(ImportedRow(number, level, note, reviewer, level_ref))
+
+
+def _indicator(cell: Any, fw: Framework, seen: dict[int, str], result: WorksheetImport) -> int | None:
+    ref = f"{SHEET}!{cell.coordinate}"
+    number = _as_int(cell.value)
+    if number is None:
+        result.errors.append(f"{ref}: nomor indikator tidak valid ({cell.value!r})")
+    elif number not in fw.indicators:
+        result.errors.append(f"{ref}: indikator {number} tidak ada dalam kerangka {fw.id}")
+        number = None
+    elif number in seen:
+        result.errors.append(f"{ref}: indikator {number} muncul dua kali (juga di {seen[number]})")
+        number = None
+    else:
+        seen[number] = ref
+    return number
+
+
+def _level(cell: Any, fw: Framework, result: WorksheetImport) -> int | None:
+    if cell.value in (None, ""):
+        return None
+    ref = f"{SHEET}!{cell.coordinate}"
+    level = _as_int(cell.value)
+    if level is None:
+        result.errors.append(f"{ref}: tingkat harus bilangan bulat {fw.scale_min}–{fw.scale_max}, berisi {cell.value!r}")
+    elif not fw.scale_min <= level <= fw.scale_max:
+        result.errors.append(f"{ref}: tingkat {level} di luar rentang {fw.scale_min}–{fw.scale_max}")
+        level = None
+    return level
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None

@@ -1,0 +1,47 @@
+"""Estimate a pemda's indicator levels from its survey findings and keep them as Score rows."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from scoring.estimator import estimate
+from spbe_crawler.assessment.catalog import get_framework, get_rubric
+from spbe_crawler.assessment.runs import findings_of, resolve_run, to_evidence
+from spbe_crawler.store.models import Score, utcnow
+
+
+def estimate_pemda(session: Session, pemda_code: str, framework_id: str, run_id: int | None = None) -> list[Score]:
+    """Score rows (one per indicator) from the latest finished survey run, or ``run_id``.
+
+    Idempotent: estimating the same run again updates its rows instead of adding new ones.
+    """
+    framework, rubric = get_framework(framework_id), get_rubric(framework_id)
+    run = resolve_run(session, pemda_code, run_id)
+    assert run.id is not None
+    evidence = [to_evidence(f) for f in findings_of(session, pemda_code, run.id)]
+    existing = {
+        s.indicator: s
+        for s in session.exec(
+            select(Score).where(Score.framework == framework.id, Score.pemda_code == pemda_code, Score.run_id == run.id)
+        )
+    }
+    now = utcnow()
+    rows = []
+    for est in estimate(framework, rubric, evidence):
+        row = existing.get(est.indicator) or Score(framework=framework.id, pemda_code=pemda_code, indicator=est.indicator, run_id=run.id)
+        row.level, row.confidence, row.cap = est.level, est.confidence, est.cap
+        row.rationale, row.finding_ids, row.estimated_at = est.rationale, list(est.finding_ids), now
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def current_scores(session: Session, pemda_code: str, framework_id: str) -> list[Score]:
+    """The Score rows of the most recent estimation of this pemda and framework."""
+    base = select(Score).where(Score.framework == framework_id, Score.pemda_code == pemda_code)
+    newest = session.exec(base.order_by(col(Score.estimated_at).desc(), col(Score.id).desc())).first()
+    if newest is None:
+        return []
+    rows = session.exec(base.where(Score.run_id == newest.run_id).order_by(col(Score.indicator)))
+    return list(rows)

@@ -1,0 +1,177 @@
+"""The HTML assessment report of one pemda: index and predikat, domain/aspect bars, coverage of
+units with working websites, the service inventory, what to fix first, and the evidence links.
+
+Self-contained (inline CSS and SVG, no CDN) so it works offline. Crawled text (snippets, URLs) is
+untrusted: jinja2 autoescapes everything, and only http(s) URLs become links.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader
+from sqlmodel import Session, col, select
+
+from scoring.aggregate import Figure, display, predikat
+from scoring.framework import Framework
+from scoring.priorities import next_steps
+from scoring.review import SOURCE_LABELS, disagreements
+from spbe_crawler.assessment.catalog import DEFAULT_FRAMEWORK
+from spbe_crawler.assessment.coverage import coverage
+from spbe_crawler.assessment.runs import finding_dict, findings_of, latest_survey_run, pemda_name
+from spbe_crawler.assessment.summary import Assessment, load_assessment
+from spbe_crawler.store.models import CrawlRun, Finding, utcnow
+
+ViewBuilder = Callable[..., list[dict[str, Any]]]
+TEMPLATES = Path(__file__).parent / "templates"
+MAX_LINKS = 5
+_ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def safe_url(url: object) -> str | None:
+    """The URL if it may be a link (http/https), else None: crawled hrefs can be ``javascript:``."""
+    if not isinstance(url, str):
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+_ENV.filters["safe_url"] = safe_url
+_ENV.filters["num"] = lambda v, places=2: display(v, places, ",")
+
+
+def _hue(framework: Framework, value: Decimal | None) -> int:
+    """Red (worst predikat) to green (best), by the band's position: works for any framework."""
+    if value is None:
+        return 210
+    name = predikat(framework, value)
+    names = [b.name for b in framework.bands]
+    pos = names.index(name) if name in names else 0
+    return round(120 * pos / max(1, len(names) - 1))
+
+
+def _pct(framework: Framework, value: Decimal | None) -> float:
+    return 0.0 if value is None else float(round(value * 100 / framework.scale_max, 2))
+
+
+def figure_view(framework: Framework, fig: Figure) -> dict[str, Any]:
+    shown = fig.value if fig.value is not None else fig.known
+    return {
+        "complete": fig.complete,
+        "value": fig.value,
+        "known": fig.known,
+        "low": fig.low,
+        "high": fig.high,
+        "share": fig.known_share * 100,
+        "predikat": predikat(framework, fig.value) if fig.value is not None else None,
+        "low_predikat": predikat(framework, fig.low),
+        "high_predikat": predikat(framework, fig.high),
+        "hue": _hue(framework, shown),
+        "pct": _pct(framework, shown),
+        "low_pct": _pct(framework, fig.low),
+        "high_pct": _pct(framework, fig.high),
+    }
+
+
+def _bars(a: Assessment) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": lvl.label,
+            "items": [
+                {"number": g.group.number, "name": g.group.name, "weight": g.group.weight, **figure_view(a.framework, g.figure)}
+                for g in a.result.groups[lvl.key]
+            ],
+        }
+        for lvl in a.framework.levels
+    ]
+
+
+def _indicator_rows(a: Assessment, findings: Mapping[int, Finding]) -> list[dict[str, Any]]:
+    rows = []
+    for number in sorted(a.framework.indicators):
+        level, source = a.effective[number]
+        score = a.scores.get(number)
+        ids = list(score.finding_ids or []) if score else []
+        links = [findings[i] for i in ids if i in findings][:MAX_LINKS]
+        rows.append({
+            "number": number,
+            "name": a.framework.indicators[number].name,
+            "level": level,
+            "level_name": a.framework.level_name(number, level) if level else None,
+            "source": source,
+            "source_label": SOURCE_LABELS[source],
+            "estimate": score.level if score else None,
+            "confidence": score.confidence if score and score.level is not None else None,
+            "rationale": score.rationale if score else "",
+            "links": [{"id": f.id, "url": f.url, "href": safe_url(f.url), "snippet": f.snippet} for f in links],
+        })
+    return rows
+
+
+def _run_for(session: Session, a: Assessment) -> CrawlRun | None:
+    run_ids = {s.run_id for s in a.scores.values() if s.run_id is not None}
+    if run_ids:
+        return session.get(CrawlRun, max(run_ids))
+    return latest_survey_run(session, a.pemda_code)
+
+
+def _inventory(builder: ViewBuilder | None, findings: Iterable[Finding], fw: Framework) -> list[dict[str, Any]] | None:
+    if builder is None:
+        try:
+            from inventory.view import build_view as builder
+        except ImportError:
+            return None
+    names = {n: i.name for n, i in fw.indicators.items()}
+    return builder([finding_dict(f) for f in findings], framework=fw.id, indicator_names=names)
+
+
+def build_context(
+    session: Session, pemda_code: str, framework_id: str = DEFAULT_FRAMEWORK, view_builder: ViewBuilder | None = None
+) -> dict[str, Any]:
+    a = load_assessment(session, pemda_code, framework_id)
+    fw = a.framework
+    run = _run_for(session, a)
+    findings = findings_of(session, pemda_code, run.id) if run and run.id is not None else []
+    wanted = {i for s in a.scores.values() for i in (s.finding_ids or [])}
+    by_id = {f.id: f for f in findings if f.id is not None}
+    missing = wanted - set(by_id)
+    if missing:
+        by_id.update({f.id: f for f in session.exec(select(Finding).where(col(Finding.id).in_(missing)))})
+    return {
+        "fw": fw,
+        "pemda_code": pemda_code,
+        "pemda_name": pemda_name(session, pemda_code),
+        "run": run,
+        "now": utcnow(),
+        "index": figure_view(fw, a.result.index),
+        "bars": _bars(a),
+        "indicators": _indicator_rows(a, by_id),
+        "unknown": sum(1 for level, _ in a.effective.values() if level is None),
+        "counts": {key: sum(1 for _, s in a.effective.values() if s == key) for key in SOURCE_LABELS},
+        "steps": next_steps(fw, a.levels),
+        "coverage": coverage(session, pemda_code, run.id if run else None),
+        "inventory": _inventory(view_builder, findings, fw),
+        "disagreements": disagreements(a.reviews),
+    }
+
+
+def write_report(
+    session: Session,
+    pemda_code: str,
+    out_dir: Path | str,
+    framework_id: str = DEFAULT_FRAMEWORK,
+    view_builder: ViewBuilder | None = None,
+) -> Path:
+    """Render the report to ``out_dir/laporan-<pemda>-<framework>.html`` and return its path."""
+    context = build_context(session, pemda_code, framework_id, view_builder)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"laporan-{pemda_code}-{context['fw'].id}.html"
+    path.write_text(_ENV.get_template("report.html.j2").render(**context), encoding="utf-8")
+    return path

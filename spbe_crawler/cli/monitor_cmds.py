@@ -1,0 +1,164 @@
+"""``spbe monitor ...``: availability sweeps, the long-running scheduler, figures, status page, retention."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import NoReturn, Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+from sqlmodel import Session
+
+from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.health.status import info
+from spbe_crawler.monitor.figures import CERT_DAYS, WINDOW_LABELS, MonitorFigures, monitor_figures
+from spbe_crawler.monitor.lease import LeaseBusy, holding, new_holder
+from spbe_crawler.monitor.page import write_status_page
+from spbe_crawler.monitor.rollup import rollup_probes
+from spbe_crawler.monitor.scheduler import Scheduler, serve
+from spbe_crawler.monitor.settings import MonitorSettings
+from spbe_crawler.monitor.sweep import SweepSummary, run_sweep
+from spbe_crawler.store.db import get_engine
+
+monitor_app = typer.Typer(help="Pemantauan ketersediaan situs dan portal layanan.", no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
+
+PEMDA_HELP = "Kode pemda Kemendagri (mis. 18.71) atau 'all' untuk semua."
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err_console.print(message, markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def _settings() -> MonitorSettings:
+    try:
+        return MonitorSettings.from_env()
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _print_summary(summary: SweepSummary) -> None:
+    console.print(
+        f"Sapuan #{summary.run_id} ({summary.state}): {summary.targets} situs, {summary.up} berfungsi, "
+        f"{summary.down} gagal; insiden baru {summary.incidents_opened}, ditutup {summary.incidents_closed}; "
+        f"peringatan terkirim {summary.alerts_sent}; {summary.seconds:.1f} detik.",
+        markup=False, highlight=False,
+    )
+
+
+async def _locked_sweep(scope: str, target_class: str | None, settings: MonitorSettings) -> SweepSummary:
+    engine = get_engine()
+    async with holding(engine, new_holder(), scope, settings.lease_ttl):
+        return await run_sweep(engine, scope, target_class, settings=settings)
+
+
+@monitor_app.command("sweep")
+def sweep_cmd(
+    pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
+    kelas: Optional[str] = typer.Option(None, "--kelas", help="Hanya 'portal' (portal layanan) atau 'unit' (situs unit)."),
+) -> None:
+    """Satu kali sapuan: probe setiap situs lingkup ini, catat insiden, kirim peringatan."""
+    if kelas not in (None, "portal", "unit"):
+        _fail(f"--kelas harus 'portal' atau 'unit', bukan {kelas!r}")
+    try:
+        summary = asyncio.run(_locked_sweep(pemda, kelas, _settings()))
+    except LeaseBusy as busy:
+        _fail(str(busy))
+    except KeyboardInterrupt:
+        _fail("Sapuan dihentikan.", 130)
+    _print_summary(summary)
+
+
+@monitor_app.command("run")
+def run_cmd(
+    pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
+    duration: Optional[float] = typer.Option(None, "--duration", help="Berhenti setelah sekian detik (bawaan: terus berjalan)."),
+) -> None:
+    """Pemantauan terus-menerus: portal tiap 5 menit, situs unit tiap jam (atur lewat SPBE_MONITOR_*)."""
+    settings = _settings()
+    scheduler = Scheduler(get_engine(), pemda, settings=settings)
+    console.print(
+        f"Pemantauan {pemda} berjalan: portal tiap {settings.portal_interval:.0f} detik, "
+        f"situs unit tiap {settings.unit_interval:.0f} detik. Hentikan dengan Ctrl+C atau SIGTERM.",
+        markup=False, highlight=False,
+    )
+    if asyncio.run(serve(scheduler, duration)):
+        console.print("Dihentikan: sapuan yang berjalan dibatalkan dan lease dilepas.")
+
+
+def _sites_table(figures: MonitorFigures) -> Table:
+    table = Table(title=f"Ketersediaan situs — {figures.scope_name}")
+    for column in ("Unit", "Jenis", "Situs", "Status terakhir", *WINDOW_LABELS.values(), "p50 24 jam", "p95 24 jam", "Sertifikat"):
+        table.add_column(column)
+    for s in figures.sites:
+        table.add_row(
+            Text(s.unit_name), s.unit_kind + (" (portal)" if s.role == "portal" else ""), Text(s.url),
+            Text(info(s.last_status).label if s.last_status else "Belum diperiksa"),
+            *[_pct(s.uptime[w].percent) for w in WINDOW_LABELS],
+            _ms(s.p50_ms["24h"]), _ms(s.p95_ms["24h"]),
+            f"{s.cert_days_left} hari" if s.cert_days_left is not None else "–",
+        )
+    return table
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}%"
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} md"
+
+
+def _print_figures(figures: MonitorFigures) -> None:
+    console.print(_sites_table(figures))
+    kinds = Table(title="Ketersediaan menurut jenis unit")
+    for column in ("Jenis unit", "Situs", *WINDOW_LABELS.values()):
+        kinds.add_column(column)
+    for k in figures.kinds:
+        kinds.add_row(k.kind, str(k.sites), *[_pct(k.uptime[w].percent) for w in WINDOW_LABELS])
+    console.print(kinds)
+    incidents = Table(title="Insiden 30 hari terakhir")
+    for column in ("Situs", "Gangguan", "Mulai (UTC)", "Selesai (UTC)", "Durasi"):
+        incidents.add_column(column)
+    for i in figures.incidents:
+        ended = f"{i.ended_at:%Y-%m-%d %H:%M}" if i.ended_at else "masih berlangsung"
+        incidents.add_row(Text(i.url), Text(f"{i.label} {i.detail}".strip()), f"{i.started_at:%Y-%m-%d %H:%M}", ended,
+                          f"{i.duration_s // 60} menit")
+    console.print(incidents)
+    for days in CERT_DAYS:
+        hosts = ", ".join(f"{s.host} ({s.cert_days_left} hari)" for s in figures.certs_expiring[days]) or "tidak ada"
+        console.print(f"Sertifikat kedaluwarsa dalam {days} hari: {hosts}", markup=False, highlight=False)
+
+
+@monitor_app.command("status")
+def status_cmd(pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP)) -> None:
+    """Tabel ketersediaan, latensi, insiden dan sertifikat."""
+    with Session(get_engine()) as session:
+        _print_figures(monitor_figures(session, pemda))
+
+
+@monitor_app.command("page")
+def page_cmd(
+    pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
+    out: Path = typer.Option(..., "--out", help="Folder tujuan halaman status (index.html)."),
+) -> None:
+    """Tulis halaman status statis (HTML luring) yang dapat diterbitkan pemda."""
+    with Session(get_engine()) as session:
+        path = write_status_page(session, pemda, out)
+    console.print(f"Halaman status: {path}", markup=False, highlight=False)
+
+
+@monitor_app.command("rollup")
+def rollup_cmd(
+    hari: Optional[float] = typer.Option(None, "--hari", help="Ringkas probe lebih tua dari sekian hari (bawaan: SPBE_MONITOR_RETENTION_DAYS)."),
+) -> None:
+    """Ringkas probe mentah lama menjadi ringkasan per jam (angka ketersediaan tetap sama)."""
+    days = hari if hari is not None else _settings().retention_days
+    result = rollup_probes(get_engine(), days)
+    console.print(
+        f"{result.probes} probe sebelum {result.cutoff:%Y-%m-%d %H:%M} UTC diringkas ke {result.rollups} baris per jam.",
+        markup=False, highlight=False,
+    )

@@ -1,0 +1,243 @@
+"""Alerts: a site went down, recovered, or its certificate is about to expire.
+
+Events come from the database (open incidents, closed incidents, latest certificates), so an
+alert missed by a crashed process is sent by the next sweep. ``AlertLog`` has one row per
+(event, channel): a delivered row is never sent again, a failed one is retried up to
+``SPBE_ALERT_MAX_ATTEMPTS`` times. A recovery is announced only on channels that announced the outage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+import httpx
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from spbe_crawler.health.status import info
+from spbe_crawler.monitor.settings import MonitorSettings
+from spbe_crawler.monitor.targets import in_scope
+from spbe_crawler.net.httpx_errors import MAX_DETAIL, classify_httpx_error
+from spbe_crawler.store.models import Incident, Probe, Unit, Website, utcnow
+from spbe_crawler.store.models_monitor import AlertLog
+
+RECOVERY_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # down | recovered | cert_expiring
+    event_key: str
+    website_id: int
+    url: str
+    unit_name: str
+    status: str = ""
+    detail: str = ""
+    incident_id: int | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    cert_expires_at: datetime | None = None
+    days_left: int | None = None
+
+    @property
+    def subject(self) -> str:
+        if self.kind == "down":
+            return f"[SPBE] Situs tidak dapat diakses: {self.url}"
+        if self.kind == "recovered":
+            return f"[SPBE] Situs pulih: {self.url}"
+        return f"[SPBE] Sertifikat TLS kedaluwarsa dalam {self.days_left} hari: {self.url}"
+
+    @property
+    def text(self) -> str:
+        lines = [self.subject, f"Unit: {self.unit_name}", f"Alamat: {self.url}"]
+        if self.kind in ("down", "recovered"):
+            lines.append(f"Status: {info(self.status).label} ({self.status}) {self.detail}".rstrip())
+            lines.append(f"Mulai: {self.started_at:%Y-%m-%d %H:%M} UTC" if self.started_at else "")
+        if self.kind == "recovered" and self.started_at and self.ended_at:
+            minutes = round((self.ended_at - self.started_at).total_seconds() / 60)
+            lines.append(f"Pulih: {self.ended_at:%Y-%m-%d %H:%M} UTC (durasi {minutes} menit)")
+        if self.cert_expires_at:
+            lines.append(f"Sertifikat berlaku hingga: {self.cert_expires_at:%Y-%m-%d %H:%M} UTC")
+        return "\n".join(line for line in lines if line)
+
+    def payload(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() + "Z" if value else None
+
+        return {
+            "event": self.kind,
+            "event_key": self.event_key,
+            "website_id": self.website_id,
+            "url": self.url,
+            "unit": self.unit_name,
+            "status": self.status,
+            "status_label": info(self.status).label if self.status else "",
+            "detail": self.detail,
+            "incident_id": self.incident_id,
+            "started_at": iso(self.started_at),
+            "ended_at": iso(self.ended_at),
+            "cert_expires_at": iso(self.cert_expires_at),
+            "days_left": self.days_left,
+            "message": self.text,
+        }
+
+
+class Notifier(Protocol):
+    """An alert channel. ``send`` returns None when delivered, else the error text (never raises)."""
+
+    channel: str
+
+    async def send(self, alert: Alert) -> str | None: ...
+
+
+class WebhookNotifier:
+    """POSTs the alert as JSON; any 2xx answer counts as delivered."""
+
+    channel = "webhook"
+
+    def __init__(self, url: str, timeout: float = 10.0):
+        self.url, self.timeout = url, timeout
+
+    async def send(self, alert: Alert) -> str | None:
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout) as client:
+                response = await client.post(self.url, json=alert.payload())
+        except Exception as exc:  # a failed delivery is recorded, not raised
+            return classify_httpx_error(exc)[1]
+        return None if response.is_success else f"webhook menjawab HTTP {response.status_code}"
+
+
+class EmailNotifier:
+    """Sends the alert as a plain-text e-mail over SMTP (optionally STARTTLS and login)."""
+
+    channel = "email"
+
+    def __init__(self, settings: MonitorSettings):
+        self.settings = settings
+        self.recipients = [a.strip() for a in settings.email_to.split(",") if a.strip()]
+
+    def _send_sync(self, alert: Alert) -> None:
+        s = self.settings
+        message = EmailMessage()
+        message["Subject"], message["From"], message["To"] = alert.subject, s.email_from, ", ".join(self.recipients)
+        message.set_content(alert.text)
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.webhook_timeout) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls()
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password)
+            smtp.send_message(message)
+
+    async def send(self, alert: Alert) -> str | None:
+        try:
+            await asyncio.to_thread(self._send_sync, alert)
+        except (smtplib.SMTPException, OSError) as exc:
+            return f"pengiriman surel gagal: {exc}"[:MAX_DETAIL]
+        return None
+
+
+def notifiers_from_settings(settings: MonitorSettings) -> list[Notifier]:
+    chosen: list[Notifier] = []
+    if settings.webhook_url:
+        chosen.append(WebhookNotifier(settings.webhook_url, settings.webhook_timeout))
+    if settings.smtp_host and settings.email_to:
+        chosen.append(EmailNotifier(settings))
+    return chosen
+
+
+def _incident_alerts(session: Session, scope: str, now: datetime) -> list[Alert]:
+    query = select(Incident, Website.url, Unit.name).join(Website, col(Website.id) == col(Incident.website_id))
+    query = in_scope(query.join(Unit, col(Unit.code) == col(Website.unit_code)), scope)
+    query = query.where(col(Incident.ended_at).is_(None) | (col(Incident.ended_at) >= now - RECOVERY_WINDOW))
+    alerts = []
+    for incident, url, unit_name in session.exec(query):
+        kind = "down" if incident.ended_at is None else "recovered"
+        alerts.append(
+            Alert(kind, f"{kind}:{incident.id}", incident.website_id, url, unit_name, incident.status, incident.detail,
+                  incident.id, incident.started_at, incident.ended_at)
+        )
+    return alerts
+
+
+def _cert_alerts(session: Session, scope: str, settings: MonitorSettings, now: datetime) -> list[Alert]:
+    thresholds = settings.cert_thresholds
+    if not thresholds:
+        return []
+    latest = select(Probe.website_id, func.max(Probe.id).label("probe_id")).where(
+        col(Probe.tls_expires_at).is_not(None), Probe.started_at >= now - timedelta(days=2)
+    ).group_by(Probe.website_id).subquery()
+    query = select(Probe, Website.url, Unit.name).join(latest, col(Probe.id) == latest.c.probe_id)
+    query = query.join(Website, col(Website.id) == col(Probe.website_id)).join(Unit, col(Unit.code) == col(Website.unit_code))
+    query = in_scope(query, scope).where(col(Probe.tls_expires_at) <= now + timedelta(days=max(thresholds)))
+    alerts = []
+    for probe, url, unit_name in session.exec(query):
+        expires = probe.tls_expires_at
+        days_left = int((expires - now).total_seconds() // 86400)  # type: ignore[operator]
+        if days_left < 0:
+            continue  # already expired: the probe is a tls_error and the outage alert covers it
+        threshold = min(t for t in thresholds if t >= days_left)
+        key = f"cert:{probe.website_id}:{expires:%Y%m%d}:{threshold}"
+        alerts.append(Alert("cert_expiring", key, probe.website_id, url, unit_name, cert_expires_at=expires, days_left=days_left))
+    return alerts
+
+
+def pending_alerts(engine: Engine, scope: str, settings: MonitorSettings, now: datetime | None = None) -> list[Alert]:
+    now = now or utcnow()
+    with Session(engine) as session:
+        return _incident_alerts(session, scope, now) + _cert_alerts(session, scope, settings, now)
+
+
+def _logs(engine: Engine, keys: list[str]) -> dict[tuple[str, str], AlertLog]:
+    found: dict[tuple[str, str], AlertLog] = {}
+    with Session(engine, expire_on_commit=False) as session:
+        for start in range(0, len(keys), 500):
+            for row in session.exec(select(AlertLog).where(col(AlertLog.event_key).in_(keys[start : start + 500]))):
+                found[(row.event_key, row.channel)] = row
+    return found
+
+
+def _record(engine: Engine, alert: Alert, channel: str, error: str | None) -> None:
+    with Session(engine) as session:
+        row = session.exec(select(AlertLog).where(AlertLog.event_key == alert.event_key, AlertLog.channel == channel)).first()
+        row = row or AlertLog(event_key=alert.event_key, channel=channel, kind=alert.kind,
+                              website_id=alert.website_id, incident_id=alert.incident_id)
+        row.attempts += 1
+        row.updated_at = utcnow()
+        row.sent_at, row.last_error = (utcnow(), "") if error is None else (None, error[:MAX_DETAIL])
+        session.add(row)
+        session.commit()
+
+
+def _due(alert: Alert, channel: str, logs: dict[tuple[str, str], AlertLog], max_attempts: int) -> bool:
+    log = logs.get((alert.event_key, channel))
+    if log is not None and (log.sent_at is not None or log.attempts >= max_attempts):
+        return False
+    if alert.kind == "recovered":
+        down = logs.get((f"down:{alert.incident_id}", channel))
+        return down is not None and down.sent_at is not None
+    return True
+
+
+async def dispatch_alerts(
+    engine: Engine, notifiers: list[Notifier], scope: str, settings: MonitorSettings, now: datetime | None = None
+) -> int:
+    """Send every due alert of ``scope`` on every channel once; returns how many were delivered."""
+    if not notifiers:
+        return 0
+    alerts = await asyncio.to_thread(pending_alerts, engine, scope, settings, now)
+    keys = [a.event_key for a in alerts] + [f"down:{a.incident_id}" for a in alerts if a.kind == "recovered"]
+    logs = await asyncio.to_thread(_logs, engine, keys)
+    delivered = 0
+    for alert in alerts:
+        for notifier in notifiers:
+            if not _due(alert, notifier.channel, logs, settings.alert_max_attempts):
+                continue
+            error = await notifier.send(alert)
+            await asyncio.to_thread(_record, engine, alert, notifier.channel, error)
+            delivered += error is None
+    return delivered

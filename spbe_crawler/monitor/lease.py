@@ -1,0 +1,121 @@
+"""The sweep lease: one row in the database that at most one process holds at a time.
+
+Acquiring is one conditional ``UPDATE`` (free, expired, or already ours), atomic on SQLite and
+PostgreSQL alike. The holder renews it every third of its TTL while it sweeps; a process that dies
+loses it when it expires. One lease per database: sweeps of overlapping scopes never run together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import AsyncIterator
+
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from spbe_crawler.store.models import utcnow
+from spbe_crawler.store.models_monitor import MonitorLease
+
+LEASE_NAME = "monitor-sweep"
+
+
+class LeaseBusy(RuntimeError):
+    """Another process holds the sweep lease."""
+
+
+class LeaseLost(RuntimeError):
+    """The lease expired while we held it (the process stalled); the sweep was stopped."""
+
+
+def new_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _ensure_row(session: Session) -> None:
+    if session.get(MonitorLease, LEASE_NAME) is None:
+        try:
+            session.add(MonitorLease(name=LEASE_NAME, expires_at=datetime(1970, 1, 1)))
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+
+
+def try_acquire(engine: Engine, holder: str, scope: str, ttl: float, now: datetime | None = None) -> bool:
+    """Take the lease if it is free, expired or ours; True when we hold it afterwards."""
+    now = now or utcnow()
+    with Session(engine) as session:
+        _ensure_row(session)
+        result = session.execute(
+            update(MonitorLease)
+            .where(MonitorLease.name == LEASE_NAME, or_(MonitorLease.expires_at < now, MonitorLease.holder == holder))
+            .values(holder=holder, scope=scope, acquired_at=now, expires_at=now + timedelta(seconds=ttl))
+        )
+        session.commit()
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def renew(engine: Engine, holder: str, ttl: float) -> bool:
+    now = utcnow()
+    with Session(engine) as session:
+        result = session.execute(
+            update(MonitorLease)
+            .where(MonitorLease.name == LEASE_NAME, MonitorLease.holder == holder, MonitorLease.expires_at >= now)
+            .values(expires_at=now + timedelta(seconds=ttl))
+        )
+        session.commit()
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release(engine: Engine, holder: str) -> None:
+    with Session(engine) as session:
+        session.execute(
+            update(MonitorLease)
+            .where(MonitorLease.name == LEASE_NAME, MonitorLease.holder == holder)
+            .values(holder="", expires_at=utcnow())
+        )
+        session.commit()
+
+
+def current_lease(engine: Engine) -> MonitorLease | None:
+    """The lease row when someone holds it now, else None."""
+    with Session(engine) as session:
+        row = session.get(MonitorLease, LEASE_NAME)
+        return row if row is not None and row.holder and row.expires_at >= utcnow() else None
+
+
+@asynccontextmanager
+async def holding(engine: Engine, holder: str, scope: str, ttl: float) -> AsyncIterator[None]:
+    """Hold the lease for the body; raises :class:`LeaseBusy`, or :class:`LeaseLost` if renewal fails."""
+    if not await asyncio.to_thread(try_acquire, engine, holder, scope, ttl):
+        lease = await asyncio.to_thread(current_lease, engine)
+        who = f"{lease.holder} (lingkup {lease.scope}) hingga {lease.expires_at:%Y-%m-%d %H:%M:%S} UTC" if lease else "proses lain"
+        raise LeaseBusy(f"sapuan lain sedang berjalan: {who}")
+    owner = asyncio.current_task()
+    lost = asyncio.Event()
+
+    async def keep_alive() -> None:
+        while True:
+            await asyncio.sleep(ttl / 3)
+            if not await asyncio.to_thread(renew, engine, holder, ttl):
+                lost.set()
+                if owner is not None:
+                    owner.cancel("lease lost")
+                return
+
+    renewer = asyncio.create_task(keep_alive())
+    try:
+        yield
+    except asyncio.CancelledError:
+        if lost.is_set() and owner is not None and owner.uncancel() == 0:
+            raise LeaseLost("lease sapuan kedaluwarsa saat sapuan berjalan; sapuan dihentikan") from None
+        raise
+    finally:
+        renewer.cancel()
+        await asyncio.to_thread(release, engine, holder)

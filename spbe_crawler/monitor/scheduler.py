@@ -1,0 +1,161 @@
+"""``spbe monitor run``: sweep each class of targets at its own interval, until stopped.
+
+Classes: ``portal`` (service portals, every 5 minutes), ``unit`` (unit sites, hourly) and,
+when the caller passes a ``survey_hook``, ``survey`` (weekly). When each class is next due is kept
+in ``MonitorSchedule``, so a restart continues the rhythm instead of sweeping everything at once.
+Every sweep runs under the database lease and re-reads its due time once it holds it, so two
+processes never sweep together nor twice in a row. SIGTERM/SIGINT abort the sweep in flight
+(what finished is kept, the run is marked ``interrupted``), release the lease and return.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import signal
+import time
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from spbe_crawler.monitor.lease import LeaseBusy, holding, new_holder
+from spbe_crawler.monitor.settings import MonitorSettings
+from spbe_crawler.monitor.sweep import run_sweep
+from spbe_crawler.net.policy import NetworkPolicy
+from spbe_crawler.store.models import utcnow
+from spbe_crawler.store.models_monitor import MonitorSchedule
+
+log = logging.getLogger(__name__)
+
+SurveyHook = Callable[[str], Awaitable[Any] | Any]
+BUSY_RETRY = 30.0  # seconds before asking again for a lease another process holds
+
+
+def _schedule_row(session: Session, scope: str, target_class: str) -> MonitorSchedule:
+    key = f"{scope}:{target_class}"
+    row = session.get(MonitorSchedule, key)
+    if row is None:
+        row = MonitorSchedule(key=key, scope=scope, target_class=target_class, next_due=utcnow())
+        session.add(row)
+        session.commit()
+    return row
+
+
+def next_due(engine: Engine, scope: str, target_class: str) -> datetime:
+    with Session(engine) as session:
+        return _schedule_row(session, scope, target_class).next_due
+
+
+def _mark(engine: Engine, scope: str, target_class: str, **values: Any) -> None:
+    with Session(engine) as session:
+        row = _schedule_row(session, scope, target_class)
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.add(row)
+        session.commit()
+
+
+class Scheduler:
+    def __init__(
+        self,
+        engine: Engine,
+        scope: str = "all",
+        *,
+        settings: MonitorSettings | None = None,
+        policy: NetworkPolicy | None = None,
+        survey_hook: SurveyHook | None = None,
+        holder: str | None = None,
+    ):
+        self.engine, self.scope = engine, scope
+        self.settings = settings or MonitorSettings.from_env()
+        self.policy = policy
+        self.survey_hook = survey_hook
+        self.holder = holder or new_holder()
+        self.intervals = {"portal": self.settings.portal_interval, "unit": self.settings.unit_interval}
+        if survey_hook is not None:
+            self.intervals["survey"] = self.settings.survey_interval
+        self._busy_until = 0.0
+
+    async def _execute(self, target_class: str) -> tuple[int | None, str]:
+        if target_class == "survey":
+            result = self.survey_hook(self.scope)  # type: ignore[misc]
+            if inspect.isawaitable(result):
+                result = await result
+            return None, f"survei selesai: {result}"[:200]
+        summary = await run_sweep(self.engine, self.scope, target_class, settings=self.settings, policy=self.policy)
+        return summary.run_id, f"{summary.targets} target, {summary.up} berfungsi, {summary.down} gagal"
+
+    async def run_class(self, target_class: str) -> bool:
+        """Run one class if it is still due once the lease is held; True when it ran."""
+        async with holding(self.engine, self.holder, self.scope, self.settings.lease_ttl):
+            started = utcnow()
+            if await asyncio.to_thread(next_due, self.engine, self.scope, target_class) > started:
+                return False
+            await asyncio.to_thread(_mark, self.engine, self.scope, target_class, last_started=started)
+            try:
+                run_id, result = await self._execute(target_class)
+            except Exception as exc:  # a failed sweep or survey must not stop the schedule
+                log.exception("monitor %s gagal", target_class)
+                run_id, result = None, f"gagal: {exc}"[:200]
+            due = max(started + timedelta(seconds=self.intervals[target_class]), utcnow())
+            await asyncio.to_thread(
+                _mark, self.engine, self.scope, target_class,
+                next_due=due, last_finished=utcnow(), last_run_id=run_id, last_result=result,
+            )
+            return True
+
+    async def _seconds_to_next(self) -> float:
+        dues = [await asyncio.to_thread(next_due, self.engine, self.scope, c) for c in self.intervals]
+        wait = min((d - utcnow()).total_seconds() for d in dues)
+        return max(wait, self._busy_until - time.monotonic(), 0.0)
+
+    async def run(self, duration: float | None = None, stop: asyncio.Event | None = None) -> None:
+        """Loop until ``stop`` is set or ``duration`` seconds have passed."""
+        stop = stop or asyncio.Event()
+        deadline = time.monotonic() + duration if duration is not None else None
+        while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+            if time.monotonic() >= self._busy_until:
+                for target_class in self.intervals:
+                    if stop.is_set():
+                        return
+                    if await asyncio.to_thread(next_due, self.engine, self.scope, target_class) > utcnow():
+                        continue
+                    try:
+                        await self.run_class(target_class)
+                    except LeaseBusy as busy:
+                        log.info("%s", busy)
+                        self._busy_until = time.monotonic() + BUSY_RETRY
+                        break
+            wait = await self._seconds_to_next()
+            if deadline is not None:
+                wait = min(wait, deadline - time.monotonic())
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.05))
+            except asyncio.TimeoutError:
+                pass
+
+
+async def serve(scheduler: Scheduler, duration: float | None = None) -> bool:
+    """Run ``scheduler`` until done or SIGTERM/SIGINT; True when stopped by a signal."""
+    loop = asyncio.get_running_loop()
+    main = asyncio.create_task(scheduler.run(duration))
+    stopped = asyncio.Event()
+
+    def on_signal() -> None:
+        stopped.set()
+        main.cancel("signal")
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal)
+    try:
+        await main
+    except asyncio.CancelledError:
+        if not stopped.is_set():
+            raise
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    return stopped.is_set()

@@ -1,0 +1,182 @@
+"""A sweep: probe every target of a scope once, with bounded concurrency, and record the outcome.
+
+Targets stream from the database in pages into a bounded queue; ``concurrency`` workers probe them
+(at most ``per_host`` at once per host name) with N-of-M confirmation; results are written in
+batches, with their incidents, by one database thread so the event loop never blocks on SQL.
+A cancelled sweep (SIGTERM) keeps what it finished and is recorded as ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from spbe_crawler.health.status import works
+from spbe_crawler.monitor.alerts import Notifier, dispatch_alerts, notifiers_from_settings
+from spbe_crawler.monitor.incidents import apply_probes
+from spbe_crawler.monitor.probe import Prober, Target
+from spbe_crawler.monitor.settings import MonitorSettings
+from spbe_crawler.monitor.targets import iter_target_pages
+from spbe_crawler.net.policy import NetworkPolicy
+from spbe_crawler.store.models import CrawlRun, Probe, utcnow
+
+T = TypeVar("T")
+
+
+@dataclass
+class SweepSummary:
+    run_id: int
+    scope: str
+    target_class: str | None
+    targets: int = 0
+    up: int = 0
+    down: int = 0
+    incidents_opened: int = 0
+    incidents_closed: int = 0
+    alerts_sent: int = 0
+    state: str = "running"
+    seconds: float = 0.0
+
+
+class HostLimiter:
+    """At most ``limit`` concurrent holders per host; entries vanish when unused (bounded memory)."""
+
+    def __init__(self, limit: int):
+        self.limit = max(1, limit)
+        self._slots: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    @asynccontextmanager
+    async def hold(self, host: str) -> AsyncIterator[None]:
+        semaphore, users = self._slots.setdefault(host, (asyncio.Semaphore(self.limit), [0]))
+        users[0] += 1
+        try:
+            async with semaphore:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._slots[host]
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+
+def _start_run(engine: Engine, scope: str, target_class: str | None) -> int:
+    with Session(engine) as session:
+        run = CrawlRun(kind="monitor", scope=scope, options={"class": target_class or "all"})
+        session.add(run)
+        session.commit()
+        return int(run.id)  # type: ignore[arg-type]
+
+
+def _finish_run(engine: Engine, summary: SweepSummary) -> None:
+    with Session(engine) as session:
+        run = session.get(CrawlRun, summary.run_id)
+        if run is not None:
+            run.state, run.finished_at = summary.state, utcnow()
+            run.options = {**run.options, **{k: v for k, v in asdict(summary).items() if k not in ("run_id", "scope")}}
+            session.add(run)
+            session.commit()
+
+
+def _write_batch(engine: Engine, probes: list[Probe], close_after: int) -> tuple[int, int]:
+    with Session(engine, expire_on_commit=False) as session:
+        session.add_all(probes)
+        session.flush()
+        changes = apply_probes(session, probes, close_after)
+        session.commit()
+    return len(changes.opened), len(changes.closed)
+
+
+class _Sweep:
+    """One sweep's moving parts; see :func:`run_sweep`."""
+
+    def __init__(self, engine: Engine, prober: Prober, settings: MonitorSettings, summary: SweepSummary):
+        self.engine, self.prober, self.settings, self.summary = engine, prober, settings, summary
+        self.queue: asyncio.Queue[Target | None] = asyncio.Queue(maxsize=max(2, settings.concurrency * 2))
+        self.limiter = HostLimiter(settings.per_host)
+        self.pending: list[Probe] = []
+        self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
+
+    async def in_db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
+
+    async def produce(self, target_class: str | None) -> None:
+        pages = iter_target_pages(self.engine, self.summary.scope, target_class)
+        while (page := await self.in_db(next, pages, None)) is not None:
+            for target in page:
+                await self.queue.put(target)
+        for _ in range(self.settings.concurrency):
+            await self.queue.put(None)
+
+    async def work(self) -> None:
+        while (target := await self.queue.get()) is not None:
+            async with self.limiter.hold(target.host):
+                probe = await self.prober.confirmed(target)
+            self.summary.targets += 1
+            if works(probe.status):
+                self.summary.up += 1
+            else:
+                self.summary.down += 1
+            self.pending.append(probe)
+            if len(self.pending) >= self.settings.write_batch:
+                await self.flush()
+
+    async def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if batch:
+            opened, closed = await self.in_db(_write_batch, self.engine, batch, self.settings.close_after)
+            self.summary.incidents_opened += opened
+            self.summary.incidents_closed += closed
+
+
+async def run_sweep(
+    engine: Engine,
+    scope: str = "all",
+    target_class: str | None = None,
+    *,
+    settings: MonitorSettings | None = None,
+    policy: NetworkPolicy | None = None,
+    prober: Prober | None = None,
+    notifiers: list[Notifier] | None = None,
+) -> SweepSummary:
+    """Probe every non-rejected website of ``scope`` (``portal``/``unit`` class or all) once.
+
+    Callers that may run concurrently with other sweeps hold the lease (:mod:`lease`) first.
+    """
+    settings = settings or (prober.settings if prober else MonitorSettings.from_env())
+    own_prober = prober is None
+    prober = prober or Prober(settings, policy)
+    started = time.perf_counter()
+    summary = SweepSummary(run_id=0, scope=scope, target_class=target_class)
+    sweep = _Sweep(engine, prober, settings, summary)
+    summary.run_id = await sweep.in_db(_start_run, engine, scope, target_class)
+    tasks = [asyncio.create_task(sweep.produce(target_class))]
+    tasks += [asyncio.create_task(sweep.work()) for _ in range(settings.concurrency)]
+    try:
+        await asyncio.gather(*tasks)
+        summary.state = "finished"
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if summary.state != "finished":
+            summary.state = "interrupted"
+        await sweep.flush()
+        if summary.state == "finished":
+            chosen = notifiers if notifiers is not None else notifiers_from_settings(settings)
+            summary.alerts_sent = await dispatch_alerts(engine, chosen, scope, settings)
+        summary.seconds = round(time.perf_counter() - started, 3)
+        await sweep.in_db(_finish_run, engine, summary)
+        sweep.db.shutdown(wait=False)
+        if own_prober:
+            await prober.client.aclose()
+    return summary
