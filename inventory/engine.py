@@ -123,13 +123,14 @@ class Pack:
     def _findings(self, rule: Rule, page: PageData, parsed: ParsedPage, hits: list[Hit]) -> list[Match]:
         own = [hit for hit in hits if not hit.href]
         found = [self._own(rule, page, parsed, own[0], via="page")] if own else []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for hit in hits:
-            if not hit.href or hit.href in seen or len(seen) >= MAX_LINK_EVIDENCE:
+            key = _location(hit.href) if hit.href else None
+            if key is None or key in seen or len(seen) >= MAX_LINK_EVIDENCE:
                 continue
-            if own and urlsplit(hit.href).hostname == parsed.host:
+            if own and key[0] == parsed.host:
                 continue  # a link to itself on the service's own site adds nothing
-            seen.add(hit.href)
+            seen.add(key)
             found.append(self._match(rule, page, hit.href, hit, ("informasi",), "link"))
         return found
 
@@ -151,6 +152,13 @@ class Pack:
             unit_code=page.unit_code,
             website_id=page.website_id,
         )
+
+
+def _location(href: str) -> tuple[str, str]:
+    """Host and first path segment: links to /x/lelang and /x/nontender are one service location."""
+    parts = urlsplit(href)
+    first = parts.path.strip("/").split("/", 1)[0].lower()
+    return (parts.hostname or "", first)
 
 
 def load_catalog(directory: Path | str | None = None) -> Catalog:

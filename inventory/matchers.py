@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from inventory.page import ItemList, ParsedPage
-from inventory.patterns import PatternError, compile_bounded
+from inventory.patterns import PatternError, compile_bounded, required_literals
 from inventory.text import collapse, html_window
 
 PARTS = (
@@ -33,6 +33,8 @@ class Matcher:
     pattern: re.Pattern[str]
     kind: str
     name: str = ""
+    required: tuple[str, ...] | None = None
+    required_bytes: tuple[bytes, ...] | None = None
 
     def hits(self, page: ParsedPage, limit: int = MAX_HITS) -> list["Hit"]:
         return _EVALUATORS[self.part](self, page, limit)
@@ -65,7 +67,10 @@ def compile_matcher(raw: Any) -> Matcher:
     try:
         if part in ("meta", "header"):
             return _named(part, value, kind)
-        return Matcher(part, compile_bounded(value), kind)
+        pattern = compile_bounded(value)
+        required = required_literals(value)
+        encoded = tuple(r.encode() for r in required) if required else None
+        return Matcher(part, pattern, kind, required=required, required_bytes=encoded)
     except PatternError as exc:
         raise ValueError(f"{part}: {exc}") from None
 
@@ -99,6 +104,8 @@ def _title(m: Matcher, page: ParsedPage, limit: int) -> list[Hit]:
 
 
 def _html(m: Matcher, page: ParsedPage, limit: int) -> list[Hit]:
+    if m.required_bytes and not any(needle in page.html_lower for needle in m.required_bytes):
+        return []
     found = m.pattern.search(page.html)
     if found is None:
         return []
@@ -108,7 +115,7 @@ def _html(m: Matcher, page: ParsedPage, limit: int) -> list[Hit]:
 def _links(items: Callable[[ParsedPage], ItemList]) -> Callable[[Matcher, ParsedPage, int], list[Hit]]:
     def evaluate(m: Matcher, page: ParsedPage, limit: int) -> list[Hit]:
         hits = []
-        for index in items(page).find(m.pattern, limit):
+        for index in items(page).find(m.pattern, limit, m.required):
             href, text = page.link_hrefs[index], page.link_texts[index]
             hits.append(Hit(m.kind, collapse(text or href), href))
         return hits
@@ -119,7 +126,7 @@ def _links(items: Callable[[ParsedPage], ItemList]) -> Callable[[Matcher, Parsed
 def _list(items: Callable[[ParsedPage], ItemList]) -> Callable[[Matcher, ParsedPage, int], list[Hit]]:
     def evaluate(m: Matcher, page: ParsedPage, limit: int) -> list[Hit]:
         listed = items(page)
-        return [Hit(m.kind, collapse(listed.items[i])) for i in listed.find(m.pattern, limit)]
+        return [Hit(m.kind, collapse(listed.items[i])) for i in listed.find(m.pattern, limit, m.required)]
 
     return evaluate
 

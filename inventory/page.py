@@ -24,12 +24,18 @@ ITEM_TEXT_CHARS = 200
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#")
 _FIELD_TAGS = {"input", "select", "textarea", "button"}
+_CONTAINERS = re.compile(
+    r"</?(?!(?:a|area|base|title|meta|script|label|input|select|option|textarea|button|form|img)\b)"
+    r"[a-z][a-z0-9:-]{0,30}\b[^<>]{0,2000}>",
+    re.IGNORECASE,
+)
+"""Every tag rules do not read; dropped when a page is too deeply nested for libxml2."""
 
 
 class ItemList:
     """A list of strings searchable with one regex pass over their newline-joined text."""
 
-    __slots__ = ("items", "_text", "_starts")
+    __slots__ = ("items", "_text", "_starts", "_lower")
 
     def __init__(self, items: list[str]) -> None:
         self.items = items
@@ -39,13 +45,18 @@ class ItemList:
             starts.append(pos)
             pos += len(item) + 1
         self._starts = starts
+        self._lower: ItemList | None = None
 
-    def find(self, pattern: re.Pattern[str], limit: int) -> list[int]:
+    def find(self, pattern: re.Pattern[str], limit: int, required: tuple[str, ...] | None = None) -> list[int]:
         """Indices of (at most ``limit``) items that contain a match, in order.
 
         One search over the joined text finds candidates; each candidate is confirmed on its own
         item, so a match straddling two items never counts and no matching item is skipped.
+        ``required`` literals (see :func:`inventory.patterns.required_literals`) skip the search
+        when none occurs.
         """
+        if required:
+            return self._find_near(pattern, limit, required)
         found: list[int] = []
         pos, text = 0, self._text
         while len(found) < limit:
@@ -60,6 +71,27 @@ class ItemList:
                 pos = self._starts[index + 1]
             else:
                 pos = m.start() + 1
+        return found
+
+    def _find_near(self, pattern: re.Pattern[str], limit: int, required: tuple[str, ...]) -> list[int]:
+        """Like :meth:`find`, but only items containing a required literal are searched at all."""
+        if self._lower is None:
+            # Lower-case item by item: str.lower can change lengths, so offsets are recomputed.
+            self._lower = ItemList([item.lower() for item in self.items])
+        lower, starts = self._lower._text, self._lower._starts
+        candidates: set[int] = set()
+        for needle in required:
+            pos = lower.find(needle)
+            while pos != -1:
+                index = bisect.bisect_right(starts, pos) - 1
+                candidates.add(index)
+                pos = lower.find(needle, starts[index + 1]) if index + 1 < len(starts) else -1
+        found = []
+        for index in sorted(candidates):
+            if pattern.search(self.items[index]):
+                found.append(index)
+                if len(found) >= limit:
+                    break
         return found
 
 
@@ -77,6 +109,11 @@ class ParsedPage:
     scripts: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
     meta: list[tuple[str, str]] = field(default_factory=list)
+
+    @cached_property
+    def html_lower(self) -> bytes:
+        """The page as lower-cased UTF-8 bytes (ASCII folding), for literal prefilters."""
+        return self.html.encode("utf-8", "replace").lower()
 
     @cached_property
     def href_list(self) -> ItemList:
@@ -146,13 +183,28 @@ def _header_value(value: Any) -> str:
 
 
 def _parse(html: str) -> lxml.html.HtmlElement | None:
+    """Parse with lxml; a page nested deeper than libxml2 allows is re-parsed flattened.
+
+    libxml2 stops at depth 256 and silently drops the rest of the page, so a hostile (or merely
+    badly generated) page could hide everything after a deep nest. Rules need links, forms, meta
+    and scripts, not the nesting, so container tags are dropped and the page is parsed again.
+    """
     if not html.strip():
         return None
+    root, too_deep = _parse_once(html)
+    if too_deep:
+        root, _ = _parse_once(_CONTAINERS.sub(" ", html))
+    return root
+
+
+def _parse_once(html: str) -> tuple[lxml.html.HtmlElement | None, bool]:
     parser = lxml.html.HTMLParser(encoding="utf-8", recover=True, no_network=True)
     try:
-        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError):
-        return None
+        return None, False
+    too_deep = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    return root, too_deep
 
 
 def _extract(root: lxml.html.HtmlElement, page: ParsedPage) -> None:
@@ -190,10 +242,13 @@ def _add_link(el: lxml.html.HtmlElement, base: str, page: ParsedPage) -> None:
     href = (el.get("href") or "").strip()
     if not href or href.lower().startswith(_SKIP_SCHEMES) or len(page.link_hrefs) >= MAX_ITEMS:
         return
-    try:
-        absolute = urljoin(base, href)
-    except ValueError:
-        return
+    if href.startswith(("https://", "http://")) and " " not in href:
+        absolute = href  # already absolute: skip urljoin, the parser's hottest call
+    else:
+        try:
+            absolute = urljoin(base, href)
+        except ValueError:
+            return
     text = collapse(el.text_content() or "", ITEM_TEXT_CHARS)
     if not text:
         img = next(el.iter("img"), None)

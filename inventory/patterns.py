@@ -12,6 +12,10 @@ refuse such patterns when the pack loads:
   under :data:`MAX_STEPS`;
 * no backreferences; patterns are at most :data:`MAX_PATTERN_LENGTH` characters.
 
+For speed, :func:`required_literals` derives from a pattern the literal strings one of which must
+occur in any text it matches (like RE2's prefilter); the engine runs the regex only on pages whose
+lower-cased text contains one of them.
+
 Patterns are compiled case-insensitive and multi-line: ``^`` and ``$`` anchor each item of a
 list part (one link text, one form field), which is how rules say "the whole menu label".
 """
@@ -88,3 +92,66 @@ def _repeat_steps(av: tuple[int, int, Any], source: str) -> int:
             f"pattern {source!r} repeats a group more than once; repeat single characters only"
         )
     return (high + 1) * _steps(body_items, source)
+
+
+MIN_LITERAL = 3
+"""Shorter required literals filter too little to be worth checking."""
+
+
+def required_literals(source: str) -> tuple[str, ...] | None:
+    """Lower-case ASCII strings, one of which occurs in every text ``source`` matches; else ``None``.
+
+    Case folding is ASCII only: a page spelling a needle with exotic case variants (the Kelvin sign
+    for "k") passes the regex but not the prefilter; rules are written for ASCII service names.
+    """
+    found = _required(list(sre_parse.parse(source, _FLAGS)))
+    if not found or _selectivity(found) < MIN_LITERAL or not all(a.isascii() for a in found):
+        return None  # non-ASCII literals: lower-cased bytes would not fold them like the regex does
+    return tuple(sorted(found))
+
+
+def _required(items: list[tuple[Any, Any]]) -> set[str] | None:
+    """The best set of alternatives required by one parsed sequence (the one whose shortest is longest)."""
+    candidates: list[set[str]] = []
+    run: list[str] = []
+    for op, av in items + [(None, None)]:
+        if op is sre_c.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            candidates.append({"".join(run)})
+            run = []
+        if op is sre_c.SUBPATTERN:
+            inner = _required(list(av[-1]))
+        elif op is sre_c.BRANCH:
+            inner = _branches(av[1])
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _required(list(av[2]))
+        else:
+            inner = None
+        if inner:
+            candidates.append(inner)
+    if not candidates:
+        return None
+    return max(candidates, key=_selectivity)
+
+
+_COMMON = ("https://www.", "http://", ".go.id/", "<a href=", "<script", "src=", "<iframe", "<input", "<form")
+"""Markup and URL fragments found on nearly every page: useless as a prefilter."""
+
+
+def _selectivity(alternatives: set[str]) -> int:
+    """Length of the shortest alternative, or 0 when an alternative is a common fragment."""
+    if any(any(a in common for common in _COMMON) for a in alternatives):
+        return 0
+    return min(len(a) for a in alternatives)
+
+
+def _branches(branches: list[Any]) -> set[str] | None:
+    union: set[str] = set()
+    for branch in branches:
+        found = _required(list(branch))
+        if not found:
+            return None
+        union |= found
+    return union

@@ -32,9 +32,21 @@ def html_window(source: str, start: int, end: int, context: int = 90) -> str:
         window = _TAG_HEAD.sub(" ", window, count=1)
     if hi < len(source):
         window = _TAG_TAIL.sub(" ", window, count=1)
-    text = collapse(html.unescape(window), limit=10 * SNIPPET_CHARS)
-    matched = collapse(html.unescape(source[start:end]), limit=80)
+    text = html.unescape(window)
+    if lo > 0:
+        text = text.split(" ", 1)[-1]  # drop the word the window cut in half
+    if hi < len(source):
+        text = text.rsplit(" ", 1)[0]
+    text = collapse(text, limit=10 * SNIPPET_CHARS)
+    matched = _bare(collapse(html.unescape(source[start:end]), limit=80))
     if matched.lower() not in text.lower():
         # The match sat inside markup (an attribute, a script URL): show it first.
         text = f"{matched} · {text}" if text else matched
     return collapse(text)
+
+
+def _bare(fragment: str) -> str:
+    """A matched markup fragment without its tag and attribute name (``<a href="x`` -> ``x``)."""
+    if "<" in fragment or "=" in fragment:
+        fragment = re.split(r"=[\"']?", fragment)[-1]
+    return fragment.strip("\"' <>")

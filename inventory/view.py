@@ -11,6 +11,9 @@ import yaml
 from inventory.engine import default_directory, load_catalog
 from inventory.rules import LEVELS
 
+_NUMBER_KEYS: tuple[Any, ...] = ("no", False, "number", "indicator", "id", "code")
+"""Keys an indicator number may sit under; YAML 1.1 reads an unquoted ``no:`` key as ``False``."""
+
 OTHER_LABEL = "Lainnya"
 """The group of findings that map to no indicator of the framework (e.g. PPID under 59/2020)."""
 
@@ -75,7 +78,7 @@ def framework_indicator_names(framework: str, data_dir: Path | str | None = None
     """Indicator names from ``data/frameworks/<framework>.yaml``; empty when that file is absent.
 
     Accepts a top-level ``indicators`` list whose items carry a number (``no``, ``number``,
-    ``id`` or ``code``) and a ``name``.
+    ``indicator``, ``id`` or ``code``) and a ``name``.
     """
     root = Path(data_dir) if data_dir else default_directory().parent
     path = root / "frameworks" / f"{framework}.yaml"
@@ -87,7 +90,7 @@ def framework_indicator_names(framework: str, data_dir: Path | str | None = None
     for item in raw.get("indicators", []) if isinstance(raw, Mapping) else []:
         if not isinstance(item, Mapping):
             continue
-        number = next((item[k] for k in ("no", "number", "id", "code") if k in item), None)
+        number = next((item[k] for k in _NUMBER_KEYS if k in item), None)
         if str(number).isdigit() and isinstance(item.get("name"), str):
             names[int(number)] = item["name"]
     return names

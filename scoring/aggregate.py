@@ -3,9 +3,10 @@
 All arithmetic is Decimal with the weights of the framework file; nothing is rounded until it is
 shown. ``display()`` rounds half-up to 2 decimals like the published figures.
 
-Predikat choice: the bands are applied to the value *rounded half-up to 2 decimals*, because the
-published figures are rounded first and the predikat printed next to them must agree with the
-printed number: an exact 1.795 is shown as 1.80 and is therefore "Cukup", not "Kurang".
+Predikat choice (``aggregation.rounding.predikat_on: rounded`` in both shipped framework files):
+the bands are applied to the value *rounded half-up to 2 decimals*, because the published figures
+are rounded first and the predikat printed next to them must agree with the printed number: an
+exact 1.795 is shown as 1.80 and is therefore "Cukup", not "Kurang".
 
 With unknown indicators the exact value does not exist yet: a :class:`Figure` then carries the
 weighted mean of what is known and the range the value can still take (every unknown at the scale
@@ -76,8 +77,9 @@ def display(value: Decimal | int | float | str | None, places: int = 2, sep: str
 
 
 def predikat(framework: Framework, value: Decimal | int | float | str) -> str | None:
-    """The predikat of ``value`` after rounding half-up to 2 decimals (see module docstring)."""
-    band = framework.band_for(round_half_up(value))
+    """The predikat of ``value``: of the rounded value when the framework says so (see module docstring)."""
+    shown = round_half_up(value, framework.places) if framework.predikat_on_rounded else to_decimal(value)
+    band = framework.band_for(shown)
     return band.name if band else None
 
 

@@ -117,7 +117,8 @@ def _to_estimate(
 ) -> Estimate:
     assert rule.cap is not None
     if res.level is None:
-        return Estimate(indicator, None, 0.0, rule.cap.level, say.no_evidence(rule, extra), res.finding_ids, res.service)
+        text = say.no_evidence(rule, extra)
+        return Estimate(indicator, None, 0.0, rule.cap.level, text, res.finding_ids, res.service)
     strength = rubric.strength(res.met[-1].strength)
     text = say.estimated(framework, indicator, rule, res.service, res.met, res.skipped, res.confidence, strength)
     if extra:

@@ -98,6 +98,8 @@ class Framework:
     indicators: Mapping[int, Indicator]
     bands: tuple[Band, ...]
     maturity_models: Mapping[str, MaturityModel]
+    places: int = 2
+    predikat_on_rounded: bool = True
     path: Path | None = None
 
     @property

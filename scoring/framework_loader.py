@@ -81,6 +81,7 @@ def _build(raw: Mapping[str, Any], path: Path) -> Framework:
     models = _maturity_models(raw, scale_min, scale_max)
     indicators = _indicators(raw, models, scale_min, scale_max)
     groups = _groups(raw, levels)
+    places, on_rounded = _rounding(raw)
     return Framework(
         id=p.text(raw, "id", "id"),
         name=p.text(raw, "name", "name"),
@@ -97,6 +98,8 @@ def _build(raw: Mapping[str, Any], path: Path) -> Framework:
         indicators=indicators,
         bands=_bands(raw),
         maturity_models=models,
+        places=places,
+        predikat_on_rounded=on_rounded,
         path=path,
     )
 
@@ -115,6 +118,20 @@ def _aggregation_levels(raw: Mapping[str, Any]) -> tuple[AggregationLevel, ...]:
     if len(set(keys)) != len(keys):
         raise p.DataFileError(f"aggregation.levels: kunci ganda {keys}")
     return tuple(levels)
+
+
+def _rounding(raw: Mapping[str, Any]) -> tuple[int, bool]:
+    """``aggregation.rounding``: decimals shown, and whether predikat bands see the rounded value."""
+    agg = p.mapping(raw["aggregation"], "aggregation")
+    rounding = p.mapping(p.require(agg, "rounding", "aggregation"), "aggregation.rounding")
+    where = "aggregation.rounding"
+    places = p.integer(rounding, "places", where)
+    if p.text(rounding, "mode", where) != "half-up" or not 0 <= places <= 6:
+        raise p.DataFileError(f"{where}: hanya mode half-up dengan 0-6 desimal yang didukung")
+    predikat_on = p.text(rounding, "predikat_on", where)
+    if predikat_on not in ("rounded", "exact"):
+        raise p.DataFileError(f"{where}.predikat_on: harus 'rounded' atau 'exact', berisi '{predikat_on}'")
+    return places, predikat_on == "rounded"
 
 
 def _maturity_models(raw: Mapping[str, Any], lo: int, hi: int) -> dict[str, MaturityModel]:

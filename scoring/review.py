@@ -84,7 +84,8 @@ class ReviewError(ValueError):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Now as an aware UTC datetime (the store keeps aware datetimes)."""
+    return datetime.now(timezone.utc)
 
 
 def validate_review(framework: Framework, indicator: object, level: object, reviewer: str, role: str) -> list[str]:

@@ -102,7 +102,9 @@ def _build(raw: Mapping[str, Any], path: Path) -> Rubric:
         where = f"evidence_strength[{n}]"
         item = p.mapping(item, where)
         strengths.append(
-            Strength(p.probability(item, "min", where), p.probability(item, "factor", where), p.text(item, "label", where))
+            Strength(
+                p.probability(item, "min", where), p.probability(item, "factor", where), p.text(item, "label", where)
+            )
         )
     rules = [_rule(item, n) for n, item in enumerate(p.sequence(p.require(raw, "rules", "rules"), "rules"))]
     return Rubric(
@@ -157,7 +159,8 @@ def _validate(rubric: Rubric, fw: Framework) -> None:
     if not rubric.strengths or rubric.strengths[-1].min != 0:
         raise p.DataFileError("evidence_strength: harus ada kelas dengan min 0")
     if not rubric.implicit_signals <= rubric.signals:
-        raise p.DataFileError(f"implicit_signals: sinyal tidak dikenal {sorted(rubric.implicit_signals - rubric.signals)}")
+        unknown = sorted(rubric.implicit_signals - rubric.signals)
+        raise p.DataFileError(f"implicit_signals: sinyal tidak dikenal {unknown}")
     counts = Counter(i for rule in rubric.rules for i in rule.indicators)
     unknown = sorted(set(counts) - set(fw.indicators))
     if unknown:

@@ -225,7 +225,8 @@ def _level(cell: Any, fw: Framework, result: WorksheetImport) -> int | None:
     ref = f"{SHEET}!{cell.coordinate}"
     level = _as_int(cell.value)
     if level is None:
-        result.errors.append(f"{ref}: tingkat harus bilangan bulat {fw.scale_min}–{fw.scale_max}, berisi {cell.value!r}")
+        scale = f"{fw.scale_min}–{fw.scale_max}"
+        result.errors.append(f"{ref}: tingkat harus bilangan bulat {scale}, berisi {cell.value!r}")
     elif not fw.scale_min <= level <= fw.scale_max:
         result.errors.append(f"{ref}: tingkat {level} di luar rentang {fw.scale_min}–{fw.scale_max}")
         level = None

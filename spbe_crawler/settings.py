@@ -37,6 +37,8 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = int(_env("SPBE_CONCURRENT_REQUESTS", "32"))
 # Many OPD sub-sites share one Diskominfo server: limit per IP, not per host name.
 CONCURRENT_REQUESTS_PER_IP = int(_env("SPBE_CONCURRENT_REQUESTS_PER_IP", "4"))
+# The downloader-aware queue (Scrapy's default) cannot key slots per IP.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
 AUTOTHROTTLE_ENABLED = _env("SPBE_AUTOTHROTTLE", "1") == "1"
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -67,6 +69,8 @@ SPBE_MAX_URL_LENGTH = int(_env("SPBE_MAX_URL_LENGTH", "400"))
 # Pages of one path that differ only in the query string (calendars, filters) count once this often.
 SPBE_SAME_PATH_MAX = int(_env("SPBE_SAME_PATH_MAX", "3"))
 SPBE_STALE_DAYS = int(_env("SPBE_STALE_DAYS", "365"))
+# Look for websites of units that have none: links on crawled pages and host-pattern guesses.
+SPBE_DISCOVERY = _env("SPBE_DISCOVERY", "1") == "1"
 SPBE_STORE_BODIES = _env("SPBE_STORE_BODIES", "1") == "1"
 SPBE_BODY_STORE_MAX = int(_env("SPBE_BODY_STORE_MAX", str(1024 * 1024)))
 

@@ -141,7 +141,9 @@ class LocalWeb:
         if label == "slow":
             await asyncio.sleep(self.slow_seconds)
         if label == "toggle":
-            return int(self.modes["toggle"]), {}, b"<p>toggle</p>"
+            mode = self.modes["toggle"]
+            status = (mode.pop(0) if len(mode) > 1 else mode[0]) if isinstance(mode, list) else mode
+            return int(status), {}, b"<p>toggle</p>"
         if label == "echo":
             return 200, {}, f"{host}|{target}".encode()
         return 200, {"Content-Type": "text/html"}, b"<html><body>Selamat datang</body></html>"

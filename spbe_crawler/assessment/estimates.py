@@ -28,7 +28,9 @@ def estimate_pemda(session: Session, pemda_code: str, framework_id: str, run_id:
     now = utcnow()
     rows = []
     for est in estimate(framework, rubric, evidence):
-        row = existing.get(est.indicator) or Score(framework=framework.id, pemda_code=pemda_code, indicator=est.indicator, run_id=run.id)
+        row = existing.get(est.indicator) or Score(
+            framework=framework.id, pemda_code=pemda_code, indicator=est.indicator, run_id=run.id
+        )
         row.level, row.confidence, row.cap = est.level, est.confidence, est.cap
         row.rationale, row.finding_ids, row.estimated_at = est.rationale, list(est.finding_ids), now
         session.add(row)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
 from sqlmodel import Session, col, select
 
 from scoring.aggregate import Figure, display, predikat
@@ -44,6 +44,15 @@ def safe_url(url: object) -> str | None:
 
 _ENV.filters["safe_url"] = safe_url
 _ENV.filters["num"] = lambda v, places=2: display(v, places, ",")
+
+
+@pass_context
+def _figure(context: Any, value: Decimal | None) -> str:
+    """An index/group figure with the framework's number of decimals, Indonesian separator."""
+    return display(value, context["fw"].places, ",")
+
+
+_ENV.filters["fig"] = _figure
 
 
 def _hue(framework: Framework, value: Decimal | None) -> int:
@@ -83,8 +92,9 @@ def _bars(a: Assessment) -> list[dict[str, Any]]:
     return [
         {
             "label": lvl.label,
-            "items": [
-                {"number": g.group.number, "name": g.group.name, "weight": g.group.weight, **figure_view(a.framework, g.figure)}
+            "groups": [
+                {"number": g.group.number, "name": g.group.name, "weight": g.group.weight,
+                 **figure_view(a.framework, g.figure)}
                 for g in a.result.groups[lvl.key]
             ],
         }

@@ -57,31 +57,34 @@ def load_assessment(session: Session, pemda_code: str, framework_id: str) -> Ass
 
 def figure_dict(framework: Framework, fig: Figure) -> dict[str, Any]:
     """A figure for JSON and templates: display strings (dot decimal) plus the exact value."""
+    places = framework.places
     data: dict[str, Any] = {
         "complete": fig.complete,
-        "value": display(fig.value) if fig.value is not None else None,
+        "value": display(fig.value, places) if fig.value is not None else None,
         "exact": str(fig.value) if fig.value is not None else None,
         "predikat": predikat(framework, fig.value) if fig.value is not None else None,
-        "known": display(fig.known) if fig.known is not None else None,
+        "known": display(fig.known, places) if fig.known is not None else None,
         "known_share_pct": display(fig.known_share * 100, 1),
         "range": None,
     }
     if not fig.complete:
         data["range"] = {
-            "min": display(fig.low), "max": display(fig.high),
+            "min": display(fig.low, places), "max": display(fig.high, places),
             "min_predikat": predikat(framework, fig.low), "max_predikat": predikat(framework, fig.high),
         }
-    data["label"] = _label(fig)
+    data["label"] = _label(fig, places)
     return data
 
 
-def _label(fig: Figure) -> str:
+def _label(fig: Figure, places: int) -> str:
     if fig.complete:
         return "Nilai lengkap"
-    known = f"nilai dari indikator yang sudah bernilai {display(fig.known, sep=',')}; " if fig.known is not None else ""
+    known = ""
+    if fig.known is not None:
+        known = f"nilai dari indikator yang sudah bernilai {display(fig.known, places, ',')}; "
     return (
         f"Belum lengkap ({display(fig.known_share * 100, 1, ',')}% bobot bernilai): {known}"
-        f"rentang yang masih mungkin {display(fig.low, sep=',')}–{display(fig.high, sep=',')} "
+        f"rentang yang masih mungkin {display(fig.low, places, ',')}–{display(fig.high, places, ',')} "
         "(semua indikator yang belum bernilai = 1 sampai = 5)"
     )
 
@@ -140,7 +143,7 @@ def summary_of(a: Assessment) -> dict[str, Any]:
         "groups": {
             lvl.key: [
                 {"number": g.group.number, "name": g.group.name, "weight": str(g.group.weight),
-                 "label": lvl.label, **figure_dict(fw, g.figure)}
+                 "level_label": lvl.label, **figure_dict(fw, g.figure)}
                 for g in a.result.groups[lvl.key]
             ]
             for lvl in fw.levels

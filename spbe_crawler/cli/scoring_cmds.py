@@ -25,7 +25,9 @@ from spbe_crawler.assessment.worksheet_io import FORMATS
 from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.store.db import session_scope
 
-worksheet_app = typer.Typer(help="Lembar kerja penilaian (ekspor untuk penilai, impor hasil isian).", no_args_is_help=True)
+worksheet_app = typer.Typer(
+    help="Lembar kerja penilaian (ekspor untuk penilai, impor hasil isian).", no_args_is_help=True
+)
 app.add_typer(worksheet_app, name="worksheet")
 
 PEMDA_HELP = "Kode pemda Kemendagri, mis. 18.71"
@@ -62,25 +64,31 @@ def _index_line(summary: dict[str, Any]) -> str:
 def _summary_table(summary: dict[str, Any], only_estimated: bool) -> Table:
     table = Table(title=f"{summary['index_name']} — pemda {summary['pemda_code']} ({summary['framework']})")
     for name, justify in (("No", "right"), ("Indikator", "left"), ("Perkiraan", "center"),
-                          ("Keyakinan", "right"), ("Dikonfirmasi", "center"), ("Dipakai", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+                          ("Keyakinan", "right"), ("Dipakai", "left")):
+        table.add_column(name, justify=justify, min_width=20 if name == "Indikator" else None)  # type: ignore[arg-type]
     for row in summary["indicators"]:
         if only_estimated and row["cap"] is None and row["confirmed"] is None:
             continue  # indicators a crawl cannot estimate and nobody entered yet
         confidence = "–" if row["confidence"] is None else f"{row['confidence']:.2f}".replace(".", ",")
         used = "–" if row["level"] is None else f"{row['level']} ({row['source_label']})"
-        table.add_row(
-            str(row["indicator"]), Text(row["name"]), str(row["estimate"] or "–"), confidence,
-            str(row["confirmed"] or "–"), used,
-        )
+        name = Text(row["name"].removeprefix("Tingkat Kematangan "))
+        table.add_row(str(row["indicator"]), name, str(row["estimate"] or "–"), confidence, used)
     return table
 
 
-def _print_groups(summary: dict[str, Any]) -> None:
+def _groups_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Nilai per kelompok (* = sementara, dari indikator yang sudah bernilai)")
+    for name, justify in (("Kelompok", "left"), ("Nilai", "right"), ("Predikat / rentang", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for items in summary["groups"].values():
         for g in items:
-            value = _num(g["value"]) if g["complete"] else f"{_num(g['known'])}* [{_num(g['range']['min'])}–{_num(g['range']['max'])}]"
-            _say(f"  {g['label']} {g['number']} {g['name']}: {value}{' ' + g['predikat'] if g['predikat'] else ''}")
+            label = Text(f"{g['level_label']} {g['number']} {g['name']}")
+            if g["complete"]:
+                table.add_row(label, _num(g["value"]), g["predikat"] or "")
+            else:
+                value = f"{_num(g['known'])}*" if g["known"] else "–"
+                table.add_row(label, value, f"{_num(g['range']['min'])}–{_num(g['range']['max'])}")
+    return table
 
 
 @app.command("score")
@@ -100,7 +108,7 @@ def score_command(
     console.print(_summary_table(summary, only_estimated=not all_rows))
     estimated = sum(1 for s in scores if s.level is not None)
     _say(f"{estimated} dari {len(scores)} indikator mendapat perkiraan dari survei #{summary['run_id']}.")
-    _print_groups(summary)
+    console.print(_groups_table(summary))
     _say(_index_line(summary))
 
 
@@ -126,7 +134,8 @@ def review_command(
     _say(f"Indikator {indicator}: tingkat {before} -> {row.level} oleh {row.reviewer} ({role}).")
     for d in summary["disagreements"]:
         if d["indicator"] == indicator:
-            _say(f"Perbedaan: {d['first_reviewer']} memberi {d['first_level']}, {d['second_reviewer']} memberi {d['second_level']}.")
+            _say(f"Perbedaan: {d['first_reviewer']} memberi {d['first_level']}, "
+                 f"{d['second_reviewer']} memberi {d['second_level']}.")
     _say(_index_line(summary))
 
 

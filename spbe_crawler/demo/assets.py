@@ -112,7 +112,9 @@ def _read_portal_manifest(path: Path) -> dict[str, dict[str, Any]]:
     if isinstance(data, dict) and set(data) & {"portals", "hosts"} and len(data) <= 2:
         data = data.get("portals", data.get("hosts"))
     if isinstance(data, list):
-        data = {str(item.get("host", "")): item for item in data if isinstance(item, dict)}
+        if not all(isinstance(item, dict) and item.get("host") for item in data):
+            raise AssetError(f"{path}: setiap butir daftar harus berupa pemetaan dengan kunci host")
+        data = {str(item["host"]): item for item in data}
     if not isinstance(data, dict):
         raise AssetError(f"{path}: harus berupa pemetaan host -> {{unit_code, services}}")
     result = {}

@@ -10,7 +10,7 @@ import ssl
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from spbe_crawler.demo.messages import Request, Response
+from spbe_crawler.demo.messages import Request, Response, html
 from spbe_crawler.demo.sites import DemoApp
 from spbe_crawler.demo.tls import DemoTLS
 
@@ -23,6 +23,11 @@ class DemoHandler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     timeout = 30  # idle keep-alive connections are closed after this many seconds
+
+    def setup(self) -> None:
+        # Headers and body go out in separate writes: without NODELAY, Nagle + delayed ACK add 40 ms.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().setup()
 
     def do_GET(self) -> None:
         self._serve(send_body=True)
@@ -50,7 +55,10 @@ class DemoHandler(BaseHTTPRequestHandler):
         return Request(self.command, self.server.scheme, host.lower().rstrip("."), path or "/", query, headers)
 
     def _serve(self, send_body: bool) -> None:
-        response = self.server.app.respond(self._request())
+        try:
+            response = self.server.app.respond(self._request())
+        except Exception:  # a demo bug must not kill the connection thread silently
+            response = html(500, "<!DOCTYPE html><html lang=\"id\"><title>Galat</title><p>Galat internal web demo.</p></html>")
         try:
             self._write(response, send_body)
         except _WRITE_ERRORS:

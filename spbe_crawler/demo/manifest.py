@@ -44,6 +44,7 @@ def build_manifest(region: Region, today: date) -> dict[str, dict[str, Any]]:
         manifest.setdefault(guess, {
             "unit_code": unit.code, "kind": unit.kind, "declared": False, "how_found": "none",
             "expected_status": Status.NO_WEBSITE.value, "services": [], "routed": False, "url": None,
+            "behaviour": None, "content": None,
         })
     return manifest
 
@@ -59,6 +60,7 @@ def _entry(region: Region, spec: SiteSpec, today: date) -> dict[str, Any]:
         "routed": spec.behaviour != "unrouted",
         "url": spec.url,
         "behaviour": spec.behaviour,
+        "content": spec.content,  # unit | pemda_portal | national | portal | problem_page
     }
     if spec.link_text and spec.how_found in ("linked", "ambiguous"):
         entry["link_text"] = spec.link_text

@@ -170,10 +170,9 @@ def _add_kelurahan(region: Region) -> None:
     _check_names(region, "kelurahan", list(overrides) + list(ambiguous))
     partners = {c for item in ambiguous.values() for c in item["candidates"] if c != item["unit"]}
     _check_names(region, "kelurahan", partners)
-    for unit in region.units:
-        if unit.kind != "kelurahan" or unit.name in partners:
-            if unit.kind != "kecamatan":
-                region.no_site.append(unit)
+    for unit in (u for u in region.units if u.kind != "kecamatan"):
+        if unit.kind != "kelurahan" or unit.name in partners:  # desa, and the ambiguous partners
+            region.no_site.append(unit)
             continue
         if unit.name in ambiguous:
             _add_ambiguous(region, unit, ambiguous[unit.name])
@@ -194,10 +193,12 @@ def _kelurahan_site(region: Region, unit: UnitRow, override: dict[str, Any] | No
     pattern = prefix + ("{dashed}" if rng.random() < section["dashed_ratio"] else "{joined}")
     http_only = rng.random() < section["http_only_ratio"]
     from_portal = rng.random() < section.get("portal_link_ratio", 0.0)
-    if override is None and not has_site:
-        return None
-    override = override or {}
-    how = override.get("how_found", how if not override else "declared")
+    if override is None:
+        if not has_site:
+            return None
+        override = {}
+    else:
+        how = override.get("how_found", "declared")
     host = host_under(label(override.get("host", pattern), unit.name), region.root)
     linked_from = override.get("linked_from", "pemda" if from_portal else "kecamatan")
     return SiteSpec(
@@ -244,6 +245,7 @@ def _add_national(region: Region) -> None:
         for name in [host, *(info.get("aliases") or [])]:
             region.add(SiteSpec(name, "national" if name == host else "alias", None, info["name"],
                                 content="national", how_found="linked" if name == host else "none",
+                                linked_from=region.root if name == host else None,
                                 services=list(info.get("services") or []), national=dict(info)))
 
 
@@ -254,7 +256,8 @@ def _attach_portals(region: Region, portals: list[PortalTree]) -> None:
         if spec is None:
             spec = region.add(SiteSpec(tree.host, "portal", tree.unit_code, tree.host,
                                        how_found="linked", linked_from=region.root))
-        spec.content, spec.asset, spec.national = "portal", tree.root, None
+        # The tree's owner (area inventory) decides every page of the host: no generated pages, no traps.
+        spec.content, spec.asset, spec.national, spec.traps = "portal", tree.root, None, []
         spec.unit_code = tree.unit_code or spec.unit_code
         spec.services = tree.services or spec.services
         if tree.expected_status != BEHAVIOUR_STATUS[spec.behaviour]:
@@ -310,8 +313,9 @@ def _link(region: Region) -> None:
     opd_order = {f"{region.pemda_code}/{o.slug}": i for i, o in enumerate(region.opds)}
     opds = [s for s in sites if s.kind == "opd" and s.how_found in ("declared", "linked")]
     links += [Link("opd", s.url, s.name) for s in sorted(opds, key=lambda s: opd_order[s.unit_code])]
-    links += [Link("layanan", s.url, _portal_text(s)) for s in sites
-              if s.content == "portal" and s.host.endswith("." + region.root)]
+    texts = region.plan.data.get("portal_link_texts") or {}
+    links += [Link("layanan", s.url, texts.get(s.host.split(".")[0], s.host)) for s in sites
+              if _is_service_portal(s, region.root)]
     links += [Link("nasional", s.url, s.name) for s in sites if s.kind == "national"]
     count = int(region.plan["kecamatan"].get("linked_from_portal", 0))
     kecamatan = [s for s in sites if s.kind == "kecamatan" and s.declared][:count]
@@ -327,6 +331,8 @@ def _link(region: Region) -> None:
         region.links[parent.host] = [Link("kelurahan", s.url, s.link_text or s.name) for s in children]
 
 
-def _portal_text(spec: SiteSpec) -> str:
-    services = ", ".join(s.upper() for s in spec.services)
-    return f"{services} ({spec.host})" if services else spec.host
+def _is_service_portal(spec: SiteSpec, root: str) -> bool:
+    """A portal tree on a service host of the pemda (ppid., jdih.), not on an OPD's own host (dinkes.)."""
+    if spec.content != "portal" or not spec.host.endswith("." + root):
+        return False
+    return spec.kind != "opd" or spec.host.split(".")[0] != (spec.unit_code or "").split("/")[-1]

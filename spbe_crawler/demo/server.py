@@ -93,7 +93,7 @@ class DemoWeb:
 
     def _tls(self, region: Region) -> DemoTLS:
         special = {host: s.behaviour for host, s in region.sites.items() if s.behaviour in TLS_BEHAVIOURS}
-        tls = DemoTLS(self.directory, region.root, special)
+        tls = DemoTLS(self.directory, region.root, special, set(region.sites))
         self.ca_file = tls.ca_file
         return tls
 

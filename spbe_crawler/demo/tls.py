@@ -22,8 +22,10 @@ _ORGANIZATION = "Web Demo SPBE"
 class DemoTLS:
     """Server-side TLS contexts by SNI name; ``special`` maps a host to tls_expired/self_signed/wrong_host."""
 
-    def __init__(self, directory: Path, default_host: str, special: dict[str, str]):
+    def __init__(self, directory: Path, default_host: str, special: dict[str, str], known: set[str]):
         self.directory = directory
+        self.default_host = default_host
+        self.known = set(known) | set(special)  # only these get their own certificate
         self.ca = trustme.CA(organization_name=f"{_ORGANIZATION} CA")
         self.ca_file = directory / "demo-ca.pem"
         self.ca.cert_pem.write_to_path(str(self.ca_file))
@@ -38,7 +40,10 @@ class DemoTLS:
             sock.context = self.context_for(server_name)
 
     def context_for(self, host: str) -> ssl.SSLContext:
+        """The context for an SNI name; a name the demo does not serve gets the portal's certificate."""
         host = host.lower().rstrip(".")
+        if host not in self.known:
+            host = self.default_host
         with self._lock:
             context = self._contexts.get(host)
             if context is None:

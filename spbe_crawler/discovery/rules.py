@@ -21,8 +21,14 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _WORD = re.compile(r"^[a-z0-9]+$")
 _PREFIX = re.compile(r"^[a-z0-9]+-?$")
 THRESHOLD_KEYS = (
-    "link_accept", "ambiguity_margin", "runner_up_floor", "host_weight", "text_weight",
-    "text_informative", "extension_cap", "page_accept",
+    "link_accept",
+    "ambiguity_margin",
+    "runner_up_floor",
+    "host_weight",
+    "text_weight",
+    "text_informative",
+    "extension_cap",
+    "page_accept",
 )
 COUNT_KEYS = ("page_text_chars", "evidence_text_chars")
 
@@ -66,6 +72,7 @@ class DiscoveryRules:
     pemda_words: frozenset[str]
     root_suffixes: tuple[str, ...]
     extension_words: frozenset[str]
+    institution_words: frozenset[str]
     numerals: tuple[tuple[str, ...], ...]
     compound_heads: tuple[str, ...]
     patterns: dict[str, tuple[HostPattern, ...]]
@@ -100,6 +107,7 @@ def _load(folder: Path) -> DiscoveryRules:
         pemda_words=frozenset(_words(names, "pemda_words", "names.yaml")),
         root_suffixes=tuple(_words(names, "root_suffixes", "names.yaml")),
         extension_words=frozenset(_words(names, "extension_words", "names.yaml")),
+        institution_words=frozenset(_words(names, "institution_words", "names.yaml")),
         numerals=_numerals(names, "names.yaml"),
         compound_heads=tuple(_words(names, "compound_heads", "names.yaml")),
         patterns=host_patterns,
@@ -203,7 +211,7 @@ def _count(data: dict[str, Any], key: str, file: str) -> int:
 def _thresholds(data: dict[str, Any], file: str) -> Thresholds:
     unknown = set(data) - set(THRESHOLD_KEYS) - set(COUNT_KEYS)
     if unknown:
-        raise _fail(file, sorted(unknown)[0], "kunci tidak dikenal")
+        raise _fail(file, min(unknown), "kunci tidak dikenal")
     values: dict[str, Any] = {}
     for key in THRESHOLD_KEYS:
         value = data.get(key)

@@ -9,8 +9,9 @@ Dates before 2000 and dates more than a day in the future are ignored.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from lxml.html import HtmlElement
 

@@ -20,7 +20,7 @@ _SINGLE_BYTE_DEFAULTS = {"cp1252", "latin-1", "iso8859-1", "ascii"}
 def decode_body(body: bytes, content_type: str | None = None, encoding_hint: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding used)``; undecodable bytes become U+FFFD, never an exception."""
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom:
         return body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding
     declared = (
         _known(encoding_hint)

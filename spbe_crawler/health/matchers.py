@@ -16,8 +16,9 @@ in a pattern matches any run of whitespace in the page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from spbe_crawler.health.page import PageFacts
 
@@ -112,7 +113,7 @@ def compile_pattern(pattern: Any) -> re.Pattern[str]:
 
 def _check_bounded(parsed: Any, pattern: str) -> None:
     repeats = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
-    repeats |= {getattr(sre_constants, "POSSESSIVE_REPEAT")} if hasattr(sre_constants, "POSSESSIVE_REPEAT") else set()
+    repeats |= {sre_constants.POSSESSIVE_REPEAT} if hasattr(sre_constants, "POSSESSIVE_REPEAT") else set()
     stack = [parsed]
     while stack:
         node = stack.pop()
@@ -212,8 +213,12 @@ def _count_hits(part: str, pattern: re.Pattern[str], values: Iterable[tuple[str,
 
 
 def _snippet(value: str, match: re.Match[str]) -> str:
+    """The match with some context on both sides, starting at a word boundary."""
     room = max(0, (SNIPPET_CHARS - (match.end() - match.start())) // 2)
     start = max(0, match.start() - room)
+    if start > 0:
+        space = value.find(" ", start, match.start())
+        start = space + 1 if space >= 0 else start
     return _cut(value[start:match.end() + room])
 
 

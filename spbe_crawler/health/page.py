@@ -7,9 +7,9 @@ Every extracted part is bounded, so a hostile multi-megabyte page costs bounded 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterable, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -109,8 +109,8 @@ def _parse_tree(html: str) -> HtmlElement | None:
 def _facts_from_tree(base: PageFacts, root: HtmlElement, today: date) -> PageFacts:
     walked = walk(root, MAX_TEXT_CHARS, MAX_LINKS)
     meta = _meta(root)
-    text = normalize_space(" ".join(walked.visible), MAX_TEXT_CHARS)
-    hidden_text = normalize_space(" ".join(walked.hidden), MAX_HIDDEN_CHARS)
+    text = normalize_space("".join(walked.visible), MAX_TEXT_CHARS)
+    hidden_text = normalize_space("".join(walked.hidden), MAX_HIDDEN_CHARS)
     link_base = _link_base(root, base.url)
     found_dates = dates_from_markup(root, meta) + dates_from_text(text) + dates_from_text(hidden_text)
     meta_dict = {name: content for name, content in reversed(meta)}  # first one wins

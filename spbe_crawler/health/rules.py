@@ -8,10 +8,11 @@ is reported in the evaluation's ``errors`` and the others still decide the verdi
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import yaml
 
@@ -103,7 +104,10 @@ class RuleSet:
         return len(self.rules)
 
     def get(self, rule_id: str) -> Rule:
-        return next(rule for rule in self.rules if rule.id == rule_id)
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
 
     def only(self, *statuses: str) -> RuleSet:
         """The rules that conclude one of ``statuses`` (e.g. the gambling rules for cloaking)."""
@@ -220,7 +224,11 @@ def _examples(data: Any) -> dict[str, tuple[str, ...]]:
     result = {}
     for kind in ("positive", "negative"):
         paths = data[kind]
-        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
-            raise SpecError(f"examples.{kind} harus daftar path yang tidak kosong")
+        if not isinstance(paths, list) or not paths or not all(_is_page_path(p) for p in paths):
+            raise SpecError(f"examples.{kind} harus daftar path berkas .html yang tidak kosong")
         result[kind] = tuple(paths)
     return result
+
+
+def _is_page_path(path: Any) -> bool:
+    return isinstance(path, str) and path.endswith(".html") and not path.endswith("/.html")

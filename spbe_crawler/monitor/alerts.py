@@ -67,7 +67,7 @@ class Alert:
 
     def payload(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
-            return value.isoformat() + "Z" if value else None
+            return value.isoformat() if value else None
 
         return {
             "event": self.kind,

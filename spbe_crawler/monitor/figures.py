@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import case, func
@@ -224,7 +224,7 @@ def _attach_latest(session: Session, scope: str, sites: dict[int, SiteFigures], 
 
 def daily_uptime(session: Session, website_id: int, now: datetime, days: int = 30) -> list[tuple[date, float | None]]:
     """Uptime % of one website per UTC day, oldest first (None: no probe that day)."""
-    start = datetime.combine((now - timedelta(days=days - 1)).date(), datetime.min.time())
+    start = datetime.combine((now - timedelta(days=days - 1)).date(), datetime.min.time(), tzinfo=timezone.utc)
     per_day: dict[date, Uptime] = defaultdict(Uptime)
     raw = select(Probe.started_at, Probe.status).where(Probe.website_id == website_id, Probe.started_at >= start)
     for started_at, status in session.exec(raw):

@@ -12,7 +12,7 @@ import os
 import socket
 import uuid
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import AsyncIterator
 
 from sqlalchemy import or_, update
@@ -41,7 +41,7 @@ def new_holder() -> str:
 def _ensure_row(session: Session) -> None:
     if session.get(MonitorLease, LEASE_NAME) is None:
         try:
-            session.add(MonitorLease(name=LEASE_NAME, expires_at=datetime(1970, 1, 1)))
+            session.add(MonitorLease(name=LEASE_NAME, expires_at=datetime(1970, 1, 1, tzinfo=timezone.utc)))
             session.commit()
         except IntegrityError:
             session.rollback()

@@ -17,6 +17,7 @@ The pieces, all public httpx/httpcore API:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import ssl
 import time
@@ -61,6 +62,18 @@ class PolicyBackend(httpcore.AsyncNetworkBackend):
         self._cache: OrderedDict[tuple[str, int], tuple[float, list[tuple[str, int]]]] = OrderedDict()
         self._cache_size = cache_size
 
+    def _answers_at_once(self, host: str, port: int) -> bool:
+        """True when resolving cannot block: the name (or its route target) is an IP address, or it
+        is a private-zone miss. Then no worker thread is needed; the same ``policy.resolve`` runs."""
+        route = self.policy.route(host, port)
+        if route is None and self.policy.in_private_zone(host):
+            return True
+        try:
+            ipaddress.ip_address((route[0] if route else host).strip("[]"))
+        except ValueError:
+            return False
+        return True
+
     async def resolve(self, host: str, port: int, timeout: float | None = None) -> list[tuple[str, int]]:
         """Addresses for ``host:port``; failures are not cached so a retry asks again."""
         key = (host.lower(), port)
@@ -68,8 +81,11 @@ class PolicyBackend(httpcore.AsyncNetworkBackend):
         if cached and cached[0] > time.monotonic():
             return cached[1]
         try:
-            with anyio.fail_after(timeout):
-                addresses = await anyio.to_thread.run_sync(self.policy.resolve, host, port, abandon_on_cancel=True)
+            if self._answers_at_once(host, port):
+                addresses = self.policy.resolve(host, port)
+            else:
+                with anyio.fail_after(timeout):
+                    addresses = await anyio.to_thread.run_sync(self.policy.resolve, host, port, abandon_on_cancel=True)
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(f"resolusi nama {host} melewati batas waktu") from exc
         except (NameNotFound, AddressBlocked) as exc:

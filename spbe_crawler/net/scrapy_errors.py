@@ -14,6 +14,7 @@ from spbe_crawler.health.status import Status
 from spbe_crawler.net.twisted_resolver import RESOLUTION_ERRORS
 
 TLS_MARKERS = ("ssl", "certificate verify", "tls", "handshake")
+TLS_MODULES = ("OpenSSL", "service_identity", "ssl")
 TOO_LARGE_MARKERS = ("maxsize", "max size", "larger than download")
 
 
@@ -55,7 +56,7 @@ def classify_download_error(error: BaseException, host: str) -> tuple[Status, st
         return Status.CONNECT_REFUSED, f"koneksi ke {host} ditolak"
     if any(isinstance(e, DownloadTimeoutError) for e in chain) or names & {"TimeoutError", "TCPTimedOutError"}:
         return Status.TIMEOUT, "server tidak menjawab dalam batas waktu"
-    if "SSLError" in names or any(type(e).__module__.startswith("OpenSSL") for e in chain) or any(
+    if "SSLError" in names or any(type(e).__module__.startswith(TLS_MODULES) for e in chain) or any(
         marker in lowered for marker in TLS_MARKERS
     ):
         return Status.TLS_ERROR, "jabat tangan TLS gagal: " + text[:200]

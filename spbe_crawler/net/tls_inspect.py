@@ -28,8 +28,8 @@ MAX_NAME = 200
 
 @dataclass(frozen=True)
 class CertInfo:
-    expires_at: datetime  # naive UTC
-    not_before: datetime  # naive UTC
+    expires_at: datetime  # aware UTC
+    not_before: datetime  # aware UTC
     issuer: str
     subject: str
     self_signed: bool
@@ -79,8 +79,8 @@ def cert_info_from_der(der: bytes, host: str, verify_error: str | None = None) -
     """Parse a DER leaf certificate into :class:`CertInfo`."""
     cert = x509.load_der_x509_certificate(der)
     return CertInfo(
-        expires_at=cert.not_valid_after_utc.replace(tzinfo=None),
-        not_before=cert.not_valid_before_utc.replace(tzinfo=None),
+        expires_at=cert.not_valid_after_utc,
+        not_before=cert.not_valid_before_utc,
         issuer=_name(cert.issuer),
         subject=_name(cert.subject),
         self_signed=_is_self_signed(cert),

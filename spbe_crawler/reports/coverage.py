@@ -23,18 +23,6 @@ KIND_LABELS = {
     "kelurahan": ("kelurahan", "Kelurahan"),
     "desa": ("desa", "Desa"),
 }
-CHECKLIST_LABELS = {
-    "profil": "Profil",
-    "struktur_organisasi": "Struktur organisasi",
-    "kontak": "Kontak/alamat",
-    "layanan": "Layanan/standar pelayanan",
-    "maklumat": "Maklumat pelayanan",
-    "ppid": "PPID/informasi publik",
-    "pengaduan": "Kanal pengaduan (SP4N-LAPOR!)",
-    "berita": "Berita",
-    "viewport": "Ramah seluler",
-    "https": "HTTPS",
-}
 
 
 @dataclass
@@ -147,8 +135,10 @@ def _site_view(website: Website, check: SiteCheck | None) -> dict[str, Any]:
 
 
 def _checklist(signals: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(label, found) per "used well" item, labels as stored with the signals (see health/usage.py)."""
     found = signals.get("checklist", {})
-    return [(label, bool(found.get(key))) for key, label in CHECKLIST_LABELS.items() if key in found]
+    labels = signals.get("labels", {})
+    return [(labels.get(key, key), bool(evidence)) for key, evidence in found.items()]
 
 
 CSV_COLUMNS = ["kode", "nama", "jenis", "kecamatan", "situs", "status_situs", "status", "keterangan_status", "berfungsi", "detail"]

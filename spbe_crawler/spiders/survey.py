@@ -21,12 +21,13 @@ from sqlmodel import Session
 from twisted.internet import threads
 
 from spbe_crawler.health.status import Status
-from spbe_crawler.items import FindingItem, PageItem, SiteCheckItem
+from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
 from spbe_crawler.net.scrapy_errors import classify_download_error
 from spbe_crawler.net.twisted_resolver import policy_from_settings
 from spbe_crawler.registry.pemda_sites import load_bundled
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.survey.analysis import Analyzer
+from spbe_crawler.survey.discover import Attempt, Discoverer
 from spbe_crawler.survey.links import LinkFrontier, canonical_url, ordered_links, site_key
 from spbe_crawler.survey.site import SiteState, Verdict
 from spbe_crawler.survey.targets import load_targets
@@ -48,6 +49,8 @@ class SurveySpider(scrapy.Spider):
         self.scope_units: list[Any] = []
         self.sites: dict[int, SiteState] = {}
         self.total_sites = 0
+        self.discoverer: Discoverer | None = None
+        self._discovered_keys = 0  # discovered sites get negative keys until the pipeline stores them
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SurveySpider":
@@ -61,6 +64,7 @@ class SurveySpider(scrapy.Spider):
         spider.browser_ua = settings.get("SPBE_BROWSER_USER_AGENT")
         spider.bot_ua = settings.get("SPBE_SEARCH_BOT_USER_AGENT")
         spider.cloak_check = settings.getbool("SPBE_CLOAK_CHECK")
+        spider.discovery = settings.getbool("SPBE_DISCOVERY")
         spider.download_timeout_s = settings.getfloat("DOWNLOAD_TIMEOUT")
         spider.policy = policy_from_settings(settings)
         spider.analyzer = Analyzer(stale_days=settings.getint("SPBE_STALE_DAYS"))
@@ -80,6 +84,8 @@ class SurveySpider(scrapy.Spider):
         if not targets.units:
             logger.error("Tidak ada unit untuk pemda %s di registri.", self.pemda)
         self.total_sites = sum(1 for t in targets.websites if t.website_id not in self.done_website_ids)
+        if self.discovery:  # before the first response: portal links are matched as they arrive
+            self.discoverer = Discoverer(targets.units, targets.hosts_by_unit, self.pemda)
         for target in targets.websites:
             if target.website_id in self.done_website_ids:
                 continue
@@ -94,6 +100,9 @@ class SurveySpider(scrapy.Spider):
             site.frontier.mark_seen(target.url)
             self.sites[site.website_id] = site
             yield self._request(site, target.url, "home")
+        if self.discoverer is not None:
+            for attempt in self.discoverer.guesses():
+                yield self._discover_request(attempt, attempt.url)
 
     def _frontier(self, url: str) -> LinkFrontier:
         return LinkFrontier(urlsplit(url).hostname or "", self.max_pages, self.max_url_length, self.same_path_max)
@@ -188,6 +197,11 @@ class SurveySpider(scrapy.Spider):
         site.pages.append(facts)
         outputs: list[Any] = [self._page_item(response, facts)]
         outputs += self._findings(site, self.analyzer.match_page(response, facts, site))
+        if self.discoverer is not None:
+            for href, text in self.analyzer.links(facts):
+                attempt = self.discoverer.from_link(href, text)
+                if attempt is not None:
+                    outputs.append(self._discover_request(attempt, attempt.url))
         if depth < self.max_depth:
             for url in ordered_links(response.url, self.analyzer.links(facts)):
                 admitted = site.frontier.admit(url)
@@ -254,6 +268,71 @@ class SurveySpider(scrapy.Spider):
             site.tls_expires_at = cert.get("expires_at")
             site.tls_issuer = cert.get("issuer")
 
+    # --- discovery -------------------------------------------------------------------------------
+    def _discover_request(self, attempt: Attempt, url: str, chain: Iterable[str] = ()) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self._on_discover,
+            errback=self._on_discover_error,
+            dont_filter=True,
+            priority=-5,
+            meta={"attempt": attempt, "chain": list(chain), "handle_httpstatus_all": True},
+        )
+
+    def _on_discover(self, response: Response) -> Iterable[Any]:
+        attempt: Attempt = response.meta["attempt"]
+        assert self.discoverer is not None
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            target = urljoin(response.url, response.headers[b"Location"].decode("latin-1"))
+            chain = response.meta["chain"] + [response.url]
+            if len(chain) <= self.max_redirects and site_key(urlsplit(target).hostname or "") not in self.discoverer.tried_hosts - {site_key(urlsplit(response.url).hostname or "")}:
+                return [self._discover_request(attempt, target, chain)]
+            return self._unresolved(attempt)
+        if not (200 <= response.status < 300 and isinstance(response, TextResponse)):
+            return self._unresolved(attempt)
+        facts = self.analyzer.facts(response)
+        confirmed = self.discoverer.confirm(attempt, facts.title, facts.text[:3000])
+        if confirmed is None:
+            return self._unresolved(attempt)
+        unit_code, score, evidence = confirmed
+        site_url = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}/"
+        outputs: list[Any] = [
+            WebsiteItem(self.run_id or 0, unit_code, site_url, f"penemuan:{attempt.source}", round(score, 3), evidence[:500])
+        ]
+        self._discovered_keys -= 1
+        site = SiteState(
+            website_id=self._discovered_keys,
+            unit_code=unit_code,
+            pemda_code=self.pemda,
+            url=site_url,
+            parent_hosts=frozenset({self.discoverer.root}),
+            frontier=self._frontier(site_url),
+        )
+        site.frontier.mark_seen(response.url)
+        site.pending += 1  # stands for this response, released below
+        self.sites[site.website_id] = site
+        response.meta["site"] = site.website_id
+        response.meta["kind"] = "home"
+        response.meta.setdefault("depth", 0)
+        outputs += self._handle_home(site, response)
+        outputs += self._release(site)
+        return outputs
+
+    def _on_discover_error(self, failure: Any) -> Iterable[Any]:
+        attempt: Attempt = failure.request.meta["attempt"]
+        url = failure.request.url
+        status, _ = classify_download_error(failure.value, urlsplit(url).hostname or "")
+        if url.startswith("https://") and status not in (Status.DNS_ERROR, Status.ADDRESS_BLOCKED) and not failure.request.meta["chain"]:
+            return [self._discover_request(attempt, "http://" + url[len("https://"):])]
+        return self._unresolved(attempt)
+
+    def _unresolved(self, attempt: Attempt) -> list[Any]:
+        """An ambiguous link whose page confirmed none of its units is left for a person."""
+        if not attempt.ambiguous:
+            return []
+        host = urlsplit(attempt.url).hostname or ""
+        return [CandidateItem(self.run_id or 0, attempt.url, host, list(attempt.unit_codes), attempt.source, attempt.evidence[:500])]
+
     # --- items -----------------------------------------------------------------------------------
     def _release(self, site: SiteState) -> list[Any]:
         site.pending -= 1
@@ -269,7 +348,7 @@ class SurveySpider(scrapy.Spider):
         return [
             SiteCheckItem(
                 run_id=self.run_id or 0,
-                website_id=site.website_id,
+                website_id=_stored_id(site),
                 unit_code=site.unit_code,
                 url=site.url,
                 status=verdict.status.value,
@@ -288,7 +367,10 @@ class SurveySpider(scrapy.Spider):
 
     def _page_item(self, response: TextResponse, facts: Any) -> PageItem:
         summary = self.analyzer.page_summary(response, facts)
-        return PageItem(run_id=self.run_id or 0, website_id=response.meta["site"], **summary)
+        site = self.sites[response.meta["site"]]
+        return PageItem(
+            run_id=self.run_id or 0, website_id=_stored_id(site), unit_code=site.unit_code, site_url=site.url, **summary
+        )
 
     def _findings(self, site: SiteState, matches: Iterable[Any]) -> list[FindingItem]:
         return [
@@ -296,8 +378,13 @@ class SurveySpider(scrapy.Spider):
                 run_id=self.run_id or 0,
                 pemda_code=site.pemda_code,
                 unit_code=site.unit_code,
-                website_id=site.website_id,
+                website_id=_stored_id(site),
                 **match,
             )
             for match in matches
         ]
+
+
+def _stored_id(site: SiteState) -> int | None:
+    """The Website id, or None for a site discovered in this crawl (the pipeline resolves it)."""
+    return site.website_id if site.website_id > 0 else None

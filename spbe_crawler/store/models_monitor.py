@@ -1,5 +1,5 @@
 """Monitoring tables beside :mod:`spbe_crawler.store.models`: schedule state, the sweep lease,
-the alert log (de-duplication) and hourly probe rollups (retention). Times are naive UTC."""
+the alert log (de-duplication) and hourly probe rollups (retention). Times are timezone-aware UTC."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class ProbeRollup(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     website_id: int = Field(index=True, foreign_key="website.id")
-    hour: datetime = Field(index=True)  # start of the hour, naive UTC
+    hour: datetime = Field(index=True)  # start of the hour, UTC
     total: int = 0
     up: int = 0
     down: int = 0

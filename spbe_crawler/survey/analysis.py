@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable, TypeVar
 
 from scrapy.http import TextResponse
@@ -42,6 +42,22 @@ def _verdict(found: Any) -> Verdict | None:
     return Verdict(Status(found.status), found.detail, rule=found.rule_id, snippet=found.snippet)
 
 
+def describe_certificate(cert: Any, now: datetime | None = None) -> str:
+    """What is wrong with a certificate, in the words a webmaster needs to fix it."""
+    now = now or datetime.now(timezone.utc)
+    expires = cert.expires_at if cert.expires_at.tzinfo else cert.expires_at.replace(tzinfo=timezone.utc)
+    problems = []
+    if expires < now:
+        problems.append(f"sertifikat kedaluwarsa sejak {cert.expires_at:%d-%m-%Y}")
+    if cert.self_signed:
+        problems.append("sertifikat self-signed (ditandatangani sendiri)")
+    if not cert.hostname_matches:
+        problems.append(f"nama host tidak cocok dengan sertifikat ({cert.subject})")
+    if not problems and cert.verify_error:
+        problems.append(cert.verify_error)
+    return "; ".join(problems) or "sertifikat tidak dipercaya"
+
+
 class Analyzer:
     def __init__(self, stale_days: int):
         self.stale_days = stale_days
@@ -57,7 +73,12 @@ class Analyzer:
         return [(link.href, link.text) for link in facts.links]
 
     def content_verdict(self, facts: Any) -> Verdict | None:
-        return _verdict(_guarded("aturan konten", None, self.rules.classify, facts))
+        evaluation = _guarded("aturan konten", None, self.rules.evaluate, facts)
+        if evaluation is None:
+            return None
+        for error in evaluation.errors:
+            logger.warning("Aturan kesehatan gagal pada %s: %s", facts.url, error)
+        return _verdict(evaluation.verdict)
 
     def cloak_verdict(self, browser: Any, bot: Any) -> Verdict | None:
         return _verdict(_guarded("cloaking", None, compare_cloaked, browser, bot))
@@ -75,9 +96,9 @@ class Analyzer:
         if cert is None:
             return None
         return {
-            "detail": cert.describe(),
-            "snippet": f"penerbit: {cert.issuer}; subjek: {cert.subject}",
-            "expires_at": cert.expires_at,
+            "detail": "TLS: " + describe_certificate(cert),
+            "snippet": f"penerbit: {cert.issuer}; subjek: {cert.subject}; berlaku s.d. {cert.expires_at:%d-%m-%Y}",
+            "expires_at": cert.expires_at if cert.expires_at.tzinfo else cert.expires_at.replace(tzinfo=timezone.utc),
             "issuer": cert.issuer,
         }
 

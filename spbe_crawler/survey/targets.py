@@ -24,6 +24,7 @@ class Target:
 class Targets:
     units: list[Unit] = field(default_factory=list)
     websites: list[Target] = field(default_factory=list)
+    hosts_by_unit: dict[str, set[str]] = field(default_factory=dict)
 
 
 def load_targets(session: Session, pemda_code: str) -> Targets:
@@ -36,7 +37,7 @@ def load_targets(session: Session, pemda_code: str) -> Targets:
     sites = websites_of(session, [unit.code for unit in units])
     by_code = {unit.code: unit for unit in units}
     hosts = {code: {site_key(urlsplit(w.url).hostname or "") for w in ws} for code, ws in sites.items()}
-    targets = Targets(units=units)
+    targets = Targets(units=units, hosts_by_unit=hosts)
     for unit in units:
         ancestors: set[str] = set()
         parent = by_code.get(unit.parent_code or "")

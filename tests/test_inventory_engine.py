@@ -1,0 +1,275 @@
+"""The engine: loading (bad rules fail with file and id), bounded patterns, page parsing, matching."""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from inventory import PageData, RuleError, load_pack
+from inventory.page import ItemList
+from inventory.patterns import PatternError, compile_bounded, required_literals
+
+ROOT = Path(__file__).resolve().parent.parent
+SIGNATURES = ROOT / "data" / "signatures"
+PACK = load_pack(SIGNATURES)
+
+BASE_RULE: dict[str, Any] = {
+    "id": "contoh",
+    "info": {
+        "name": "Contoh",
+        "service": "jdih",
+        "indicators": {"spbe-2020": [44]},
+        "description": "Aturan uji.",
+        "reference": ["uji"],
+        "confidence": 80,
+    },
+    "match": {"any": [{"host": "^jdih\\."}]},
+    "examples": {
+        "positive": [{"file": "tests/sample_data/inventory/jdih/home.html", "url": "https://jdih.x.go.id/"}],
+        "negative": [{"file": "tests/sample_data/inventory/common/opd-profil.html", "url": "https://x.go.id/"}],
+    },
+}
+
+
+def _pack_dir(tmp_path: Path, rules: dict[str, Any]) -> Path:
+    """A pack directory with the real pack.yaml and the given ``file name -> rule`` documents."""
+    root = tmp_path / "signatures"
+    (root / "grup").mkdir(parents=True)
+    shutil.copy(SIGNATURES / "pack.yaml", root / "pack.yaml")
+    for name, rule in rules.items():
+        text = rule if isinstance(rule, str) else yaml.safe_dump(rule, allow_unicode=True)
+        (root / "grup" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def _mutated(path: str, value: Any) -> dict[str, Any]:
+    rule = copy.deepcopy(BASE_RULE)
+    *parents, last = path.split(".")
+    target = rule
+    for key in parents:
+        target = target[key]
+    if value is _DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return rule
+
+
+_DELETE = object()
+BROKEN = {
+    "bad regex": ("match", {"any": [{"host": "(jdih"}]}, "invalid regex"),
+    "unbounded regex": ("match", {"any": [{"html": "<a.*lapor"}]}, "unbounded"),
+    "nested repetition": ("match", {"any": [{"html": "(ab){2,5}"}]}, "repeats a group"),
+    "backreference": ("match", {"any": [{"html": "(a)\\1"}]}, "backreference"),
+    "two parts in a matcher": ("match", {"any": [{"host": "x", "title": "y"}]}, "exactly one page part"),
+    "unknown part": ("match", {"any": [{"body": "x"}]}, "unknown matcher key"),
+    "unknown kind": ("match", {"any": [{"host": "x", "kind": "widget"}]}, "unknown kind"),
+    "no any or all": ("match", {"none": [{"host": "x"}]}, "needs 'any' or 'all'"),
+    "unknown service": ("info.service", "tidak_ada", "unknown service key"),
+    "confidence out of range": ("info.confidence", 120, "0..100"),
+    "indicator not a number": ("info.indicators", {"spbe-2020": ["44"]}, "positive integers"),
+    "informasi signal": ("signals", {"informasi": [{"host": "x"}]}, "implied"),
+    "unknown level": ("signals", {"optimum": [{"host": "x"}]}, "unknown key"),
+    "no negative example": ("examples.negative", [], "at least one"),
+    "missing description": ("info.description", _DELETE, "missing key"),
+    "probe path not absolute": ("probe", {"path": "api", "expect": {"any": [{"html": "x"}]}}, "single '/'"),
+    "unknown top-level key": ("extra", 1, "unknown key"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_bad_rule_fails_loading_with_file_and_id(tmp_path: Path, case: str) -> None:
+    path, value, reason = BROKEN[case]
+    root = _pack_dir(tmp_path, {"contoh.yaml": _mutated(path, value)})
+    with pytest.raises(RuleError) as error:
+        load_pack(root)
+    message = str(error.value)
+    assert "contoh.yaml" in message and "rule contoh" in message and reason in message
+
+
+def test_valid_base_rule_loads(tmp_path: Path) -> None:
+    pack = load_pack(_pack_dir(tmp_path, {"contoh.yaml": BASE_RULE}))
+    assert [rule.id for rule in pack.rules] == ["contoh"]
+
+
+def test_file_name_must_equal_id(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match=r"lain\.yaml: rule contoh: file name must be contoh\.yaml"):
+        load_pack(_pack_dir(tmp_path, {"lain.yaml": BASE_RULE}))
+
+
+def test_duplicate_id_is_rejected(tmp_path: Path) -> None:
+    root = _pack_dir(tmp_path, {"contoh.yaml": BASE_RULE})
+    (root / "lain").mkdir()
+    (root / "lain" / "contoh.yaml").write_text(yaml.safe_dump(BASE_RULE), encoding="utf-8")
+    with pytest.raises(RuleError, match="duplicate id"):
+        load_pack(root)
+
+
+def test_unparsable_yaml_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match=r"rusak\.yaml: rule rusak: cannot read YAML"):
+        load_pack(_pack_dir(tmp_path, {"rusak.yaml": "id: [tidak ditutup\n"}))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ok"),
+    [
+        ("jdihn\\.go\\.id", True),
+        ('"success":\\s{0,5}true', True),
+        ("^.{0,20}\\bJDIH\\b.{0,40}$", True),
+        ("(?:www\\.)?lapor\\.go\\.id", True),
+        ("(a+)+$", False),
+        ("(a|aa){1,50}", False),
+        ("\\s*x", False),
+        ("x{0,1000}", False),
+        ("a.{0,200}b.{0,200}c", False),
+        ("x" * 501, False),
+    ],
+)
+def test_patterns_must_be_bounded(pattern: str, ok: bool) -> None:
+    if ok:
+        compiled = compile_bounded(pattern)
+        assert compiled.flags & re.IGNORECASE and compiled.flags & re.MULTILINE
+    else:
+        with pytest.raises(PatternError):
+            compile_bounded(pattern)
+
+
+def test_item_list_confirms_matches_per_item() -> None:
+    items = ItemList(["jd", "ih portal", "JDIH", "x", "jdih lagi"])
+    pattern = compile_bounded("jd\\s{0,3}ih")
+    assert items.find(pattern, limit=10) == [2, 4]  # "jd" + "\n" + "ih" straddles two items
+    assert items.find(pattern, limit=1) == [2]
+    assert items.find(compile_bounded("^x$"), limit=10) == [3]
+
+
+@pytest.mark.parametrize("pattern", ["\\bjdih\\b", "^x$", "jd\\s{0,3}ih", "portal|lagi", "\\blapor!"])
+def test_literal_prefilter_finds_what_the_full_scan_finds(pattern: str) -> None:
+    """The required-literal path must agree with the plain scan, also when lower() changes lengths."""
+    items = ItemList(["İİİİ jd", "ih portal", "İİ JDIH", "x", "jdih lagi", "LAPOR!", "pelaporan"])
+    compiled = compile_bounded(pattern)
+    required = required_literals(pattern)
+    assert items.find(compiled, 10, required) == items.find(compiled, 10)
+    assert items.find(compiled, 10) == [i for i, item in enumerate(items.items) if compiled.search(item)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needles"),
+    [
+        ("single sign[- ]on|\\bSSO\\b", ("single sign", "sso")),
+        ("^https?://(lpse|eproc)[0-9]{0,2}\\.", ("eproc", "lpse")),
+        ("<iframe[^>]{0,200}lapor\\.go\\.id", ("lapor.go.id",)),
+        ("e-?ppid|ppid\\.x", ("ppid", "ppid.x")),
+        ("[a-z]{2}x", None),
+        ("ab|cd", None),
+        ("kependudukan|é{1,2}tat", ("kependudukan", "tat")),
+        ("kependudukan|étape", None),
+    ],
+)
+def test_required_literals(pattern: str, needles: tuple[str, ...] | None) -> None:
+    assert required_literals(pattern) == needles
+
+
+def test_page_is_parsed_once_into_parts() -> None:
+    html = """<html><head><title> Judul  Halaman </title><base href="https://b.go.id/sub/">
+    <meta name="Generator" content="ckan 2.10"><script src="js/app.js"></script></head><body>
+    <a href="dok.pdf">Unduh</a><a href="javascript:void(0)">x</a><a href="https://x.go.id/"><img alt="Logo LAPOR!"></a>
+    <label for="q">Kata kunci</label><input id="q" name="q"><input type="hidden" name="token">
+    <label>Tahun <select name="tahun"><option>2024</option></select></label></body></html>"""
+    page = PageData(url="https://a.go.id/p", headers={"Server": "nginx", "X-Multi": [b"a", b"b"]}, html=html)
+    parsed = page.parsed
+    assert parsed is page.parsed
+    assert parsed.title == "Judul Halaman"
+    assert parsed.link_hrefs == ["https://b.go.id/sub/dok.pdf", "https://x.go.id/"]
+    assert parsed.link_texts == ["Unduh", "Logo LAPOR!"]
+    assert parsed.scripts == ["https://b.go.id/sub/js/app.js"]
+    assert parsed.generators == ["ckan 2.10"]
+    assert parsed.fields == ["q | q | Kata kunci", "tahun | 2024 | Tahun"]
+    assert page.headers == {"server": "nginx", "x-multi": "a, b"}
+
+
+def test_unparsable_or_empty_pages_have_no_parts() -> None:
+    for html in ("", "   ", "\x00\x00", "\ud800 lone surrogate"):
+        parsed = PageData(url="https://a.go.id/", html=html).parsed
+        assert (parsed.link_hrefs, parsed.title, parsed.fields) == ([], "", [])
+    xml = PageData(url="https://a.go.id/", html="<?xml version='1.0' encoding='utf-8'?><p><a href='/x'>x</a></p>")
+    assert xml.parsed.link_hrefs == ["https://a.go.id/x"]
+
+
+def test_error_pages_yield_no_findings() -> None:
+    html = (ROOT / "tests/sample_data/inventory/jdih/home.html").read_text(encoding="utf-8")
+    assert PACK.match_page(PageData(url="https://jdih.x.go.id/", status=200, html=html))
+    assert PACK.match_page(PageData(url="https://jdih.x.go.id/", status=404, html=html)) == []
+    assert PACK.match_page(PageData(url="https://jdih.x.go.id/", status=503, html=html)) == []
+
+
+def test_link_finding_is_weaker_than_the_service_own_page() -> None:
+    portal = PageData(url="https://x.go.id/", html='<a href="https://jdih.x.go.id/">JDIH</a>', unit_code="u1", website_id=7)
+    own = PageData(url="https://jdih.x.go.id/", html="<title>JDIH</title>", unit_code="u2")
+    (by_link,) = [m for m in PACK.match_page(portal) if m.service == "jdih"]
+    (by_page,) = [m for m in PACK.match_page(own) if m.service == "jdih"]
+    assert by_link.url == "https://jdih.x.go.id/" and by_link.kind == "link"
+    assert by_link.signals == ("informasi",)
+    assert by_link.confidence < by_page.confidence
+    assert (by_link.unit_code, by_link.website_id) == ("u1", 7)
+    row = by_link.as_dict()
+    assert row["indicators"] == {"spbe-2020": [44], "pemdi-2026": [17]} and row["signals"] == ["informasi"]
+    assert set(row) == {"rule_id", "service", "indicators", "url", "kind", "snippet", "signals",
+                        "confidence", "unit_code", "website_id"}
+
+
+def test_links_to_one_service_location_are_one_finding() -> None:
+    html = "".join(f'<a href="https://spse.inaproc.id/x/{p}">LPSE {p}</a>' for p in ("", "lelang", "nontender"))
+    found = [m for m in PACK.match_page(PageData(url="https://x.go.id/", html=html)) if m.rule_id == "spse"]
+    assert len(found) == 1
+
+
+def test_probe_requests_follow_the_host_filter() -> None:
+    assert PACK.probe_requests("https://satudata.x.go.id/dataset?q=1") == [
+        ("satu-data", "https://satudata.x.go.id/api/3/action/package_search?rows=0")
+    ]
+    assert PACK.probe_requests("http://jdih.x.go.id:8080/") == [("jdih", "http://jdih.x.go.id:8080/produk-hukum")]
+    assert PACK.probe_requests("https://dinkes.x.go.id/") == []
+    assert PACK.probe_requests("bukan url") == []
+
+
+def test_probe_answer_must_meet_the_expectation() -> None:
+    url = "https://satudata.x.go.id/api/3/action/package_search?rows=0"
+    good = PageData(url=url, html='{"success": true, "result": {"count": 0}}')
+    (found,) = PACK.match_probe("satu-data", good)
+    assert (found.kind, found.url) == ("api", url) and "kolaborasi" in found.signals
+    assert PACK.match_probe("satu-data", PageData(url=url, html='{"success": false}')) == []
+    assert PACK.match_probe("satu-data", PageData(url=url, status=500, html='{"success": true, "result": {}}')) == []
+
+
+def test_snippets_are_bounded_plain_text() -> None:
+    noise = "<b>kata</b> " * 300
+    html = f"<p>{noise}<script>alert('x')</script> Data kami terhubung ke katalog.data.go.id {noise}</p>"
+    html += '<a href="https://satudata.x.go.id/">  Satu\n\n   <i>Data</i>  </a>'
+    for match in PACK.match_page(PageData(url="https://satudata.x.go.id/", html=html)):
+        assert len(match.snippet) <= 200
+        assert "<" not in match.snippet and "\n" not in match.snippet and "  " not in match.snippet
+
+
+def test_hostile_page_is_bounded(tmp_path: Path) -> None:
+    """A 5 MB page: deep nesting, 60 000 links, a giant attribute, near-miss markers, markers past the cap."""
+    parts = ['<a href="https://jdih.x.go.id/">JDIH</a>']
+    parts.append("<div>" * 20_000 + "</div>" * 20_000)
+    parts.append('<a href="https://srikandi.arsip.go.id/">SRIKANDI</a>')  # after a nest libxml2 gives up on
+    parts.append('<a title="' + "a" * 500_000 + '">x</a>')
+    parts.append("".join(f'<a href="/berita/{i}">lapor lapor lapor {i}</a>' for i in range(60_000)))
+    parts.append("<p>" + "sipd.kemendagri.go " * 20_000 + "</p>")
+    html = "".join(parts)
+    html += " " * (4_000_000 - len(html))
+    html += '<a href="https://www.lapor.go.id/">SP4N-LAPOR!</a>' + "x" * 1_000_000
+    assert len(html) > 5_000_000
+    found = PACK.match_page(PageData(url="https://x.go.id/", html=html))
+    services = {m.service for m in found}
+    assert {"jdih", "srikandi"} <= services  # within the examined part, before and after the deep nest
+    assert "lapor" not in services  # beyond the cap: never examined
+    assert all(len(m.snippet) <= 200 for m in found)

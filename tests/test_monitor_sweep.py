@@ -1,0 +1,182 @@
+"""Sweeps over a seeded registry against real local servers; incidents with hysteresis."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from spbe_crawler.monitor.incidents import apply_probes
+from spbe_crawler.monitor.sweep import HostLimiter, run_sweep
+from spbe_crawler.store.db import get_engine
+from spbe_crawler.store.models import CrawlRun, Incident, Probe, Unit, Website, utcnow
+from test_monitor_support import ZONE, LocalWeb, quick_settings, seed_sites
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory):
+    with LocalWeb(tmp_path_factory.mktemp("web")) as running:
+        yield running
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return get_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
+
+
+def _sweep(engine, web: LocalWeb, scope: str = "18.71", target_class: str | None = None, **settings: object):
+    return asyncio.run(run_sweep(engine, scope, target_class, settings=quick_settings(**settings), policy=web.policy(), notifiers=[]))
+
+
+def _probes(engine) -> list[Probe]:
+    with Session(engine) as session:
+        return list(session.exec(select(Probe).order_by(Probe.id)))
+
+
+def _incidents(engine) -> list[Incident]:
+    with Session(engine) as session:
+        return list(session.exec(select(Incident).order_by(Incident.id)))
+
+
+def test_sweep_probes_every_non_rejected_website_of_the_scope(engine, web: LocalWeb) -> None:
+    ids = seed_sites(engine, [
+        ("portal", "portal", f"http://ok.{ZONE}/"),
+        ("dinkes", "opd", f"http://echo.{ZONE}/"),
+        ("rusak", "opd", f"http://error.{ZONE}/"),
+        ("hilang", "kecamatan", "http://tidakada.hilang.test/"),
+    ])
+    seed_sites(engine, [("lain", "opd", f"http://ok.{ZONE}/lain")], pemda="18.72")
+    with Session(engine) as session:
+        session.add(Unit(code="18.71/tolak", name="Ditolak", kind="opd", pemda_code="18.71"))
+        session.add(Website(unit_code="18.71/tolak", url=f"http://ok.{ZONE}/tolak", host=f"ok.{ZONE}", state="rejected"))
+        session.commit()
+
+    summary = _sweep(engine, web)
+    probes = {p.website_id: p for p in _probes(engine)}
+    assert set(probes) == set(ids.values())
+    assert probes[ids["portal"]].status == "ok" and probes[ids["rusak"]].status == "http_error"
+    assert probes[ids["hilang"]].status == "dns_error"
+    assert (summary.targets, summary.up, summary.down, summary.incidents_opened) == (4, 2, 2, 2)
+    assert summary.state == "finished"
+    with Session(engine) as session:
+        run = session.get(CrawlRun, summary.run_id)
+        assert run.kind == "monitor" and run.state == "finished" and run.finished_at is not None
+        assert run.options["targets"] == 4 and run.options["class"] == "all"
+    assert {i.website_id for i in _incidents(engine)} == {ids["rusak"], ids["hilang"]}
+
+    portal_only = _sweep(engine, web, target_class="portal")
+    assert portal_only.targets == 1
+    everything = _sweep(engine, web, scope="all")
+    assert everything.targets == 5
+
+
+def test_incident_opens_once_survives_flapping_and_closes_after_k_successes(engine, web: LocalWeb) -> None:
+    ids = seed_sites(engine, [("layanan", "portal", f"http://toggle.{ZONE}/")])
+    opened_at = None
+    for answer, open_count in [(500, 1), (500, 1), (200, 1), (500, 1), (200, 1), (200, 0)]:
+        web.modes["toggle"] = answer
+        _sweep(engine, web)
+        incidents = _incidents(engine)
+        assert len(incidents) == 1, "flapping must not open a second incident"
+        assert sum(i.ended_at is None for i in incidents) == open_count
+        opened_at = opened_at or incidents[0].started_at
+    incident = _incidents(engine)[0]
+    probes = [p for p in _probes(engine) if p.website_id == ids["layanan"]]
+    assert incident.started_at == probes[0].started_at == opened_at
+    assert incident.ended_at == probes[4].started_at  # the first of the K=2 successes
+    assert incident.status == "http_error"
+
+
+def _probe(website_id: int, status: str, minutes: int) -> Probe:
+    return Probe(website_id=website_id, url="http://x/", status=status, started_at=utcnow() - timedelta(hours=1) + timedelta(minutes=minutes))
+
+
+@pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [
+        ("", []),
+        ("SSS", []),
+        ("F", ["open"]),
+        ("FFFF", ["open"]),
+        ("FS", ["open"]),
+        ("FSS", ["closed"]),
+        ("FSFS", ["open"]),
+        ("FSFSS", ["closed"]),
+        ("FSSF", ["closed", "open"]),
+    ],
+)
+def test_hysteresis(engine, sequence: str, expected: list[str]) -> None:
+    website_id = seed_sites(engine, [("x", "opd", "http://x.test/")])["x"]
+    with Session(engine) as session:
+        for minute, letter in enumerate(sequence):
+            probe = _probe(website_id, "ok" if letter == "S" else "timeout", minute)
+            session.add(probe)
+            session.flush()
+            apply_probes(session, [probe], close_after=2)
+        session.commit()
+    assert ["open" if i.ended_at is None else "closed" for i in _incidents(engine)] == expected
+
+
+def test_cancelled_sweep_keeps_finished_probes_and_is_interrupted(engine, web: LocalWeb) -> None:
+    seed_sites(engine, [(f"ok{i}", "opd", f"http://ok.{ZONE}/{i}") for i in range(3)]
+               + [("diam", "opd", f"http://silent.{ZONE}/")])
+
+    async def go() -> None:
+        settings = quick_settings(read_timeout=30.0, total_timeout=30.0, write_batch=100)
+        task = asyncio.create_task(run_sweep(engine, "18.71", settings=settings, policy=web.policy(), notifiers=[]))
+        await asyncio.sleep(1.0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(go())
+    assert sorted(p.status for p in _probes(engine)) == ["ok", "ok", "ok"]
+    with Session(engine) as session:
+        run = session.exec(select(CrawlRun)).one()
+        assert run.state == "interrupted" and run.options["targets"] == 3
+
+
+def test_host_limiter_bounds_concurrency_per_host() -> None:
+    limiter = HostLimiter(2)
+    active: dict[str, int] = {}
+    peak: dict[str, int] = {}
+
+    async def use(host: str) -> None:
+        async with limiter.hold(host):
+            active[host] = active.get(host, 0) + 1
+            peak[host] = max(peak.get(host, 0), active[host])
+            await asyncio.sleep(0.01)
+            active[host] -= 1
+
+    async def go() -> None:
+        await asyncio.gather(*[use("a.go.id") for _ in range(10)], *[use(f"h{i}.go.id") for i in range(5)])
+
+    asyncio.run(go())
+    assert peak["a.go.id"] == 2
+    assert all(peak[f"h{i}.go.id"] == 1 for i in range(5))
+    assert len(limiter) == 0  # no entry left behind
+
+
+def test_cli_sweep_uses_the_environment_and_respects_the_lease(engine, web: LocalWeb, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from spbe_crawler.cli import app
+    from spbe_crawler.monitor.lease import release, try_acquire
+
+    seed_sites(engine, [("portal", "portal", f"http://ok.{ZONE}/"), ("rusak", "opd", f"http://error.{ZONE}/")])
+    for name, value in {**web.env(), "SPBE_DATABASE_URL": str(engine.url), "SPBE_MONITOR_CONFIRM_DELAY": "0.01"}.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    result = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71"])
+    assert result.exit_code == 0, result.output
+    assert "2 situs, 1 berfungsi, 1 gagal" in result.output
+    assert try_acquire(engine, "proses-lain", "all", ttl=60)
+    busy = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71", "--kelas", "portal"])
+    assert busy.exit_code == 2 and "sapuan lain sedang berjalan" in busy.output
+    release(engine, "proses-lain")
+    assert runner.invoke(app, ["monitor", "sweep", "--kelas", "semua"]).exit_code == 2
+    monkeypatch.setenv("SPBE_MONITOR_CONCURRENCY", "banyak")
+    bad = runner.invoke(app, ["monitor", "sweep"])
+    assert bad.exit_code == 2 and "SPBE_MONITOR_CONCURRENCY" in bad.output
