@@ -98,8 +98,11 @@ class Pack:
 
     def probe_requests(self, site_url: str) -> list[tuple[str, str]]:
         """``(rule_id, url)`` of each probe that applies to the site at ``site_url``."""
-        parts = urlsplit(site_url)
-        host = (parts.hostname or "").lower()
+        try:
+            parts = urlsplit(site_url)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            return []
         if not parts.scheme or not host:
             return []
         root = f"{parts.scheme}://{parts.netloc}/"
@@ -156,9 +159,12 @@ class Pack:
 
 def _location(href: str) -> tuple[str, str]:
     """Host and first path segment: links to /x/lelang and /x/nontender are one service location."""
-    parts = urlsplit(href)
-    first = parts.path.strip("/").split("/", 1)[0].lower()
-    return (parts.hostname or "", first)
+    try:
+        parts = urlsplit(href)
+        host = parts.hostname or ""
+    except ValueError:
+        return (href, "")
+    return (host, parts.path.strip("/").split("/", 1)[0].lower())
 
 
 def load_catalog(directory: Path | str | None = None) -> Catalog:

@@ -20,7 +20,6 @@ DEFAULT_KIND = {
     "meta": "mention", "generator": "mention", "header": "mention", "script_src": "mention",
     "form_field": "form", "title": "mention",
 }
-LINK_PARTS = ("link_href", "link_text")
 MAX_HITS = 5
 """At most this many items (links, fields...) are reported per matcher per page."""
 

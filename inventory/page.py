@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import islice
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
@@ -21,6 +22,7 @@ MAX_ITEMS = 5_000
 """At most this many links, scripts or form fields are kept per page."""
 
 ITEM_TEXT_CHARS = 200
+MAX_OPTIONS = 50
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#")
 _FIELD_TAGS = {"input", "select", "textarea", "button"}
@@ -161,7 +163,10 @@ class PageData:
 
     @property
     def host(self) -> str:
-        return (urlsplit(self.url).hostname or "").lower()
+        try:
+            return (urlsplit(self.url).hostname or "").lower()
+        except ValueError:  # e.g. a malformed IPv6 literal
+            return ""
 
     @cached_property
     def parsed(self) -> ParsedPage:
@@ -225,13 +230,13 @@ def _extract(root: lxml.html.HtmlElement, page: ParsedPage) -> None:
         elif tag == "meta":
             _add_meta(el, page)
         elif tag == "script":
-            src = el.get("src")
+            src = _absolute(base, el.get("src") or "")
             if src and len(page.scripts) < MAX_ITEMS:
-                page.scripts.append(urljoin(base, src.strip()))
+                page.scripts.append(src)
         elif tag == "title" and not page.title:
             page.title = collapse(el.text_content() or "", ITEM_TEXT_CHARS)
         elif tag == "base" and el.get("href"):
-            base = urljoin(page.url, el.get("href", "").strip())
+            base = _absolute(page.url, el.get("href") or "") or base
     for field_id, parts in pending:
         if field_id and field_id in labels:
             parts.append(labels[field_id])
@@ -242,19 +247,26 @@ def _add_link(el: lxml.html.HtmlElement, base: str, page: ParsedPage) -> None:
     href = (el.get("href") or "").strip()
     if not href or href.lower().startswith(_SKIP_SCHEMES) or len(page.link_hrefs) >= MAX_ITEMS:
         return
-    if href.startswith(("https://", "http://")) and " " not in href:
-        absolute = href  # already absolute: skip urljoin, the parser's hottest call
-    else:
-        try:
-            absolute = urljoin(base, href)
-        except ValueError:
-            return
+    absolute = _absolute(base, href)
+    if not absolute:
+        return
     text = collapse(el.text_content() or "", ITEM_TEXT_CHARS)
     if not text:
         img = next(el.iter("img"), None)
         text = collapse(el.get("title") or (img.get("alt", "") if img is not None else ""), ITEM_TEXT_CHARS)
     page.link_hrefs.append(absolute)
     page.link_texts.append(text)
+
+
+def _absolute(base: str, href: str) -> str:
+    """``href`` resolved against ``base``; empty when it cannot be (malformed URL)."""
+    href = href.strip()
+    if href.startswith(("https://", "http://")) and " " not in href and "[" not in href:
+        return href  # already absolute: skip urljoin, the parser's hottest call
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
 
 
 def _add_field(el: lxml.html.HtmlElement, pending: list[tuple[str, list[str]]]) -> None:
@@ -266,7 +278,7 @@ def _add_field(el: lxml.html.HtmlElement, pending: list[tuple[str, list[str]]]) 
         parts.append(el.get("value") or "")
         parts.append(el.text_content() or "")
     if el.tag == "select":
-        parts.extend((o.text or "") for o in el.iter("option"))
+        parts.extend((o.text or "") for o in islice(el.iter("option"), MAX_OPTIONS))
     wrapping = next(el.iterancestors("label"), None)
     if wrapping is not None:
         parts.append(wrapping.text or "")

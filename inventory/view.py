@@ -84,8 +84,11 @@ def framework_indicator_names(framework: str, data_dir: Path | str | None = None
     path = root / "frameworks" / f"{framework}.yaml"
     if not path.is_file():
         return {}
-    with path.open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle) or {}
+    try:
+        with path.open(encoding="utf-8") as handle:
+            raw = yaml.safe_load(handle) or {}
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read framework file: {exc}") from None
     names: dict[int, str] = {}
     for item in raw.get("indicators", []) if isinstance(raw, Mapping) else []:
         if not isinstance(item, Mapping):

@@ -72,6 +72,7 @@ class WebsiteItem:
     source: str
     confidence: float
     evidence: str
+    role: str = "unit"
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The main job, end to end: registry -> survey -> reports. The CLI commands are thin shells over it."""
+"""The main job, end to end: registry -> survey -> coverage report -> assessment (estimate, report,
+worksheet). The CLI commands are thin shells over it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from spbe_crawler import config
+from spbe_crawler.assessment import estimate_pemda, export_worksheet, index_summary, write_report
 from spbe_crawler.registry.pemda_sites import load_bundled
 from spbe_crawler.reports.coverage import Coverage, write_coverage
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.survey.job import run_survey
+
+DEFAULT_FRAMEWORK = "spbe-2020"
 
 
 @dataclass
@@ -21,7 +25,10 @@ class JobResult:
     coverage: Coverage
     coverage_html: Path
     coverage_csv: Path
-    extra: dict[str, Any] = field(default_factory=dict)
+    report_html: Path | None = None
+    worksheet: Path | None = None
+    index: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def ensure_registry(pemda_code: str) -> None:
@@ -30,17 +37,36 @@ def ensure_registry(pemda_code: str) -> None:
         load_bundled(session, pemda_code)
 
 
-def survey_and_report(pemda_code: str, resume: bool = True, overrides: dict[str, Any] | None = None, out_dir: Path | None = None) -> JobResult:
+def survey_and_report(
+    pemda_code: str,
+    resume: bool = True,
+    overrides: dict[str, Any] | None = None,
+    out_dir: Path | None = None,
+    framework_id: str = DEFAULT_FRAMEWORK,
+) -> JobResult:
     stats = run_survey(pemda_code, resume=resume, overrides=overrides)
     out_dir = out_dir or config.reports_dir()
     with session_scope() as session:
         html, csv_path, coverage = write_coverage(session, pemda_code, out_dir)
-    return JobResult(
+    result = JobResult(
         pemda_code=pemda_code,
         run_id=stats.get("run_id"),
         finish_reason=str(stats.get("finish_reason", "")),
         coverage=coverage,
         coverage_html=html,
         coverage_csv=csv_path,
-        extra={"stats": stats},
+        stats=stats,
     )
+    if coverage.run is not None and result.finish_reason == "finished":
+        assess(result, framework_id, out_dir)
+    return result
+
+
+def assess(result: JobResult, framework_id: str, out_dir: Path) -> None:
+    """Estimate the service indicators from the run's findings; write the report and the worksheet."""
+    with session_scope() as session:
+        estimate_pemda(session, result.pemda_code, framework_id, run_id=result.run_id)
+    with session_scope() as session:
+        result.report_html = write_report(session, result.pemda_code, out_dir, framework_id=framework_id)
+        result.worksheet = export_worksheet(session, result.pemda_code, framework_id, fmt="xlsx", out=out_dir / f"lembar-kerja-{result.pemda_code}.xlsx")
+        result.index = index_summary(session, result.pemda_code, framework_id)

@@ -74,6 +74,7 @@ class StorePipeline:
                 url=item.url,
                 host=host_of(item.url),
                 state="discovered",
+                role=item.role,
                 source=item.source,
                 confidence=item.confidence,
                 evidence=item.evidence,

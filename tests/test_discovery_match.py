@@ -180,3 +180,11 @@ def test_real_desa_id_hosts_with_drifted_names(bandung: Any, url: str, expected:
     index, _, _ = bandung
     match = index.match_link(url)
     assert (match.best[0] if match else None) == expected
+
+
+def test_kecamatan_page_listing_its_kelurahan_confirms_the_kecamatan(bandar_lampung: UnitIndex) -> None:
+    title = "Beranda - Kecamatan Langkapura | Pemerintah Kota Bandar Lampung"
+    text = "Kecamatan Langkapura Selamat datang. Kelurahan: Langkapura Baru, Gunung Terang, Bilabong Jaya"
+    assert bandar_lampung.confirm_page("18.71.16", title, text).confirmed
+    kelurahan_title = "Kelurahan Langkapura Baru - Kecamatan Langkapura"
+    assert not bandar_lampung.confirm_page("18.71.16", kelurahan_title, "Kelurahan Langkapura Baru").confirmed

@@ -273,3 +273,14 @@ def test_hostile_page_is_bounded(tmp_path: Path) -> None:
     assert {"jdih", "srikandi"} <= services  # within the examined part, before and after the deep nest
     assert "lapor" not in services  # beyond the cap: never examined
     assert all(len(m.snippet) <= 200 for m in found)
+
+
+def test_malformed_urls_are_values_not_errors() -> None:
+    page = PageData(
+        url="http://[rusak/",
+        html='<base href="http://[y"><a href="http://[::1/x">JDIH</a><script src="http://[x"></script><a href="/z">z</a>',
+    )
+    assert page.host == ""
+    assert page.parsed.link_hrefs == [] and page.parsed.scripts == []
+    assert PACK.match_page(page) == []
+    assert PACK.probe_requests("http://[rusak") == []

@@ -2,7 +2,7 @@
 
 The manifest must list exactly what the pack finds on each host - both ways - so the end-to-end
 test of the demo can assert the inventory. Pages are addressed the way the demo web serves them:
-``/`` -> index.html, ``/x`` -> x.html, x/index.html or the exact file, ``/x`` -> x.json.
+``/`` -> index.html; ``/x`` -> the exact file, x.html, x/index.html or x.json.
 """
 
 from __future__ import annotations
@@ -34,10 +34,13 @@ def _url_path(host_dir: Path, file: Path) -> str:
 
 
 def _resolve(host_dir: Path, url: str) -> Path | None:
-    path = urlsplit(url).path.strip("/")
-    candidates = [host_dir / "index.html"] if not path else [
-        host_dir / f"{path}.html", host_dir / path / "index.html", host_dir / path, host_dir / f"{path}.json",
-    ]
+    """The file the demo web serves for ``url`` (same order as its static-tree lookup)."""
+    raw = urlsplit(url).path
+    path = raw.strip("/")
+    if not path or raw.endswith("/"):
+        candidates = [host_dir / path / "index.html"]
+    else:
+        candidates = [host_dir / path, host_dir / f"{path}.html", host_dir / path / "index.html", host_dir / f"{path}.json"]
     return next((c for c in candidates if c.is_file()), None)
 
 

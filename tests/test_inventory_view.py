@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from inventory import build_view, diff
 from inventory.view import framework_indicator_names
 
@@ -76,6 +78,13 @@ def test_indicator_names_are_read_from_the_framework_file(tmp_path: Path) -> Non
     )
     assert framework_indicator_names("spbe-2020", data_dir=tmp_path) == {44: "Layanan JDIH", 35: "Layanan Pengadaan"}
     assert framework_indicator_names("tidak-ada", data_dir=tmp_path) == {}
+
+
+def test_unreadable_framework_file_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "frameworks").mkdir()
+    (tmp_path / "frameworks" / "rusak.yaml").write_text("indicators: [tidak ditutup\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="rusak.yaml"):
+        framework_indicator_names("rusak", data_dir=tmp_path)
 
 
 def test_empty_inventory_has_no_groups() -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from spbe_crawler import config
 from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.cli.scoring_cmds import index_line
 from spbe_crawler.jobs import JobResult, ensure_registry, survey_and_report
 from spbe_crawler.survey.runs import RunBusy
 
@@ -28,8 +29,20 @@ def _print_result(result: JobResult) -> None:
         console.print(f"• {line['sentence']}")
     if result.finish_reason and result.finish_reason != "finished":
         err_console.print(f"[yellow]Survei berhenti ({result.finish_reason}); jalankan lagi untuk melanjutkan.[/]")
-    console.print(f"Laporan cakupan: [bold]{result.coverage_html}[/]")
-    console.print(f"CSV cakupan:     {result.coverage_csv}")
+    if result.index:
+        shares = result.index["shares"]
+        console.print(index_line(result.index), markup=False, highlight=False)
+        console.print(
+            f"Dari {shares['total']} indikator: {shares['confirmed']} dikonfirmasi penilai, "
+            f"{shares['estimated']} perkiraan dari survei ({shares['estimated_weight_pct']}% bobot), "
+            f"{shares['none']} belum ada bukti."
+        )
+    console.print(f"Laporan cakupan:  [bold]{result.coverage_html}[/]")
+    console.print(f"CSV cakupan:      {result.coverage_csv}")
+    if result.report_html:
+        console.print(f"Laporan penilaian: [bold]{result.report_html}[/]")
+    if result.worksheet:
+        console.print(f"Lembar kerja penilai: {result.worksheet}")
 
 
 @app.command("run")

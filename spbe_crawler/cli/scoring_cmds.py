@@ -48,7 +48,7 @@ def _num(value: Optional[str]) -> str:
     return "–" if value is None else value.replace(".", ",")
 
 
-def _index_line(summary: dict[str, Any]) -> str:
+def index_line(summary: dict[str, Any]) -> str:
     index = summary["index"]
     name = summary["index_name"]
     if index["complete"]:
@@ -109,7 +109,7 @@ def score_command(
     estimated = sum(1 for s in scores if s.level is not None)
     _say(f"{estimated} dari {len(scores)} indikator mendapat perkiraan dari survei #{summary['run_id']}.")
     console.print(_groups_table(summary))
-    _say(_index_line(summary))
+    _say(index_line(summary))
 
 
 @app.command("review")
@@ -136,7 +136,7 @@ def review_command(
         if d["indicator"] == indicator:
             _say(f"Perbedaan: {d['first_reviewer']} memberi {d['first_level']}, "
                  f"{d['second_reviewer']} memberi {d['second_level']}.")
-    _say(_index_line(summary))
+    _say(index_line(summary))
 
 
 @app.command("domain-set")
@@ -156,7 +156,7 @@ def domain_set_command(
     except AssessmentError as exc:
         _fail(str(exc))
     _say(f"Indikator {indicator}: tingkat {row.level} dicatat oleh {row.reviewer}.")
-    _say(_index_line(summary))
+    _say(index_line(summary))
 
 
 @worksheet_app.command("export")

@@ -63,7 +63,8 @@ def judge_page(
     text_hits = table.window_scores(text_windows, SCORE_FLOOR)
     own, where = _best_of(owner, title_hits, text_hits)
     unit = unit_phrase(rules.label(names[owner][1]), names[owner][0])
-    rival = _beating_rival(owner, own.score, names, title_hits, text_hits, rules)
+    rival_text_hits = {} if where == "title" else text_hits
+    rival = _beating_rival(owner, own.score, names, title_hits, rival_text_hits, rules)
     if own.score >= limits.page_accept and rival is not None:
         other, hit = rival
         other_unit = unit_phrase(rules.label(names[other][1]), names[other][0])
@@ -101,7 +102,10 @@ def _beating_rival(
     text_hits: dict[int, Hit],
     rules: DiscoveryRules,
 ) -> tuple[int, Hit] | None:
-    """The other owner that fits better, or as well with a longer name containing this one."""
+    """The other owner that fits better, or as well with a longer name containing this one.
+
+    When this owner is named in the title, only rivals named in the title count: a kecamatan home
+    page lists its kelurahan ("Langkapura Baru") in the text, under a title naming the kecamatan."""
     own_name = normalise(names[owner][0], rules)
     best: tuple[int, Hit] | None = None
     for other in set(title_hits) | set(text_hits):

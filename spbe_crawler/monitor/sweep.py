@@ -16,13 +16,14 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, TypeVar
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from spbe_crawler.health.status import works
 from spbe_crawler.monitor.alerts import Notifier, dispatch_alerts, notifiers_from_settings
 from spbe_crawler.monitor.incidents import apply_probes
-from spbe_crawler.monitor.probe import Prober, Target
+from spbe_crawler.monitor.probe import Prober, ProbeResult, Target
 from spbe_crawler.monitor.settings import MonitorSettings
 from spbe_crawler.monitor.targets import iter_target_pages
 from spbe_crawler.net.policy import NetworkPolicy
@@ -87,10 +88,11 @@ def _finish_run(engine: Engine, summary: SweepSummary) -> None:
             session.commit()
 
 
-def _write_batch(engine: Engine, probes: list[Probe], close_after: int) -> tuple[int, int]:
+def _write_batch(engine: Engine, probes: list[ProbeResult], close_after: int) -> tuple[int, int]:
+    """Insert a batch of probes (one multi-row INSERT, no unit of work) and update incidents."""
+    rows = [probe.values() for probe in probes]
     with Session(engine, expire_on_commit=False) as session:
-        session.add_all(probes)
-        session.flush()
+        session.execute(insert(Probe.__table__), rows)  # type: ignore[attr-defined]
         changes = apply_probes(session, probes, close_after)
         session.commit()
     return len(changes.opened), len(changes.closed)
@@ -103,7 +105,7 @@ class _Sweep:
         self.engine, self.prober, self.settings, self.summary = engine, prober, settings, summary
         self.queue: asyncio.Queue[Target | None] = asyncio.Queue(maxsize=max(2, settings.concurrency * 2))
         self.limiter = HostLimiter(settings.per_host)
-        self.pending: list[Probe] = []
+        self.pending: list[ProbeResult] = []
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
 
     async def in_db(self, fn: Callable[..., T], *args: Any) -> T:
@@ -120,7 +122,7 @@ class _Sweep:
     async def work(self) -> None:
         while (target := await self.queue.get()) is not None:
             async with self.limiter.hold(target.host):
-                probe = await self.prober.confirmed(target)
+                probe = await self.prober.confirm(target)
             self.summary.targets += 1
             if works(probe.status):
                 self.summary.up += 1

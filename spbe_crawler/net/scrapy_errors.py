@@ -13,7 +13,7 @@ from scrapy.exceptions import (
 from spbe_crawler.health.status import Status
 from spbe_crawler.net.twisted_resolver import RESOLUTION_ERRORS
 
-TLS_MARKERS = ("ssl", "certificate verify", "tls", "handshake")
+TLS_MARKERS = ("ssl", "certificate verify", "tls", "handshake", "service_identity", "verificationerror")
 TLS_MODULES = ("OpenSSL", "service_identity", "ssl")
 TOO_LARGE_MARKERS = ("maxsize", "max size", "larger than download")
 

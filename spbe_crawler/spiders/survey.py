@@ -196,7 +196,13 @@ class SurveySpider(scrapy.Spider):
                 site.verdicts.append(verdict)
         site.pages.append(facts)
         outputs: list[Any] = [self._page_item(response, facts)]
-        outputs += self._findings(site, self.analyzer.match_page(response, facts, site))
+        findings = self._findings(site, self.analyzer.match_page(response, facts, site))
+        outputs += findings
+        if self.discoverer is not None:
+            for finding in findings:
+                attempt = self.discoverer.portal(finding.url, finding.service, response.url)
+                if attempt is not None:
+                    outputs.append(self._discover_request(attempt, attempt.url))
         if self.discoverer is not None:
             for href, text in self.analyzer.links(facts):
                 attempt = self.discoverer.from_link(href, text)
@@ -291,14 +297,20 @@ class SurveySpider(scrapy.Spider):
         if not (200 <= response.status < 300 and isinstance(response, TextResponse)):
             return self._unresolved(attempt)
         facts = self.analyzer.facts(response)
-        confirmed = self.discoverer.confirm(attempt, facts.title, facts.text[:3000])
+        if attempt.portal:
+            confirmed = (attempt.unit_codes[0], 0.9, attempt.evidence)
+        else:
+            confirmed = self.discoverer.confirm(attempt, facts.title, facts.text[:3000])
         if confirmed is None:
             return self._unresolved(attempt)
         unit_code, score, evidence = confirmed
         site_url = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}/"
+        role = "portal" if attempt.portal else "unit"
         outputs: list[Any] = [
-            WebsiteItem(self.run_id or 0, unit_code, site_url, f"penemuan:{attempt.source}", round(score, 3), evidence[:500])
+            WebsiteItem(self.run_id or 0, unit_code, site_url, f"penemuan:{attempt.source}", round(score, 3), evidence[:500], role)
         ]
+        if attempt.ambiguous:  # resolved by the page, still listed for a person to check
+            outputs += self._unresolved(attempt, f"; halaman mengonfirmasi {unit_code}")
         self._discovered_keys -= 1
         site = SiteState(
             website_id=self._discovered_keys,
@@ -326,12 +338,13 @@ class SurveySpider(scrapy.Spider):
             return [self._discover_request(attempt, "http://" + url[len("https://"):])]
         return self._unresolved(attempt)
 
-    def _unresolved(self, attempt: Attempt) -> list[Any]:
-        """An ambiguous link whose page confirmed none of its units is left for a person."""
+    def _unresolved(self, attempt: Attempt, resolution: str = "; halaman tidak mengonfirmasi unit mana pun") -> list[Any]:
+        """Ambiguous links are listed for a person, with what their page showed."""
         if not attempt.ambiguous:
             return []
         host = urlsplit(attempt.url).hostname or ""
-        return [CandidateItem(self.run_id or 0, attempt.url, host, list(attempt.unit_codes), attempt.source, attempt.evidence[:500])]
+        evidence = (attempt.evidence + resolution)[:500]
+        return [CandidateItem(self.run_id or 0, attempt.url, host, list(attempt.unit_codes), attempt.source, evidence)]
 
     # --- items -----------------------------------------------------------------------------------
     def _release(self, site: SiteState) -> list[Any]:

@@ -21,6 +21,7 @@ class Attempt:
     source: str  # "tautan" or "tebakan:<pattern>"
     evidence: str
     ambiguous: bool = False
+    portal: bool = False  # a service portal of the pemda (ppid., jdih., satudata. ...): no name check
 
 
 class Discoverer:
@@ -84,6 +85,18 @@ class Discoverer:
         if not match.ambiguous:
             codes = codes[:1]
         return Attempt(match.url, codes, "tautan", match.evidence, ambiguous=match.ambiguous)
+
+    def portal(self, url: str, service: str, found_on: str) -> Attempt | None:
+        """An attempt for a service portal under the pemda root that an inventory finding links to."""
+        host = site_key(urlsplit(url).hostname or "")
+        if not self.root or not host.endswith("." + self.root) or host in self.tried_hosts:
+            return None
+        self.tried_hosts.add(host)
+        pemda = next((u.code for u in self.units.values() if u.kind == "pemda"), None)
+        if pemda is None:
+            return None
+        evidence = f"layanan {service} ditautkan dari {found_on}"
+        return Attempt(f"https://{host}/", (pemda,), f"portal:{service}", evidence, portal=True)
 
     def confirm(self, attempt: Attempt, title: str, text: str) -> tuple[str, float, str] | None:
         """The first candidate unit the fetched page confirms, with score and evidence."""
