@@ -112,7 +112,12 @@ class StorePipeline:
     def _store_finding(self, item: FindingItem) -> None:
         assert self.session is not None
         existing = self.session.exec(
-            select(Finding).where(Finding.run_id == item.run_id, Finding.rule_id == item.rule_id, Finding.url == item.url)
+            select(Finding).where(
+                Finding.run_id == item.run_id,
+                Finding.rule_id == item.rule_id,
+                Finding.url == item.url,
+                Finding.unit_code == item.unit_code,
+            )
         ).first()
         if existing is None:
             self.session.add(Finding(**asdict(item)))

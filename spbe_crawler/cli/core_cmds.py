@@ -66,6 +66,7 @@ def demo_command(
     directory: Optional[Path] = typer.Option(None, "--dir", help="Folder kerja demo (bawaan: $SPBE_HOME/demo)"),
 ) -> None:
     """Jalankan survei pada wilayah demo luring (tiruan Kota Bandar Lampung) dan tulis laporannya."""
+    from spbe_crawler.demo.profile import CRAWL_ENV
     from spbe_crawler.demo.server import DemoWeb
     from spbe_crawler.registry.csv_import import import_registry_csv
     from spbe_crawler.store.db import session_scope
@@ -74,26 +75,13 @@ def demo_command(
     directory = directory or config.home_dir() / "demo"
     console.print(f"Menyalakan web demo luring di 127.0.0.1 ({directory}) ...")
     with DemoWeb(directory) as web:
-        os.environ.update(web.env)
+        os.environ.update({**web.env, **CRAWL_ENV})
         ensure_registry(pemda)
         with session_scope() as session:
             report = import_registry_csv(session, web.registry_csv)
         console.print(f"Registri demo: {report.summary()}")
-        result = survey_and_report(pemda, resume=False, overrides=demo_overrides(web.env))
+        result = survey_and_report(pemda, resume=False)
     _print_result(result)
-
-
-def demo_overrides(env: dict[str, str]) -> dict[str, object]:
-    """Settings of a crawl against the offline demo web: one local server, short timeouts."""
-    return {
-        "SPBE_CONNECT_TO_FILE": env["SPBE_CONNECT_TO_FILE"],
-        "SPBE_ALLOWED_NETWORKS": env["SPBE_ALLOWED_NETWORKS"].split(","),
-        "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS_PER_IP": 32,
-        "CONCURRENT_REQUESTS": 64,
-        "DOWNLOAD_TIMEOUT": 4,
-        "RETRY_TIMES": 0,
-    }
 
 
 @app.command("export")

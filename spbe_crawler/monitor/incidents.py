@@ -9,12 +9,22 @@ All state is in the ``Probe`` and ``Incident`` tables, so it survives restarts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from datetime import datetime
+from typing import Iterable, Protocol
 
 from sqlmodel import Session, col, select
 
 from spbe_crawler.health.status import works
 from spbe_crawler.store.models import Incident, Probe
+
+
+class ProbeLike(Protocol):
+    """A ``Probe`` row or a :class:`~spbe_crawler.monitor.probe.ProbeResult`."""
+
+    website_id: int
+    status: str
+    detail: str
+    started_at: datetime
 
 
 @dataclass
@@ -35,8 +45,8 @@ def _recent_probes(session: Session, website_id: int, count: int) -> list[Probe]
     return list(session.exec(query.limit(count)))
 
 
-def apply_probes(session: Session, probes: Iterable[Probe], close_after: int = 2) -> IncidentChanges:
-    """Open/close incidents for probes already flushed to ``session``; returns what changed."""
+def apply_probes(session: Session, probes: Iterable[ProbeLike], close_after: int = 2) -> IncidentChanges:
+    """Open/close incidents for probes already written in ``session``; returns what changed."""
     ordered = sorted(probes, key=lambda p: p.started_at)
     changes = IncidentChanges()
     if not ordered:

@@ -160,7 +160,8 @@ class Incident(SQLModel, table=True):
 class Finding(SQLModel, table=True):
     """Evidence that a pemda offers a service: rule, URL, plain-text snippet, maturity signals."""
 
-    __table_args__ = (UniqueConstraint("run_id", "rule_id", "url"),)
+    # One row per unit that shows the evidence: the view lists every unit linking a service.
+    __table_args__ = (UniqueConstraint("run_id", "rule_id", "url", "unit_code"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     run_id: int = Field(index=True, foreign_key="crawlrun.id")

@@ -1,0 +1,189 @@
+"""End to end: `spbe run` over the offline demo web (real Scrapy crawl, real HTTP and TLS on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import Counter
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+from sqlmodel import func, select
+
+from spbe_crawler.config import PROJECT_ROOT
+from spbe_crawler.health.status import Status
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Page, SiteCheck, Unit, UnitOutcome, Website
+from survey_support import cli_env, prepare_registry, session_for, spbe
+
+# Every status of the health taxonomy the demo web has a site for (issue #3).
+DEMO_STATUSES = {
+    "ok", "stale", "dns_error", "connect_refused", "timeout", "tls_error", "http_error", "redirect_loop",
+    "redirect_to_parent", "blocked", "robots_disallowed", "default_page", "directory_listing",
+    "hosting_suspended", "domain_suspended", "parked", "under_construction", "empty", "hacked_gambling",
+    "hacked_cloaked", "defaced",
+}
+
+
+@pytest.fixture(scope="module")
+def surveyed(demo_web, tmp_path_factory):
+    home = tmp_path_factory.mktemp("survey-home")
+    env = cli_env({**os.environ, **demo_web.env}, home)
+    prepare_registry(env, demo_web.registry_csv)
+    result = spbe(["run", "--pemda", "18.71"], env)
+    return SimpleNamespace(home=home, env=env, output=result.stdout, manifest=demo_web.manifest)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def test_every_site_gets_the_status_the_demo_plans(surveyed) -> None:
+    with session_for(surveyed.home) as session:
+        checks = session.exec(select(SiteCheck)).all()
+    mismatches = [
+        (c.url, surveyed.manifest[_host(c.url)]["expected_status"], c.status, c.detail)
+        for c in checks
+        if surveyed.manifest.get(_host(c.url), {}).get("expected_status") != c.status
+    ]
+    assert not mismatches
+    assert DEMO_STATUSES <= {c.status for c in checks}
+
+
+def test_each_status_carries_its_evidence(surveyed) -> None:
+    with session_for(surveyed.home) as session:
+        checks = {c.status: c for c in session.exec(select(SiteCheck)).all()}
+    assert "kedaluwarsa" in checks["tls_error"].detail or "self-signed" in checks["tls_error"].detail or "nama host" in checks["tls_error"].detail
+    assert checks["http_error"].http_status and checks["http_error"].http_status >= 400
+    assert checks["redirect_loop"].detail.count("→") >= 2
+    assert checks["hacked_gambling"].rule and checks["hacked_gambling"].snippet
+    assert checks["default_page"].rule
+    assert "Konten terbaru" in checks["stale"].detail
+
+
+def test_tls_errors_name_the_certificate_problem(surveyed) -> None:
+    with session_for(surveyed.home) as session:
+        tls = session.exec(select(SiteCheck).where(SiteCheck.status == "tls_error")).all()
+    details = " | ".join(c.detail for c in tls)
+    assert "kedaluwarsa" in details and "self-signed" in details and "nama host tidak cocok" in details
+    assert all(c.tls_expires_at is not None and c.tls_issuer for c in tls)
+
+
+def test_every_unit_has_exactly_one_outcome(surveyed) -> None:
+    with session_for(surveyed.home) as session:
+        run = session.exec(select(CrawlRun)).one()
+        outcomes = session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id)).all()
+        units = {u.code: u for u in session.exec(select(Unit).where(Unit.pemda_code == "18.71")).all()}
+    assert run.state == "finished"
+    assert len(outcomes) == len({o.unit_code for o in outcomes})
+    kinds = Counter(units[o.unit_code].kind for o in outcomes)
+    assert kinds == {"pemda": 1, "opd": 39, "kecamatan": 20, "kelurahan": 126}
+    assert all(o.status in Status._value2member_map_ for o in outcomes)
+    assert any(o.status == "no_website" for o in outcomes)
+
+
+def test_discovery_finds_linked_and_guessable_sites_and_lists_ambiguous_ones(surveyed) -> None:
+    with session_for(surveyed.home) as session:
+        discovered = {_host(w.url): w for w in session.exec(select(Website).where(Website.state == "discovered")).all()}
+        candidates = {c.host: c for c in session.exec(select(DiscoveryCandidate)).all()}
+    for host, plan in surveyed.manifest.items():
+        if plan.get("unit_code") and plan["how_found"] in ("linked", "guessable"):
+            assert host in discovered, f"{host} ({plan['how_found']}) tidak ditemukan"
+            # A service portal's operating OPD cannot be read off a link: it is filed under the pemda.
+            owner = "18.71" if discovered[host].role == "portal" else plan["unit_code"]
+            assert discovered[host].unit_code == owner
+            assert discovered[host].evidence and 0 < discovered[host].confidence <= 1
+        if plan.get("unit_code") and plan["how_found"] == "ambiguous":
+            assert host in candidates and len(candidates[host].unit_codes) == 2
+            assert plan["unit_code"] in candidates[host].unit_codes
+    assert {h for h, w in discovered.items() if w.role == "unit"} <= {
+        h for h, p in surveyed.manifest.items() if p["how_found"] in ("linked", "guessable", "ambiguous")
+    }
+
+
+def test_declared_websites_are_never_overwritten(surveyed) -> None:
+    with session_for(surveyed.home) as session:
+        declared = session.exec(select(Website).where(Website.state == "declared")).all()
+    assert declared and all(w.source in ("opd-list", "pemda-list") or w.source.startswith("csv") or w.source for w in declared)
+    assert all(w.confidence == 1.0 for w in declared)
+
+
+def test_coverage_report_lists_every_unit_with_a_status(surveyed) -> None:
+    reports = surveyed.home / "reports"
+    with (reports / "cakupan-18.71.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert Counter(r["jenis"] for r in rows) == {"pemda": 1, "opd": 39, "kecamatan": 20, "kelurahan": 126}
+    assert all(r["status"] for r in rows)
+    assert sum(r["status"] == "no_website" for r in rows) > 0
+    html = (reports / "cakupan-18.71.html").read_text(encoding="utf-8")
+    assert "dari 126 kelurahan memiliki situs yang berfungsi" in html
+    assert html.count("<script") == 1  # ours; crawled hostile content is escaped, never embedded
+    assert "laporan-18.71-spbe-2020.html" in surveyed.output.replace("\n", "")
+
+
+def test_pages_store_what_the_issue_names(surveyed) -> None:
+    with session_for(surveyed.home) as session:
+        pages = session.exec(select(Page)).all()
+    assert len(pages) > 200
+    assert len({(p.run_id, p.url) for p in pages}) == len(pages)
+    sample = next(p for p in pages if p.published_dates and p.links)
+    assert sample.title and sample.content_hash and sample.size > 0 and sample.language
+    assert all(p.size <= 5 * 1024 * 1024 for p in pages)
+
+
+def test_crawler_traps_and_hostile_pages_are_bounded(surveyed) -> None:
+    """The trap hosts (calendar, session ids, long URLs, redirect chain, gzip bomb, 50 MB page, bad
+    charsets, malformed HTML) still end `ok`, with a bounded number of pages of bounded size."""
+    trap_hosts = {h for h, plan in surveyed.manifest.items() if plan.get("traps")}
+    assert len(trap_hosts) >= 2
+    with session_for(surveyed.home) as session:
+        pages = session.exec(select(Page)).all()
+        checks = {_host(c.url): c for c in session.exec(select(SiteCheck)).all()}
+    for host in trap_hosts:
+        assert checks[host].status == "ok"
+        site_pages = [p for p in pages if _host(p.url) == host]
+        assert 1 <= len(site_pages) <= 15 + 1
+        assert all(len(p.url) <= 400 for p in site_pages)
+        assert sum("/agenda" in p.url for p in site_pages) <= 3
+        assert sum("jsessionid" in p.url.lower() for p in site_pages) == 0
+        assert all(p.size <= 5 * 1024 * 1024 for p in site_pages)
+    traps = {t["name"]: t["url"] for host in trap_hosts for t in surveyed.manifest[host]["traps"]}
+    stored = {p.url: p for p in pages}
+    for name in ("wrong_charset", "no_charset", "malformed_html"):
+        if traps[name] in stored:
+            assert stored[traps[name]].title, name
+    assert traps["gzip_bomb"] not in stored and traps["huge_page"] not in stored
+
+
+def test_rerun_creates_a_new_run_and_duplicates_no_registry_rows(surveyed) -> None:
+    with session_for(surveyed.home) as session:
+        before = (session.exec(select(func.count()).select_from(Website)).one(), session.exec(select(func.count()).select_from(Unit)).one())
+    spbe(["run", "--pemda", "18.71"], surveyed.env)
+    with session_for(surveyed.home) as session:
+        after = (session.exec(select(func.count()).select_from(Website)).one(), session.exec(select(func.count()).select_from(Unit)).one())
+        runs = session.exec(select(CrawlRun)).all()
+        per_run = Counter(c.run_id for c in session.exec(select(SiteCheck)).all())
+    assert after == before
+    assert len(runs) == 2 and all(r.state == "finished" for r in runs)
+    assert per_run[runs[0].id] == per_run[runs[1].id]
+
+
+def test_export_json_follows_the_documented_schema(surveyed) -> None:
+    out = surveyed.home / "ekspor.json"
+    spbe(["export", "--pemda", "18.71", "--format", "json", "--out", str(out)], surveyed.env)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    schema = json.loads((PROJECT_ROOT / "docs" / "export.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    assert len(data["units"]) == 186 and data["survey"]["site_checks"] and data["findings"]
+    assert data["assessment"] and data["assessment"]
+
+
+def test_export_csv_writes_one_file_per_table(surveyed) -> None:
+    out = surveyed.home / "ekspor-csv"
+    spbe(["export", "--pemda", "18.71", "--format", "csv", "--out", str(out)], surveyed.env)
+    names = {p.name for p in out.iterdir()}
+    assert {"18.71-units.csv", "18.71-websites.csv", "18.71-site_checks.csv", "18.71-findings.csv"} <= names
+    with (out / "18.71-units.csv").open(encoding="utf-8-sig") as handle:
+        assert len(list(csv.DictReader(handle))) == 186
