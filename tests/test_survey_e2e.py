@@ -15,7 +15,7 @@ from sqlmodel import func, select
 
 from spbe_crawler.config import PROJECT_ROOT
 from spbe_crawler.health.status import Status
-from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Page, SiteCheck, Unit, UnitOutcome, Website
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, SiteCheck, Unit, UnitOutcome, Website
 from survey_support import cli_env, prepare_registry, session_for, spbe
 
 # Every status of the health taxonomy the demo web has a site for (issue #3).
@@ -187,3 +187,29 @@ def test_export_csv_writes_one_file_per_table(surveyed) -> None:
     assert {"18.71-units.csv", "18.71-websites.csv", "18.71-site_checks.csv", "18.71-findings.csv"} <= names
     with (out / "18.71-units.csv").open(encoding="utf-8-sig") as handle:
         assert len(list(csv.DictReader(handle))) == 186
+
+
+def test_inventory_lists_exactly_the_services_the_demo_offers(surveyed) -> None:
+    """Issue #4: every service the demo offers, under the right indicator, with evidence — and none other."""
+    offered: dict[str, set[int]] = {}
+    for plan in surveyed.manifest.values():
+        for service in plan.get("services") or []:
+            offered.setdefault(service, set())
+    with session_for(surveyed.home) as session:
+        run = session.exec(select(CrawlRun).order_by(CrawlRun.id)).first()
+        findings = session.exec(select(Finding).where(Finding.run_id == run.id)).all()
+    found = {f.service for f in findings}
+    assert found == set(offered)
+    for never in ("e_katalog", "skm", "opensid", "pendidikan", "simda"):
+        assert never not in found
+    for finding in findings:
+        assert finding.url and finding.rule_id and finding.kind
+        assert len(finding.snippet) <= 200 and "<" not in finding.snippet
+        assert set(finding.signals) <= {"informasi", "interaksi", "transaksi", "kolaborasi"}
+    by_service = {f.service: f.indicators.get("spbe-2020", []) for f in findings}
+    assert by_service["jdih"] == [44] and by_service["lapor"] == [42] and by_service["satu_data"] == [43]
+    assert 35 in by_service["spse"] and by_service["srikandi"] == [37]
+    jdih_signals = set().union(*(f.signals for f in findings if f.service == "jdih"))
+    assert "kolaborasi" in jdih_signals  # JDIHN integration on the demo JDIH portal
+    report = (surveyed.home / "reports" / "laporan-18.71-spbe-2020.html").read_text(encoding="utf-8")
+    assert "JDIH" in report and "Indeks SPBE" in report
