@@ -88,6 +88,6 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"spbe_crawler.extensions.ProgressExtension": 500}
 
-LOG_LEVEL = _env("SPBE_LOG_LEVEL", "WARNING")
+LOG_LEVEL = _env("SPBE_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

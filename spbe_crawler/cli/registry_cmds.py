@@ -15,6 +15,8 @@ from spbe_crawler.registry import (
     LoadStats, RegistryError, import_registry_csv, load_country, load_opd, load_pemda, units_in_scope,
     websites_of,
 )
+from spbe_crawler.registry.decisions import decide_website
+from spbe_crawler.registry.pemda_sites import load_pemda_websites
 from spbe_crawler.registry.scope import KIND_ORDER
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.store.models import Unit, Website
@@ -49,7 +51,10 @@ def load_cmd(
             if all_regions:
                 stats = load_country(session, file)
             else:
-                stats = load_pemda(session, pemda or "", file) + load_opd(session, (pemda or "").strip())
+                stats = load_pemda(session, pemda or "", file)
+                added = load_pemda_websites(session, (pemda or "").strip())
+                stats = stats + load_opd(session, (pemda or "").strip())
+                stats.websites_added += added
     except RegistryError as exc:
         _fail(str(exc))
     _print_stats(stats)
@@ -113,3 +118,32 @@ def _without_table(units: list[Unit], limit: int) -> Table:
     if len(units) > limit:
         table.add_row("…", Text(f"dan {len(units) - limit} unit lainnya"), "")
     return table
+
+
+@registry_app.command("confirm")
+def confirm_cmd(
+    unit: str = typer.Option(..., "--unit", help="Kode unit, mis. 18.71.13.1010 atau 18.71/dinkes."),
+    url: str = typer.Option(..., "--url", help="Alamat situs."),
+    who: str = typer.Option("", "--oleh", help="Nama yang mengonfirmasi."),
+) -> None:
+    """Konfirmasi situs temuan (atau kandidat ambigu) sebagai situs resmi unit."""
+    _decide(unit, url, True, who)
+
+
+@registry_app.command("reject")
+def reject_cmd(
+    unit: str = typer.Option(..., "--unit", help="Kode unit."),
+    url: str = typer.Option(..., "--url", help="Alamat situs."),
+    who: str = typer.Option("", "--oleh", help="Nama yang menolak."),
+) -> None:
+    """Tolak situs sebuah unit: situs itu tidak lagi disurvei dan tidak dihitung dalam cakupan."""
+    _decide(unit, url, False, who)
+
+
+def _decide(unit: str, url: str, confirm: bool, who: str) -> None:
+    try:
+        with session_scope(config.database_url()) as session:
+            website = decide_website(session, unit, url, confirm, who)
+            _say(f"{website.url} untuk unit {unit}: {website.state}")
+    except RegistryError as exc:
+        _fail(str(exc))

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from spbe_crawler.health.status import Status, info, works
 from spbe_crawler.registry.scope import units_in_scope, websites_of
-from spbe_crawler.store.models import CrawlRun, SiteCheck, UnitOutcome, Website
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, SiteCheck, UnitOutcome, Website
 
 KIND_LABELS = {
     "pemda": ("pemda", "Pemerintah daerah"),
@@ -39,6 +39,11 @@ class CoverageRow:
     detail: str
     sites: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def works_before_discovery(self) -> bool:
+        """Working through a website the registry already had (declared or confirmed)."""
+        return any(s["state"] != "discovered" and s.get("status") and works(s["status"]) for s in self.sites)
+
 
 @dataclass
 class Coverage:
@@ -46,6 +51,11 @@ class Coverage:
     pemda_name: str
     run: CrawlRun | None
     rows: list[CoverageRow]
+    candidates: list[DiscoveryCandidate] = field(default_factory=list)
+
+    def discovered(self) -> list[tuple[CoverageRow, dict[str, Any]]]:
+        """Websites found by discovery, for a person to confirm or reject."""
+        return [(row, site) for row in self.rows for site in row.sites if site["state"] == "discovered"]
 
     def summary(self) -> list[dict[str, Any]]:
         """Per unit kind: how many units, with a website, with a working website."""
@@ -56,6 +66,7 @@ class Coverage:
                 continue
             working = sum(r.works for r in rows)
             with_site = sum(bool(r.websites) for r in rows)
+            before = sum(r.works_before_discovery for r in rows)
             lines.append(
                 {
                     "kind": kind,
@@ -63,7 +74,9 @@ class Coverage:
                     "total": len(rows),
                     "with_site": with_site,
                     "working": working,
+                    "working_before_discovery": before,
                     "sentence": f"{working} dari {len(rows)} {short} memiliki situs yang berfungsi",
+                    "before_sentence": f"sebelum penemuan situs: {before} dari {len(rows)}",
                 }
             )
         return lines
@@ -112,11 +125,19 @@ def build_coverage(session: Session, pemda_code: str, run_id: int | None = None)
             )
         )
     pemda_name = next((u.name for u in units if u.kind == "pemda"), pemda_code)
-    return Coverage(pemda_code, pemda_name, run, rows)
+    candidates = list(session.exec(select(DiscoveryCandidate).where(DiscoveryCandidate.run_id == run.id)).all()) if run else []
+    return Coverage(pemda_code, pemda_name, run, rows, candidates)
 
 
 def _site_view(website: Website, check: SiteCheck | None) -> dict[str, Any]:
-    view: dict[str, Any] = {"url": website.url, "state": website.state, "source": website.source}
+    view: dict[str, Any] = {
+        "url": website.url,
+        "state": website.state,
+        "source": website.source,
+        "role": website.role,
+        "confidence": website.confidence,
+        "evidence": website.evidence,
+    }
     if check is not None:
         view.update(
             status=check.status,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+
+from spbe_crawler import config
 
 
 def survey_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -18,8 +21,16 @@ def survey_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 
 def run_survey(pemda_code: str, resume: bool = True, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Crawl every website of the pemda's units; returns the crawl stats (``finish_reason`` ...)."""
-    process = CrawlerProcess(survey_settings(overrides), install_root_handler=False)
+    """Crawl every website of the pemda's units; returns the crawl stats (``finish_reason`` ...).
+
+    Scrapy's log goes to ``$SPBE_HOME/logs/`` so the terminal shows the progress bar and the summary.
+    """
+    settings = survey_settings(overrides)
+    if not settings.get("LOG_FILE"):
+        logs = config.home_dir() / "logs"
+        logs.mkdir(exist_ok=True)
+        settings.set("LOG_FILE", str(logs / f"survei-{pemda_code}-{datetime.now():%Y%m%d-%H%M%S}.log"), priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("survey")
     process.crawl(crawler, pemda=pemda_code, resume="1" if resume else "0")
     process.start()
