@@ -147,16 +147,26 @@ def throughput(tmp: Path, answer: int, silent: int, count: int, concurrency: int
           f"   CPU {1e3 * sweep_cpu / count:.2f} ms/probe ({base_cpu / sweep_cpu:.2f}x)")
 
 
+def peak_rss_kib() -> int:
+    """Peak resident memory of this process image: VmHWM (Linux; reset by exec), else ru_maxrss."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _scale_child(url: str, answer: int, silent: int, concurrency: int, out: multiprocessing.Queue) -> None:
-    """Runs in a fresh interpreter so ``ru_maxrss`` is the sweep's own peak."""
+    """Runs in a fresh interpreter (spawn) so the peak is the sweep's own, not the parent's."""
     engine = get_engine(url)
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = peak_rss_kib()
     quick = settings(concurrency, connect_timeout=1.0, read_timeout=0.5, total_timeout=1.0, confirm_delay=0.2)
     start = time.perf_counter()
     summary = asyncio.run(run_sweep(engine, "99.01", settings=quick, policy=policy(answer, silent), notifiers=[]))
     elapsed = time.perf_counter() - start
-    out.put((summary.targets, summary.up, summary.down, summary.incidents_opened, elapsed, rss_before,
-             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    out.put((summary.targets, summary.up, summary.down, summary.incidents_opened, elapsed, rss_before, peak_rss_kib()))
 
 
 def scale(tmp: Path, answer: int, silent: int, count: int, concurrency: int) -> None:

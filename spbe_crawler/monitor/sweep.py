@@ -153,15 +153,15 @@ async def run_sweep(
 ) -> SweepSummary:
     """Probe every non-rejected website of ``scope`` (``portal``/``unit`` class or all) once.
 
-    Callers that may run concurrently with other sweeps hold the lease (:mod:`lease`) first.
+    Alerts go to ``notifiers`` (default: the channels configured by ``SPBE_ALERT_*``). Callers
+    that may run concurrently with other sweeps hold the lease (:mod:`lease`) first.
     """
     settings = settings or (prober.settings if prober else MonitorSettings.from_env())
     own_prober = prober is None
     prober = prober or Prober(settings, policy)
     started = time.perf_counter()
-    summary = SweepSummary(run_id=0, scope=scope, target_class=target_class)
-    sweep = _Sweep(engine, prober, settings, summary)
-    summary.run_id = await sweep.in_db(_start_run, engine, scope, target_class)
+    sweep = _Sweep(engine, prober, settings, SweepSummary(run_id=0, scope=scope, target_class=target_class))
+    sweep.summary.run_id = await sweep.in_db(_start_run, engine, scope, target_class)
     # Results live until their batch is written, so they reach the oldest GC generation and trigger
     # full collections that rescan every object of the imported libraries; freezing that heap for
     # the sweep saves ~10 % CPU per probe (bench/bench_monitor.py). unfreeze() hands it back.
@@ -170,21 +170,27 @@ async def run_sweep(
     tasks += [asyncio.create_task(sweep.work()) for _ in range(settings.concurrency)]
     try:
         await asyncio.gather(*tasks)
-        summary.state = "finished"
+        sweep.summary.state = "finished"
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if summary.state != "finished":
-            summary.state = "interrupted"
-        await sweep.flush()
-        if summary.state == "finished":
-            chosen = notifiers if notifiers is not None else notifiers_from_settings(settings)
-            summary.alerts_sent = await dispatch_alerts(engine, chosen, scope, settings)
-        summary.seconds = round(time.perf_counter() - started, 3)
-        await sweep.in_db(_finish_run, engine, summary)
-        sweep.db.shutdown(wait=False)
         gc.unfreeze()
+        await _conclude(sweep, notifiers, started)
         if own_prober:
             await prober.client.aclose()
-    return summary
+    return sweep.summary
+
+
+async def _conclude(sweep: _Sweep, notifiers: list[Notifier] | None, started: float) -> None:
+    """Write what is pending, alert (after a complete sweep only), and record the run's outcome."""
+    summary = sweep.summary
+    if summary.state != "finished":
+        summary.state = "interrupted"
+    await sweep.flush()
+    if summary.state == "finished":
+        chosen = notifiers if notifiers is not None else notifiers_from_settings(sweep.settings)
+        summary.alerts_sent = await dispatch_alerts(sweep.engine, chosen, summary.scope, sweep.settings)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    await sweep.in_db(_finish_run, sweep.engine, summary)
+    sweep.db.shutdown(wait=False)
