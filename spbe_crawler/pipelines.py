@@ -3,6 +3,10 @@
 It opens (or resumes) the crawl run when the spider opens, upserts pages, findings and site checks
 keyed so that re-running or resuming a job never duplicates a row, and at the end records one
 outcome per unit in scope.
+
+Commits happen when a site is finished (its :class:`SiteCheckItem`), when a discovered website is
+stored, and every ``COMMIT_EVERY`` items: a crawl killed in between loses only pages of sites that
+had no outcome yet, and those sites are crawled again when the run resumes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import DiscoveryCandidate, Finding, Page, SiteCheck, Website, utcnow
 from spbe_crawler.survey import runs
 
+COMMIT_EVERY = 200
+FindingKey = tuple[str, str, str]  # rule_id, url, unit_code
+
 
 class StorePipeline:
     def __init__(self, crawler: Any):
@@ -27,7 +34,13 @@ class StorePipeline:
         self.store_bodies = crawler.settings.getbool("SPBE_STORE_BODIES")
         self.body_max = crawler.settings.getint("SPBE_BODY_STORE_MAX")
         self.session: Session | None = None
-        self.run = None
+        self.run: Any = None
+        self.pending = 0
+        # What this run already stored (loaded once when a run is resumed), to upsert without a query.
+        self.page_urls: set[str] = set()  # keys only: page bodies must not stay in memory
+        self.findings: dict[FindingKey, Finding] = {}
+        self.checks: dict[int, SiteCheck] = {}
+        self.candidates: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
@@ -40,10 +53,18 @@ class StorePipeline:
         self.session = Session(get_engine(), expire_on_commit=False)
         self.run = runs.open_run(self.session, spider.pemda, resume=spider.resume, options={"pemda": spider.pemda})
         spider.run_id = self.run.id
-        spider.done_website_ids = runs.checked_website_ids(self.session, self.run.id)
+        run_id = self.run.id
+        self.page_urls = set(self.session.exec(select(Page.url).where(Page.run_id == run_id)).all())
+        self.findings = {
+            (f.rule_id, f.url, f.unit_code): f for f in self.session.exec(select(Finding).where(Finding.run_id == run_id)).all()
+        }
+        self.checks = {c.website_id: c for c in self.session.exec(select(SiteCheck).where(SiteCheck.run_id == run_id)).all()}
+        self.candidates = set(self.session.exec(select(DiscoveryCandidate.host).where(DiscoveryCandidate.run_id == run_id)).all())
+        spider.done_website_ids = set(self.checks)
 
     def process_item(self, item: Any) -> Any:
         assert self.session is not None
+        self.pending += 1
         if isinstance(item, PageItem):
             self._store_page(item)
         elif isinstance(item, FindingItem):
@@ -54,7 +75,9 @@ class StorePipeline:
             self._store_website(item)
         elif isinstance(item, CandidateItem):
             self._store_candidate(item)
-        self.session.commit()
+        if isinstance(item, (SiteCheckItem, WebsiteItem)) or self.pending >= COMMIT_EVERY:
+            self.session.commit()
+            self.pending = 0
         return item
 
     def _website_id(self, unit_code: str | None, url: str | None) -> int | None:
@@ -66,7 +89,7 @@ class StorePipeline:
     def _store_website(self, item: WebsiteItem) -> None:
         """Store a discovered website; a declared or already known one is never overwritten."""
         assert self.session is not None
-        if self.session.exec(select(Website).where(Website.unit_code == item.unit_code, Website.url == item.url)).first():
+        if self._website_id(item.unit_code, item.url) is not None:
             return
         self.session.add(
             Website(
@@ -83,10 +106,8 @@ class StorePipeline:
 
     def _store_candidate(self, item: CandidateItem) -> None:
         assert self.session is not None
-        existing = self.session.exec(
-            select(DiscoveryCandidate).where(DiscoveryCandidate.run_id == item.run_id, DiscoveryCandidate.host == item.host)
-        ).first()
-        if existing is None:
+        if item.host not in self.candidates:
+            self.candidates.add(item.host)
             self.session.add(DiscoveryCandidate(**asdict(item)))
 
     def _store_page(self, item: PageItem) -> None:
@@ -95,13 +116,17 @@ class StorePipeline:
             item.website_id = self._website_id(item.unit_code, item.site_url)
             if item.website_id is None:
                 return
-        existing = self.session.exec(select(Page).where(Page.run_id == item.run_id, Page.url == item.url)).first()
         fields = asdict(item)
         body = fields.pop("body")
         fields.pop("unit_code")
         fields.pop("site_url")
-        page = existing or Page(**fields)
-        if existing:
+        page = None
+        if item.url in self.page_urls:
+            page = self.session.exec(select(Page).where(Page.run_id == item.run_id, Page.url == item.url)).first()
+        if page is None:
+            self.page_urls.add(item.url)
+            page = Page(**fields)
+        else:
             for key, value in fields.items():
                 setattr(page, key, value)
             page.fetched_at = utcnow()
@@ -111,16 +136,11 @@ class StorePipeline:
 
     def _store_finding(self, item: FindingItem) -> None:
         assert self.session is not None
-        existing = self.session.exec(
-            select(Finding).where(
-                Finding.run_id == item.run_id,
-                Finding.rule_id == item.rule_id,
-                Finding.url == item.url,
-                Finding.unit_code == item.unit_code,
-            )
-        ).first()
+        key = (item.rule_id, item.url, item.unit_code)
+        existing = self.findings.get(key)
         if existing is None:
-            self.session.add(Finding(**asdict(item)))
+            self.findings[key] = Finding(**asdict(item))
+            self.session.add(self.findings[key])
             return
         existing.signals = sorted(set(existing.signals) | set(item.signals))
         existing.confidence = max(existing.confidence, item.confidence)
@@ -135,12 +155,11 @@ class StorePipeline:
             item.website_id = self._website_id(item.unit_code, item.url)
             if item.website_id is None:
                 return
-        existing = self.session.exec(
-            select(SiteCheck).where(SiteCheck.run_id == item.run_id, SiteCheck.website_id == item.website_id)
-        ).first()
         fields = asdict(item)
-        check = existing or SiteCheck(**fields)
-        if existing:
+        check = self.checks.get(item.website_id)
+        if check is None:
+            check = self.checks[item.website_id] = SiteCheck(**fields)
+        else:
             for key, value in fields.items():
                 setattr(check, key, value)
             check.checked_at = utcnow()
@@ -154,6 +173,7 @@ class StorePipeline:
         """
         if self.session is None or self.run is None:
             return
+        self.session.commit()
         finished = reason == "finished"
         if finished:
             runs.record_unit_outcomes(self.session, self.run, spider.scope_units)

@@ -2,7 +2,8 @@
 
 Acquiring is one conditional ``UPDATE`` (free, expired, or already ours), atomic on SQLite and
 PostgreSQL alike. The holder renews it every third of its TTL while it sweeps; a process that dies
-loses it when it expires. One lease per database: sweeps of overlapping scopes never run together.
+loses it when it expires. Probe sweeps share one lease per database (``monitor-sweep``), so sweeps
+of overlapping scopes never run together; other jobs (the weekly survey) use their own name.
 """
 
 from __future__ import annotations
@@ -38,63 +39,65 @@ def new_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _ensure_row(session: Session) -> None:
-    if session.get(MonitorLease, LEASE_NAME) is None:
+def _ensure_row(session: Session, name: str) -> None:
+    if session.get(MonitorLease, name) is None:
         try:
-            session.add(MonitorLease(name=LEASE_NAME, expires_at=datetime(1970, 1, 1, tzinfo=timezone.utc)))
+            session.add(MonitorLease(name=name, expires_at=datetime(1970, 1, 1, tzinfo=timezone.utc)))
             session.commit()
         except IntegrityError:
             session.rollback()
 
 
-def try_acquire(engine: Engine, holder: str, scope: str, ttl: float, now: datetime | None = None) -> bool:
+def try_acquire(
+    engine: Engine, holder: str, scope: str, ttl: float, now: datetime | None = None, name: str = LEASE_NAME
+) -> bool:
     """Take the lease if it is free, expired or ours; True when we hold it afterwards."""
     now = now or utcnow()
     with Session(engine) as session:
-        _ensure_row(session)
+        _ensure_row(session, name)
         result = session.execute(
             update(MonitorLease)
-            .where(MonitorLease.name == LEASE_NAME, or_(MonitorLease.expires_at < now, MonitorLease.holder == holder))
+            .where(MonitorLease.name == name, or_(MonitorLease.expires_at < now, MonitorLease.holder == holder))
             .values(holder=holder, scope=scope, acquired_at=now, expires_at=now + timedelta(seconds=ttl))
         )
         session.commit()
         return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def renew(engine: Engine, holder: str, ttl: float) -> bool:
+def renew(engine: Engine, holder: str, ttl: float, name: str = LEASE_NAME) -> bool:
     now = utcnow()
     with Session(engine) as session:
         result = session.execute(
             update(MonitorLease)
-            .where(MonitorLease.name == LEASE_NAME, MonitorLease.holder == holder, MonitorLease.expires_at >= now)
+            .where(MonitorLease.name == name, MonitorLease.holder == holder, MonitorLease.expires_at >= now)
             .values(expires_at=now + timedelta(seconds=ttl))
         )
         session.commit()
         return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def release(engine: Engine, holder: str) -> None:
+def release(engine: Engine, holder: str, name: str = LEASE_NAME) -> None:
     with Session(engine) as session:
         session.execute(
             update(MonitorLease)
-            .where(MonitorLease.name == LEASE_NAME, MonitorLease.holder == holder)
+            .where(MonitorLease.name == name, MonitorLease.holder == holder)
             .values(holder="", expires_at=utcnow())
         )
         session.commit()
 
 
-def current_lease(engine: Engine) -> MonitorLease | None:
+def current_lease(engine: Engine, name: str = LEASE_NAME) -> MonitorLease | None:
     """The lease row when someone holds it now, else None."""
     with Session(engine) as session:
-        row = session.get(MonitorLease, LEASE_NAME)
+        row = session.get(MonitorLease, name)
         return row if row is not None and row.holder and row.expires_at >= utcnow() else None
 
 
 @asynccontextmanager
-async def holding(engine: Engine, holder: str, scope: str, ttl: float) -> AsyncIterator[None]:
+async def holding(engine: Engine, holder: str, scope: str, ttl: float, name: str = LEASE_NAME) -> AsyncIterator[None]:
     """Hold the lease for the body; raises :class:`LeaseBusy`, or :class:`LeaseLost` if renewal fails."""
-    if not await asyncio.to_thread(try_acquire, engine, holder, scope, ttl):
-        lease = await asyncio.to_thread(current_lease, engine)
+    if not await asyncio.to_thread(try_acquire, engine, holder, scope, ttl, None, name):
+        lease = await asyncio.to_thread(current_lease, engine, name)
         who = f"{lease.holder} (lingkup {lease.scope}) hingga {lease.expires_at:%Y-%m-%d %H:%M:%S} UTC" if lease else "proses lain"
         raise LeaseBusy(f"sapuan lain sedang berjalan: {who}")
     owner = asyncio.current_task()
@@ -103,7 +106,7 @@ async def holding(engine: Engine, holder: str, scope: str, ttl: float) -> AsyncI
     async def keep_alive() -> None:
         while True:
             await asyncio.sleep(ttl / 3)
-            if not await asyncio.to_thread(renew, engine, holder, ttl):
+            if not await asyncio.to_thread(renew, engine, holder, ttl, name):
                 lost.set()
                 if owner is not None:
                     owner.cancel("lease lost")
@@ -118,4 +121,4 @@ async def holding(engine: Engine, holder: str, scope: str, ttl: float) -> AsyncI
         raise
     finally:
         renewer.cancel()
-        await asyncio.to_thread(release, engine, holder)
+        await asyncio.to_thread(release, engine, holder, name)

@@ -21,7 +21,7 @@ from typing import Any, Awaitable, Callable
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from spbe_crawler.monitor.lease import LeaseBusy, holding, new_holder
+from spbe_crawler.monitor.lease import LEASE_NAME, LeaseBusy, holding, new_holder
 from spbe_crawler.monitor.settings import MonitorSettings
 from spbe_crawler.monitor.sweep import run_sweep
 from spbe_crawler.net.policy import NetworkPolicy
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 SurveyHook = Callable[[str], Awaitable[Any] | Any]
 BUSY_RETRY = 30.0  # seconds before asking again for a lease another process holds
+SURVEY_LEASE = "monitor-survey"
 
 
 def _schedule_row(session: Session, scope: str, target_class: str) -> MonitorSchedule:
@@ -59,6 +60,8 @@ def _mark(engine: Engine, scope: str, target_class: str, **values: Any) -> None:
 
 
 class Scheduler:
+    """Runs the classes of one scope at their intervals; see the module docstring."""
+
     def __init__(
         self,
         engine: Engine,
@@ -77,20 +80,27 @@ class Scheduler:
         self.intervals = {"portal": self.settings.portal_interval, "unit": self.settings.unit_interval}
         if survey_hook is not None:
             self.intervals["survey"] = self.settings.survey_interval
-        self._busy_until = 0.0
+        self._busy_until: dict[str, float] = {}
+        self._survey: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def lease_name(target_class: str) -> str:
+        """Probe sweeps share one lease; the (long) survey has its own so sweeps go on meanwhile."""
+        return SURVEY_LEASE if target_class == "survey" else LEASE_NAME
 
     async def _execute(self, target_class: str) -> tuple[int | None, str]:
         if target_class == "survey":
-            result = self.survey_hook(self.scope)  # type: ignore[misc]
-            if inspect.isawaitable(result):
-                result = await result
+            hook = self.survey_hook
+            assert hook is not None
+            result = await hook(self.scope) if inspect.iscoroutinefunction(hook) else await asyncio.to_thread(hook, self.scope)
             return None, f"survei selesai: {result}"[:200]
         summary = await run_sweep(self.engine, self.scope, target_class, settings=self.settings, policy=self.policy)
         return summary.run_id, f"{summary.targets} target, {summary.up} berfungsi, {summary.down} gagal"
 
     async def run_class(self, target_class: str) -> bool:
-        """Run one class if it is still due once the lease is held; True when it ran."""
-        async with holding(self.engine, self.holder, self.scope, self.settings.lease_ttl):
+        """Run one class if it is still due once its lease is held; True when it ran."""
+        lease = self.lease_name(target_class)
+        async with holding(self.engine, self.holder, self.scope, self.settings.lease_ttl, name=lease):
             started = utcnow()
             if await asyncio.to_thread(next_due, self.engine, self.scope, target_class) > started:
                 return False
@@ -107,35 +117,55 @@ class Scheduler:
             )
             return True
 
-    async def _seconds_to_next(self) -> float:
-        dues = [await asyncio.to_thread(next_due, self.engine, self.scope, c) for c in self.intervals]
-        wait = min((d - utcnow()).total_seconds() for d in dues)
-        return max(wait, self._busy_until - time.monotonic(), 0.0)
+    async def _attempt(self, target_class: str) -> None:
+        try:
+            await self.run_class(target_class)
+        except LeaseBusy as busy:
+            log.info("%s", busy)
+            self._busy_until[self.lease_name(target_class)] = time.monotonic() + BUSY_RETRY
+
+    def _survey_running(self) -> bool:
+        return self._survey is not None and not self._survey.done()
+
+    async def _due_in(self, target_class: str) -> float | None:
+        """Seconds until the class may start (None: it is running here now)."""
+        if target_class == "survey" and self._survey_running():
+            return None
+        due = await asyncio.to_thread(next_due, self.engine, self.scope, target_class)
+        busy = self._busy_until.get(self.lease_name(target_class), 0.0) - time.monotonic()
+        return max((due - utcnow()).total_seconds(), busy)
+
+    async def _run_due(self, stop: asyncio.Event) -> None:
+        for target_class in self.intervals:
+            if stop.is_set():
+                return
+            wait = await self._due_in(target_class)
+            if wait is None or wait > 0:
+                continue
+            if target_class == "survey":
+                self._survey = asyncio.create_task(self._attempt(target_class))
+            else:
+                await self._attempt(target_class)
 
     async def run(self, duration: float | None = None, stop: asyncio.Event | None = None) -> None:
-        """Loop until ``stop`` is set or ``duration`` seconds have passed."""
+        """Loop until ``stop`` is set or ``duration`` seconds have passed (a running survey is cancelled)."""
         stop = stop or asyncio.Event()
         deadline = time.monotonic() + duration if duration is not None else None
-        while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
-            if time.monotonic() >= self._busy_until:
-                for target_class in self.intervals:
-                    if stop.is_set():
-                        return
-                    if await asyncio.to_thread(next_due, self.engine, self.scope, target_class) > utcnow():
-                        continue
-                    try:
-                        await self.run_class(target_class)
-                    except LeaseBusy as busy:
-                        log.info("%s", busy)
-                        self._busy_until = time.monotonic() + BUSY_RETRY
-                        break
-            wait = await self._seconds_to_next()
-            if deadline is not None:
-                wait = min(wait, deadline - time.monotonic())
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.05))
-            except asyncio.TimeoutError:
-                pass
+        try:
+            while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+                await self._run_due(stop)
+                waits = [w for w in [await self._due_in(c) for c in self.intervals] if w is not None]
+                wait = min(waits, default=BUSY_RETRY)
+                if deadline is not None:
+                    wait = min(wait, deadline - time.monotonic())
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.05))
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            if self._survey_running():
+                self._survey.cancel()  # type: ignore[union-attr]
+                await asyncio.gather(self._survey, return_exceptions=True)  # type: ignore[arg-type]
 
 
 async def serve(scheduler: Scheduler, duration: float | None = None) -> bool:

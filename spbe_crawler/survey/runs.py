@@ -53,10 +53,6 @@ def open_run(session: Session, scope: str, kind: str = "survey", resume: bool = 
     return run
 
 
-def checked_website_ids(session: Session, run_id: int) -> set[int]:
-    return set(session.exec(select(SiteCheck.website_id).where(SiteCheck.run_id == run_id)).all())
-
-
 def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit]) -> int:
     """One UnitOutcome per unit in scope: the best status among its websites' checks, or no_website."""
     checks = session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()

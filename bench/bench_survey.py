@@ -1,0 +1,161 @@
+"""Benchmark of the survey spider (issue #3): pages/s and peak memory with every rule on, against a
+bare Scrapy spider crawling the same local multi-site web in the same run; 100 vs 1,000 sites.
+
+Each measurement runs in its own process (Twisted's reactor cannot restart, and peak RSS is per
+process). Both spiders use the same download settings, robots.txt handling and page caps; the bare
+one only follows links and counts responses (no analysis, no storage).
+
+Run: ``python bench/bench_survey.py [--sizes 100 1000]``. Figures only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PEMDA = "99.01"
+DOMAIN = "bench.go.id"
+
+
+def make_registry(home: Path, sites: int) -> None:
+    from sqlmodel import Session
+
+    from spbe_crawler.store.db import get_engine
+    from spbe_crawler.store.models import Unit, Website
+
+    with Session(get_engine(f"sqlite:///{home / 'spbe.sqlite3'}")) as session:
+        session.add(Unit(code=PEMDA, name="Kota Bench", kind="pemda", pemda_code=PEMDA, source="bench"))
+        session.add(Unit(code=f"{PEMDA}.01", name="Bench", kind="kecamatan", parent_code=PEMDA, pemda_code=PEMDA, source="bench"))
+        for i in range(sites):
+            code = f"{PEMDA}.01.{1000 + i}"
+            session.add(Unit(code=code, name=f"Situs {i}", kind="kelurahan", parent_code=f"{PEMDA}.01", pemda_code=PEMDA, source="bench"))
+            session.add(Website(unit_code=code, url=f"http://site-{i}.{DOMAIN}/", host=f"site-{i}.{DOMAIN}"))
+        session.commit()
+
+
+def child_env(home: Path, port: int) -> dict[str, str]:
+    from spbe_crawler.demo.profile import CRAWL_ENV
+
+    return {
+        **os.environ,
+        **CRAWL_ENV,
+        "SPBE_HOME": str(home),
+        "SPBE_CONNECT_TO": f"*.{DOMAIN}:80:127.0.0.1:{port}",
+        "SPBE_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "SPBE_PROGRESS": "0",
+    }
+
+
+def run_child(mode: str, sites: int, port: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        make_registry(home, sites)
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", mode, str(sites)],
+            env=child_env(home, port), capture_output=True, text=True, check=True,
+        ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# --- child side ------------------------------------------------------------------------------------
+def child_survey(sites: int) -> dict[str, float]:
+    from sqlmodel import Session, func, select
+
+    from spbe_crawler.store.db import get_engine
+    from spbe_crawler.store.models import Page
+    from spbe_crawler.survey.job import run_survey
+
+    started = time.perf_counter()
+    run_survey(PEMDA, overrides={"LOG_LEVEL": "ERROR"})
+    elapsed = time.perf_counter() - started
+    with Session(get_engine()) as session:
+        pages = session.exec(select(func.count()).select_from(Page)).one()
+    return {"pages": pages, "seconds": elapsed}
+
+
+def child_bare(sites: int) -> dict[str, float]:
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    from spbe_crawler.survey.job import survey_settings
+
+    counted = {"pages": 0}
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):  # type: ignore[no-untyped-def]
+            for i in range(sites):
+                yield scrapy.Request(f"http://site-{i}.{DOMAIN}/", cb_kwargs={"depth": 0}, meta={"seen": set()})
+
+        def parse(self, response, depth):  # type: ignore[no-untyped-def]
+            counted["pages"] += 1
+            seen = response.meta["seen"]
+            if depth >= 2:
+                return
+            for href in response.css("a::attr(href)").getall():
+                url = urljoin(response.url, href)
+                if urlsplit(url).hostname == urlsplit(response.url).hostname and url not in seen and len(seen) < 15:
+                    seen.add(url)
+                    yield scrapy.Request(url, cb_kwargs={"depth": depth + 1}, meta={"seen": seen})
+
+    settings = survey_settings({"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "LOG_LEVEL": "ERROR", "REDIRECT_ENABLED": True})
+    process = CrawlerProcess(settings)
+    started = time.perf_counter()
+    process.crawl(BareSpider)
+    process.start()
+    return {"pages": counted["pages"], "seconds": time.perf_counter() - started}
+
+
+def child_main(mode: str, sites: int) -> None:
+    result = child_survey(sites) if mode == "survey" else child_bare(sites)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["pages_per_s"] = result["pages"] / result["seconds"]
+    print(json.dumps(result))
+
+
+# --- parent side -----------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "SITES"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args.child[0], int(args.child[1]))
+        return
+    from multisite import MultiSiteWeb
+
+    with MultiSiteWeb() as web:
+        rows = []
+        for sites in args.sizes:
+            bare = run_child("bare", sites, web.port)
+            survey = run_child("survey", sites, web.port)
+            rows.append((sites, bare, survey))
+    print(f"{'situs':>6} {'bare hlm/s':>11} {'survei hlm/s':>13} {'rasio':>6} {'RSS bare MB':>12} {'RSS survei MB':>14}")
+    for sites, bare, survey in rows:
+        print(
+            f"{sites:>6} {bare['pages_per_s']:>11.1f} {survey['pages_per_s']:>13.1f} "
+            f"{survey['pages_per_s'] / bare['pages_per_s']:>6.2f} {bare['peak_rss_mb']:>12.0f} {survey['peak_rss_mb']:>14.0f}"
+        )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        print(
+            f"Memori survei {last[0]} vs {first[0]} situs: {last[2]['peak_rss_mb'] / first[2]['peak_rss_mb']:.2f}× "
+            f"(bare: {last[1]['peak_rss_mb'] / first[1]['peak_rss_mb']:.2f}×)"
+        )
+
+
+if __name__ == "__main__":
+    main()
