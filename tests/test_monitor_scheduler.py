@@ -106,6 +106,25 @@ def test_failing_survey_hook_does_not_stop_the_schedule(engine, web: LocalWeb) -
     assert [r.options["class"] for r in _runs(engine)].count("portal") >= 2
 
 
+def test_a_long_survey_runs_beside_the_sweeps_under_its_own_lease(engine, web: LocalWeb) -> None:
+    seed_sites(engine, [("portal", "portal", f"http://ok.{ZONE}/")])
+    settings = quick_settings(portal_interval=0.3, unit_interval=3600, survey_interval=3600)
+    seen: list[str | None] = []
+
+    async def slow_survey(scope: str) -> str:
+        seen.append(current_lease(engine, "monitor-survey").holder)
+        await asyncio.sleep(1.2)
+        return "selesai"
+
+    asyncio.run(Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=slow_survey, holder="saya").run(duration=1.8))
+    assert seen == ["saya"]
+    portal_runs = [r for r in _runs(engine) if r.options["class"] == "portal"]
+    assert len(portal_runs) >= 3  # sweeps went on while the survey ran
+    with Session(engine) as session:
+        assert session.get(MonitorSchedule, "18.71:survey").last_result == "survei selesai: selesai"
+    assert current_lease(engine, "monitor-survey") is None
+
+
 def test_two_schedulers_never_sweep_at_once(engine, web: LocalWeb) -> None:
     seed_sites(engine, [(f"p{i}", "portal", f"http://ok.{ZONE}/{i}") for i in range(4)])
     settings = quick_settings(portal_interval=0.2, unit_interval=3600, confirm_delay=0.01)

@@ -101,3 +101,12 @@ def test_report_with_the_real_inventory_view(seeded: Seeded, tmp_path: Path) -> 
 )
 def test_safe_url(url: object, expected: str | None) -> None:
     assert safe_url(url) == expected
+
+
+def test_report_shows_service_changes_since_the_previous_survey(seeded: Seeded, tmp_path: Path) -> None:
+    html = render(seeded, tmp_path)
+    section = html.split("Perubahan layanan sejak survei sebelumnya", 1)[1].split("<h2>", 1)[0]
+    assert f"survei #{seeded.old_run}" in section
+    assert "Layanan baru:</strong> dukcapil, jdih, lapor, perizinan" in section
+    assert "Tidak ditemukan lagi:</strong> satu_data" in section
+    assert "<strong>spse</strong>: sinyal bertambah informasi, interaksi, transaksi" in section

@@ -141,6 +141,24 @@ def _inventory(builder: ViewBuilder | None, findings: Iterable[Finding], fw: Fra
     return builder([finding_dict(f) for f in findings], framework=fw.id, indicator_names=names)
 
 
+def _changes(session: Session, pemda_code: str, run: CrawlRun | None, findings: list[Finding]) -> dict[str, Any] | None:
+    """Services that appeared, disappeared or changed signals since the previous finished survey."""
+    if run is None or run.id is None:
+        return None
+    query = (
+        select(CrawlRun)
+        .where(CrawlRun.kind == run.kind, CrawlRun.state == "finished", CrawlRun.scope == run.scope, col(CrawlRun.id) < run.id)
+        .order_by(col(CrawlRun.id).desc())
+    )
+    previous = session.exec(query).first()
+    if previous is None or previous.id is None:
+        return None
+    from inventory.history import diff
+
+    before = [finding_dict(f) for f in findings_of(session, pemda_code, previous.id)]
+    return {"previous": previous, **diff(before, [finding_dict(f) for f in findings])}
+
+
 def build_context(
     session: Session, pemda_code: str, framework_id: str = DEFAULT_FRAMEWORK, view_builder: ViewBuilder | None = None
 ) -> dict[str, Any]:
@@ -167,6 +185,7 @@ def build_context(
         "steps": next_steps(fw, a.levels),
         "coverage": coverage(session, pemda_code, run.id if run else None),
         "inventory": _inventory(view_builder, findings, fw),
+        "changes": _changes(session, pemda_code, run, findings),
         "disagreements": disagreements(a.reviews),
     }
 
