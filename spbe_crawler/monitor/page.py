@@ -52,7 +52,7 @@ def _bars(days: list[tuple[date, float | None]]) -> list[Bar]:
     bars = []
     for i, (day, percent) in enumerate(days):
         height = CHART_H * (percent if percent is not None else 100) / 100
-        label = f"{day:%d-%m-%Y}: " + (f"{percent:.2f}%" if percent is not None else "tidak ada data")
+        label = f"{day:%d-%m-%Y}: " + (_fmt_pct(percent) if percent is not None else "tidak ada data")
         bars.append(Bar(i * (BAR_W + BAR_GAP), CHART_H - height, max(height, 1.0), _color(percent), label))
     return bars
 
