@@ -63,33 +63,48 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     return max(0.0, (when - now).total_seconds())
 
 
-class RetryAfterMiddleware:
-    """On 429/503 with a Retry-After the server can live with, wait that long and ask again."""
+class BackoffRetryMiddleware:
+    """Retry transient HTTP answers (429, 5xx gateway errors) after a pause the server can live with.
 
-    RETRY_STATUSES = (429, 503)
+    The pause is the server's ``Retry-After`` when it gives one (up to ``SPBE_RETRY_AFTER_MAX``
+    seconds; a longer wait is not honoured and the answer stands), else an exponential backoff of
+    ``SPBE_RETRY_BACKOFF * 2**attempt``. Scrapy's own RetryMiddleware keeps retrying network errors.
+    """
 
-    def __init__(self, max_wait: float, max_times: int):
+    RETRY_STATUSES = (408, 429, 500, 502, 503, 504, 522, 524)
+
+    def __init__(self, max_wait: float, max_times: int, backoff: float):
         self.max_wait = max_wait
         self.max_times = max_times
+        self.backoff = backoff
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "RetryAfterMiddleware":
-        max_times = crawler.settings.getint("SPBE_RETRY_AFTER_TIMES")
+    def from_crawler(cls, crawler: Any) -> "BackoffRetryMiddleware":
+        settings = crawler.settings
+        max_times = settings.getint("SPBE_HTTP_RETRY_TIMES")
         if max_times <= 0:
             raise NotConfigured
-        return cls(crawler.settings.getfloat("SPBE_RETRY_AFTER_MAX"), max_times)
+        return cls(settings.getfloat("SPBE_RETRY_AFTER_MAX"), max_times, settings.getfloat("SPBE_RETRY_BACKOFF"))
+
+    def delay(self, response: Response, attempt: int) -> float | None:
+        """Seconds to wait before retry number ``attempt + 1``, or None when not to retry."""
+        if response.status not in self.RETRY_STATUSES or attempt >= self.max_times:
+            return None
+        header = response.headers.get(b"Retry-After")
+        if header:
+            wait = retry_after_seconds(header)
+            return wait if wait is not None and wait <= self.max_wait else None
+        return self.backoff * 2**attempt
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        if response.status not in self.RETRY_STATUSES:
-            return response
-        done = request.meta.get("spbe_retry_after", 0)
-        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
-        if wait is None or wait > self.max_wait or done >= self.max_times:
+        attempt = request.meta.get("spbe_http_retries", 0)
+        wait = self.delay(response, attempt)
+        if wait is None:
             return response
         from twisted.internet import reactor
         from twisted.internet.task import deferLater
 
         await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
         retry = request.replace(dont_filter=True)
-        retry.meta["spbe_retry_after"] = done + 1
+        retry.meta["spbe_http_retries"] = attempt + 1
         return retry

@@ -55,12 +55,15 @@ DOWNLOAD_MAXSIZE = int(_env("SPBE_DOWNLOAD_MAXSIZE", str(5 * 1024 * 1024)))
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_VERIFY_CERTIFICATES = True
 RETRY_ENABLED = True
-RETRY_TIMES = int(_env("SPBE_RETRY_TIMES", "1"))
+RETRY_TIMES = int(_env("SPBE_RETRY_TIMES", "1"))  # network errors (timeouts, resets), Scrapy's RetryMiddleware
+RETRY_HTTP_CODES: list[int] = []  # HTTP answers are retried with backoff by BackoffRetryMiddleware
 REDIRECT_ENABLED = False  # the spider follows redirects itself to record chains, loops and targets
 SPBE_MAX_REDIRECTS = int(_env("SPBE_MAX_REDIRECTS", "8"))
-# Honour Retry-After on 429/503 up to this many seconds (then it counts as an HTTP error).
+# Transient HTTP answers (429, 5xx gateway errors) are retried this often, waiting Retry-After (up to
+# SPBE_RETRY_AFTER_MAX seconds; a longer one is not honoured) or SPBE_RETRY_BACKOFF * 2**attempt.
+SPBE_HTTP_RETRY_TIMES = int(_env("SPBE_HTTP_RETRY_TIMES", "2"))
 SPBE_RETRY_AFTER_MAX = float(_env("SPBE_RETRY_AFTER_MAX", "30"))
-SPBE_RETRY_AFTER_TIMES = int(_env("SPBE_RETRY_AFTER_TIMES", "2"))
+SPBE_RETRY_BACKOFF = float(_env("SPBE_RETRY_BACKOFF", "1.0"))
 
 # --- Bounded crawl of each site ----------------------------------------------------------------
 SPBE_SITE_MAX_PAGES = int(_env("SPBE_SITE_MAX_PAGES", "15"))
@@ -82,7 +85,7 @@ SPBE_ALLOWED_NETWORKS = [x for x in _env("SPBE_ALLOWED_NETWORKS", "").split(",")
 
 # --- Components -------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
-    "spbe_crawler.middlewares.RetryAfterMiddleware": 540,
+    "spbe_crawler.middlewares.BackoffRetryMiddleware": 540,
     "spbe_crawler.middlewares.AddressPolicyMiddleware": 50,
 }
 ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}

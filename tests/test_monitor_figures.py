@@ -164,3 +164,21 @@ def test_cli_status_page_and_rollup(engine, tmp_path, monkeypatch) -> None:
     assert "Status Ketersediaan" in (tmp_path / "situs" / "index.html").read_text(encoding="utf-8")
     rolled = runner.invoke(app, ["monitor", "rollup", "--hari", "7"])
     assert rolled.exit_code == 0 and "diringkas" in rolled.output
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "kurang dari 1 menit"), (59, "kurang dari 1 menit"), (420, "7 menit"), (7500, "2 jam 5 menit"),
+     (3 * 86400 + 4 * 3600 + 120, "3 hari 4 jam"), (86400 + 60, "1 hari 1 menit")],
+)
+def test_format_duration(seconds: int, text: str) -> None:
+    from spbe_crawler.monitor.figures import format_duration
+
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(("days", "text"), [(None, "–"), (-1, "sudah kedaluwarsa"), (0, "0 hari lagi"), (12, "12 hari lagi")])
+def test_cert_label(days: int | None, text: str) -> None:
+    from spbe_crawler.monitor.figures import cert_label
+
+    assert cert_label(days) == text

@@ -13,7 +13,9 @@ from sqlmodel import Session
 
 from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.health.status import info
-from spbe_crawler.monitor.figures import CERT_DAYS, WINDOW_LABELS, MonitorFigures, monitor_figures
+from spbe_crawler.monitor.figures import (
+    CERT_DAYS, WINDOW_LABELS, MonitorFigures, cert_label, format_duration, monitor_figures,
+)
 from spbe_crawler.monitor.lease import LeaseBusy, holding, new_holder
 from spbe_crawler.monitor.page import write_status_page
 from spbe_crawler.monitor.rollup import rollup_probes
@@ -99,7 +101,7 @@ def _sites_table(figures: MonitorFigures) -> Table:
             Text(info(s.last_status).label if s.last_status else "Belum diperiksa"),
             *[_pct(s.uptime[w].percent) for w in WINDOW_LABELS],
             _ms(s.p50_ms["24h"]), _ms(s.p95_ms["24h"]),
-            f"{s.cert_days_left} hari" if s.cert_days_left is not None else "–",
+            cert_label(s.cert_days_left),
         )
     return table
 
@@ -125,11 +127,11 @@ def _print_figures(figures: MonitorFigures) -> None:
         incidents.add_column(column)
     for i in figures.incidents:
         ended = f"{i.ended_at:%Y-%m-%d %H:%M}" if i.ended_at else "masih berlangsung"
-        incidents.add_row(Text(i.url), Text(f"{i.label} {i.detail}".strip()), f"{i.started_at:%Y-%m-%d %H:%M}", ended,
-                          f"{i.duration_s // 60} menit")
+        incidents.add_row(Text(i.url), Text(f"{i.label}: {i.detail}" if i.detail else i.label),
+                          f"{i.started_at:%Y-%m-%d %H:%M}", ended, format_duration(i.duration_s))
     console.print(incidents)
     for days in CERT_DAYS:
-        hosts = ", ".join(f"{s.host} ({s.cert_days_left} hari)" for s in figures.certs_expiring[days]) or "tidak ada"
+        hosts = ", ".join(f"{s.host} ({cert_label(s.cert_days_left)})" for s in figures.certs_expiring[days]) or "tidak ada"
         console.print(f"Sertifikat kedaluwarsa dalam {days} hari: {hosts}", markup=False, highlight=False)
 
 

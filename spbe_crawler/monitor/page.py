@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from spbe_crawler.health.status import info, works
 from spbe_crawler.monitor.figures import (
-    CERT_DAYS, WINDOW_LABELS, MonitorFigures, SiteFigures, daily_uptime, hourly_latency, monitor_figures,
+    CERT_DAYS, WINDOW_LABELS, MonitorFigures, SiteFigures, cert_label, daily_uptime, format_duration, hourly_latency,
+    monitor_figures,
 )
 from spbe_crawler.monitor.page_template import TEMPLATE
 
@@ -89,7 +90,7 @@ def _safe_href(url: str) -> str | None:
 
 def _environment() -> Environment:
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(pct=_fmt_pct, ms=_fmt_ms, href=_safe_href)
+    env.filters.update(pct=_fmt_pct, ms=_fmt_ms, href=_safe_href, duration=format_duration, cert=cert_label)
     env.globals.update(label=lambda s: info(s).label if s else "Belum diperiksa", up=lambda s: bool(s) and works(s))
     return env
 

@@ -59,7 +59,7 @@ Ketersediaan dihitung dari probe berkala; insiden dicatat setelah kegagalan diko
 {% for i in f.incidents %}
 <tr><td>{{ i.url }}</td><td>{{ i.unit_name }}</td><td>{{ i.label }}{% if i.detail %} – {{ i.detail }}{% endif %}</td>
 <td>{{ i.started_at.strftime('%d-%m-%Y %H:%M') }}</td><td>{{ i.ended_at.strftime('%d-%m-%Y %H:%M') if i.ended_at else 'masih berlangsung' }}</td>
-<td>{{ (i.duration_s // 60) }} menit</td></tr>
+<td>{{ i.duration_s|duration }}</td></tr>
 {% endfor %}
 </table>
 {% else %}<p class="muted">Tidak ada insiden.</p>{% endif %}
@@ -67,7 +67,7 @@ Ketersediaan dihitung dari probe berkala; insiden dicatat setelah kegagalan diko
 <h2>Sertifikat TLS yang segera kedaluwarsa</h2>
 {% for days in cert_days %}
 <p><strong>Dalam {{ days }} hari:</strong>
-{% for s in f.certs_expiring[days] %}{{ s.host }} ({{ s.cert_days_left }} hari){% if not loop.last %}, {% endif %}{% else %}tidak ada{% endfor %}</p>
+{% for s in f.certs_expiring[days] %}{{ s.host }} ({{ s.cert_days_left|cert }}){% if not loop.last %}, {% endif %}{% else %}tidak ada{% endfor %}</p>
 {% endfor %}
 
 <h2>Situs unit kerja</h2>

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from spbe_crawler.monitor.lease import LEASE_NAME, LeaseBusy, holding, new_holder
@@ -39,10 +40,13 @@ def _schedule_row(session: Session, scope: str, target_class: str) -> MonitorSch
     key = f"{scope}:{target_class}"
     row = session.get(MonitorSchedule, key)
     if row is None:
-        row = MonitorSchedule(key=key, scope=scope, target_class=target_class, next_due=utcnow())
-        session.add(row)
-        session.commit()
-    return row
+        try:
+            session.add(MonitorSchedule(key=key, scope=scope, target_class=target_class, next_due=utcnow()))
+            session.commit()
+        except IntegrityError:  # another process created it first
+            session.rollback()
+        row = session.get(MonitorSchedule, key)
+    return row  # type: ignore[return-value]
 
 
 def next_due(engine: Engine, scope: str, target_class: str) -> datetime:
