@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel, select
 
 from spbe_crawler import __version__
 from spbe_crawler.registry.scope import units_in_scope, websites_of
-from spbe_crawler.reports.coverage import latest_run
+from spbe_crawler.assessment.runs import latest_survey_run
 from spbe_crawler.store.models import Finding, SiteCheck, UnitOutcome, utcnow
 
 SCHEMA_VERSION = "1.0"
@@ -29,7 +29,7 @@ def _row(model: SQLModel, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
 def export_data(session: Session, pemda_code: str) -> dict[str, Any]:
     units = units_in_scope(session, pemda_code)
     sites = websites_of(session, [u.code for u in units])
-    run = latest_run(session, pemda_code)
+    run = latest_survey_run(session, pemda_code)
     survey: dict[str, Any] | None = None
     findings: list[dict[str, Any]] = []
     if run is not None:

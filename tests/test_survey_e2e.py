@@ -213,3 +213,8 @@ def test_inventory_lists_exactly_the_services_the_demo_offers(surveyed) -> None:
     assert "kolaborasi" in jdih_signals  # JDIHN integration on the demo JDIH portal
     report = (surveyed.home / "reports" / "laporan-18.71-spbe-2020.html").read_text(encoding="utf-8")
     assert "JDIH" in report and "Indeks SPBE" in report
+
+
+def test_inventory_command_prints_the_view(surveyed) -> None:
+    output = spbe(["inventory", "--pemda", "18.71"], {**surveyed.env, "COLUMNS": "200"}).stdout
+    assert "Inventaris layanan 18.71" in output and "JDIH" in output and "SP4N-LAPOR!" in output

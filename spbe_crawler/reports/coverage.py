@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session, select
 
+from spbe_crawler.assessment.runs import latest_survey_run
 from spbe_crawler.health.status import Status, info, works
 from spbe_crawler.registry.scope import units_in_scope, websites_of
 from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, SiteCheck, UnitOutcome, Website
@@ -86,17 +87,10 @@ class Coverage:
         return [(s, info(s).label, n) for s, n in sorted(counts.items(), key=lambda kv: info(kv[0]).severity)]
 
 
-def latest_run(session: Session, pemda_code: str, run_id: int | None = None) -> CrawlRun | None:
-    if run_id is not None:
-        return session.get(CrawlRun, run_id)
-    query = select(CrawlRun).where(CrawlRun.scope == pemda_code, CrawlRun.kind == "survey", CrawlRun.state == "finished")
-    return session.exec(query.order_by(CrawlRun.id.desc())).first()  # type: ignore[union-attr]
-
-
 def build_coverage(session: Session, pemda_code: str, run_id: int | None = None) -> Coverage:
     units = units_in_scope(session, pemda_code)
     sites = websites_of(session, [u.code for u in units])
-    run = latest_run(session, pemda_code, run_id)
+    run = session.get(CrawlRun, run_id) if run_id is not None else latest_survey_run(session, pemda_code)
     outcomes: dict[str, UnitOutcome] = {}
     checks: dict[int, SiteCheck] = {}
     if run is not None:
