@@ -30,7 +30,7 @@ FIVE_MB = 5 * 1024 * 1024
 
 
 def sample_bodies() -> list[bytes]:
-    paths = sorted((ROOT / "tests/sample_data/health").glob("*.html"))
+    paths = sorted((ROOT / "tests/sample_data/health").glob("*.html")) + sorted((ROOT / "tests/sample_data/real").glob("*.html"))
     paths += sorted((ROOT / "spbe_crawler/demo/problem_pages").glob("*.html"))
     return [path.read_bytes() for path in paths]
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from inventory import PageData, load_pack  # noqa: E402
 
-REAL = ROOT / "tests" / "sample_data" / "inventory" / "real"
+REAL = ROOT / "tests" / "sample_data" / "real"
 
 
 def corpus() -> list[tuple[str, str]]:

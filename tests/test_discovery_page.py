@@ -8,7 +8,7 @@ import pytest
 from spbe_crawler.discovery import UnitIndex, UnitRef, page_matches_unit
 from spbe_crawler.registry.wilayah_file import read_wilayah
 
-PAGES = Path(__file__).parent / "sample_data" / "discovery" / "pages"
+PAGES = Path(__file__).parent / "sample_data" / "real"
 
 
 def pemda_units(pemda_code: str) -> list[UnitRef]:
@@ -72,7 +72,7 @@ def test_index_confirms_with_every_unit_as_rival() -> None:
 
 
 def test_real_desa_page_confirms_its_desa_only() -> None:
-    title, text = title_and_text("negari.desa.id.html")
+    title, text = title_and_text("negari.desa.id__home-opensid-batudaa.html")
     index = UnitIndex(pemda_units("51.05"), "klungkungkab.go.id")
     result = index.confirm_page("51.05.02.2001", title, text)
     assert result.confirmed and result.score == 1.0
@@ -83,7 +83,7 @@ def test_real_desa_page_confirms_its_desa_only() -> None:
 
 
 def test_real_desa_page_with_a_template_leftover() -> None:
-    title, text = title_and_text("klampok.id.html")
+    title, text = title_and_text("klampok.id__2018-05-apbdes-desa-klampok-tahun-2018.html")
     index = UnitIndex(pemda_units("33.04"), "banjarnegarakab.go.id")
     klampok = index.confirm_page("33.04.02.2005", title, text)
     assert klampok.confirmed and "APBDes Desa Klampok" in klampok.evidence

@@ -22,7 +22,7 @@ def facts(path: Path) -> PageFacts:
 BROWSER = facts(PAGES / "cloaked--browser.html")
 BOT = facts(PAGES / "cloaked--bot.html")
 GAMBLING = facts(PAGES / "hacked_gambling--visible.html")
-HEALTHY = facts(ROOT / "tests/sample_data/health/negari.desa.id__home-opensid-batudaa.html")
+HEALTHY = facts(ROOT / "tests/sample_data/real/negari.desa.id__home-opensid-batudaa.html")
 
 
 def test_gambling_only_for_the_search_engine_is_cloaked() -> None:

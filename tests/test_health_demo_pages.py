@@ -14,7 +14,7 @@ from spbe_crawler.health.rules import load_rules
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "spbe_crawler/demo/problem_pages").glob("*.html"))
 RULES = load_rules(ROOT / "data/health_rules")
-HEALTHY = [ROOT / "tests/sample_data/health" / name for name in (
+HEALTHY = [ROOT / "tests/sample_data/real" / name for name in (
     "malangkab.go.id__home-body-fragment.html",
     "berita.kedirikab.go.id__home-body-capture.html",
     "negari.desa.id__home-opensid-batudaa.html",

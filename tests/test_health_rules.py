@@ -64,7 +64,7 @@ def test_every_content_status_has_rules_and_real_copies_keep_their_source() -> N
     for rule in RULES:
         for path in rule.examples["positive"] + rule.examples["negative"]:
             assert (ROOT / path).is_file(), f"{rule.id}: {path}"
-    for copy in (ROOT / "tests/sample_data/health").glob("*__*.html"):
+    for copy in (ROOT / "tests/sample_data/real").glob("*__*.html"):
         assert copy.with_name(copy.name + ".source.txt").is_file()
 
 
@@ -148,7 +148,7 @@ def test_a_broken_check_is_recorded_and_the_others_still_decide() -> None:
     assert evaluation.verdict is not None and evaluation.verdict.rule_id == "nginx-welcome"
     assert evaluation.errors and "aturan-rusak" in evaluation.errors[0] and "on fire" in evaluation.errors[0]
     assert "aturan-rusak" in evaluation.verdict.detail
-    healthy = rules.evaluate(facts_of("tests/sample_data/health/negari.desa.id__home-opensid-batudaa.html"))
+    healthy = rules.evaluate(facts_of("tests/sample_data/real/negari.desa.id__home-opensid-batudaa.html"))
     assert healthy.verdict is None and len(healthy.errors) == 1
 
 

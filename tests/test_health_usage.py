@@ -95,7 +95,7 @@ def test_is_stale_threshold(newest: date, threshold: int, stale: bool) -> None:
 
 
 def test_real_opensid_village_page() -> None:
-    body = (ROOT / "tests/sample_data/health/negari.desa.id__home-opensid-batudaa.html").read_bytes()
+    body = (ROOT / "tests/sample_data/real/negari.desa.id__home-opensid-batudaa.html").read_bytes()
     facts = parse_page("https://negari.desa.id/", 200, {"content-type": "text/html"}, body, today=TODAY)
     signals = usage_signals([facts], TODAY)
     found = {item.key for item in signals.checklist() if item.found}
