@@ -64,6 +64,7 @@ def run_command(
 @app.command("demo")
 def demo_command(
     directory: Optional[Path] = typer.Option(None, "--dir", help="Folder kerja demo (bawaan: $SPBE_HOME/demo)"),
+    pantau: float = typer.Option(0, "--pantau", help="Setelah survei, pantau ketersediaan selama sekian detik (mis. 60)"),
 ) -> None:
     """Jalankan survei pada wilayah demo luring (tiruan Kota Bandar Lampung) dan tulis laporannya."""
     from spbe_crawler.demo.profile import CRAWL_ENV
@@ -81,7 +82,20 @@ def demo_command(
             report = import_registry_csv(session, web.registry_csv)
         console.print(f"Registri demo: {report.summary()}")
         result = survey_and_report(pemda, resume=False)
-    _print_result(result)
+        _print_result(result)
+        if pantau > 0:
+            _monitor_demo(pemda, pantau)
+
+
+def _monitor_demo(pemda: str, seconds: float) -> None:
+    """Monitor the demo web for a while, then show the figures and write the status page."""
+    from spbe_crawler.cli.monitor_cmds import page_cmd, run_cmd, status_cmd
+    from spbe_crawler.demo.profile import MONITOR_ENV
+
+    os.environ.update(MONITOR_ENV)
+    run_cmd(pemda, seconds, survey=False)
+    status_cmd(pemda)
+    page_cmd(pemda, config.reports_dir() / "status")
 
 
 @app.command("export")

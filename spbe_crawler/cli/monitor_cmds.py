@@ -18,6 +18,7 @@ from spbe_crawler.monitor.figures import (
 )
 from spbe_crawler.monitor.lease import LeaseBusy, holding, new_holder
 from spbe_crawler.monitor.page import write_status_page
+from spbe_crawler.monitor.survey_hook import survey_subprocess
 from spbe_crawler.monitor.rollup import rollup_probes
 from spbe_crawler.monitor.scheduler import Scheduler, serve
 from spbe_crawler.monitor.settings import MonitorSettings
@@ -78,10 +79,12 @@ def sweep_cmd(
 def run_cmd(
     pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
     duration: Optional[float] = typer.Option(None, "--duration", help="Berhenti setelah sekian detik (bawaan: terus berjalan)."),
+    survey: bool = typer.Option(True, "--survei/--tanpa-survei", help="Jalankan juga survei penuh (spbe run) tiap SPBE_MONITOR_SURVEY_INTERVAL."),
 ) -> None:
-    """Pemantauan terus-menerus: portal tiap 5 menit, situs unit tiap jam (atur lewat SPBE_MONITOR_*)."""
+    """Pemantauan terus-menerus: portal tiap 5 menit, situs unit tiap jam, survei tiap minggu (SPBE_MONITOR_*)."""
     settings = _settings()
-    scheduler = Scheduler(get_engine(), pemda, settings=settings)
+    hook = survey_subprocess if survey and pemda != "all" else None
+    scheduler = Scheduler(get_engine(), pemda, settings=settings, survey_hook=hook)
     console.print(
         f"Pemantauan {pemda} berjalan: portal tiap {settings.portal_interval:.0f} detik, "
         f"situs unit tiap {settings.unit_interval:.0f} detik. Hentikan dengan Ctrl+C atau SIGTERM.",

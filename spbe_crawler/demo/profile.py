@@ -14,3 +14,13 @@ CRAWL_ENV: dict[str, str] = {
     "SPBE_RETRY_TIMES": "0",
     "SPBE_RETRY_BACKOFF": "0.2",  # the 500 site is retried twice: 0.2 s then 0.4 s
 }
+
+# Monitoring the demo for about a minute: sweeps every 20-30 s, failures confirmed after 1 s.
+MONITOR_ENV: dict[str, str] = {
+    "SPBE_MONITOR_PORTAL_INTERVAL": "20",
+    "SPBE_MONITOR_UNIT_INTERVAL": "30",
+    "SPBE_MONITOR_CONFIRM_DELAY": "1",
+    "SPBE_MONITOR_CONNECT_TIMEOUT": "3",
+    "SPBE_MONITOR_READ_TIMEOUT": "3",
+    "SPBE_MONITOR_TOTAL_TIMEOUT": "6",
+}

@@ -1,0 +1,40 @@
+"""Issue #6 on the demo region: a sweep of every demo website opens incidents for exactly the broken
+sites (network and HTTP failures), none for working ones, and the status page shows them."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from sqlmodel import select
+
+from spbe_crawler.demo.profile import MONITOR_ENV
+from spbe_crawler.store.models import Incident, Website
+from survey_support import cli_env, prepare_registry, session_for, spbe
+
+DOWN = {"dns_error", "connect_refused", "timeout", "tls_error", "http_error", "redirect_loop"}
+
+
+def test_demo_sweep_opens_incidents_for_broken_sites_only(demo_web, tmp_path) -> None:
+    env = {**cli_env({**os.environ, **demo_web.env}, tmp_path), **MONITOR_ENV}
+    prepare_registry(env, demo_web.registry_csv)
+    output = spbe(["monitor", "sweep", "--pemda", "18.71"], env).stdout
+    assert "Sapuan #" in output
+    with session_for(tmp_path) as session:
+        websites = {w.id: w for w in session.exec(select(Website)).all()}
+        incidents = session.exec(select(Incident)).all()
+    down_hosts = {urlsplit(websites[i.website_id].url).hostname: i for i in incidents}
+    planned = {h: p["expected_status"] for h, p in demo_web.manifest.items()}
+    declared = {urlsplit(w.url).hostname for w in websites.values()}
+    expected_down = {h for h in declared if planned.get(h) in DOWN and planned.get(h) != "http_error"}
+    assert expected_down and expected_down <= set(down_hosts)
+    for host, incident in down_hosts.items():
+        assert planned.get(host) in DOWN | {"blocked"}, (host, incident.status)  # blocked: 403 to the probe's UA too
+        assert incident.ended_at is None and incident.detail
+    assert all(planned.get(h) not in ("ok", "stale") for h in down_hosts)
+
+    page = tmp_path / "status"
+    spbe(["monitor", "page", "--pemda", "18.71", "--out", str(page)], env)
+    html = (page / "index.html").read_text(encoding="utf-8")
+    assert "Insiden 30 hari terakhir" in html and "Situs unit kerja" in html
+    assert all(host in html for host in expected_down)
