@@ -17,7 +17,10 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+check: setup
+	$(BIN)/ruff check spbe_crawler inventory scoring bench tests
+
 bench: setup
 	$(BIN)/python bench/run_all.py
 
-.PHONY: setup demo test bench
+.PHONY: setup demo test check bench

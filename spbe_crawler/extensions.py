@@ -26,7 +26,8 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ProgressExtension":
-        if not crawler.settings.getbool("SPBE_PROGRESS", sys.stderr.isatty()):
+        wanted = str(crawler.settings.get("SPBE_PROGRESS") or "").strip()
+        if not (wanted == "1" or (wanted == "" and sys.stderr.isatty())):
             raise NotConfigured
         extension = cls()
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)

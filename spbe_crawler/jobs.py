@@ -68,5 +68,6 @@ def assess(result: JobResult, framework_id: str, out_dir: Path) -> None:
         estimate_pemda(session, result.pemda_code, framework_id, run_id=result.run_id)
     with session_scope() as session:
         result.report_html = write_report(session, result.pemda_code, out_dir, framework_id=framework_id)
-        result.worksheet = export_worksheet(session, result.pemda_code, framework_id, fmt="xlsx", out=out_dir / f"lembar-kerja-{result.pemda_code}.xlsx")
+        worksheet = out_dir / f"lembar-kerja-{result.pemda_code}.xlsx"
+        result.worksheet = export_worksheet(session, result.pemda_code, framework_id, fmt="xlsx", out=worksheet)
         result.index = index_summary(session, result.pemda_code, framework_id)

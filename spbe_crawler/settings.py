@@ -92,5 +92,7 @@ ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"spbe_crawler.extensions.ProgressExtension": 500}
 
 LOG_LEVEL = _env("SPBE_LOG_LEVEL", "INFO")
+# Progress bar of surveyed sites: "1" always, "0" never, empty: only when stderr is a terminal.
+SPBE_PROGRESS = _env("SPBE_PROGRESS", "")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

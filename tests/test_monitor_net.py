@@ -74,7 +74,9 @@ CLASSIFY_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("exc", "status", "words"), CLASSIFY_CASES, ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else None)
+@pytest.mark.parametrize(
+    ("exc", "status", "words"), CLASSIFY_CASES, ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else None
+)
 def test_classify_httpx_error(exc: BaseException, status: Status, words: str) -> None:
     got_status, detail = classify_httpx_error(exc)
     assert got_status is status

@@ -116,7 +116,8 @@ def test_a_long_survey_runs_beside_the_sweeps_under_its_own_lease(engine, web: L
         await asyncio.sleep(1.2)
         return "selesai"
 
-    asyncio.run(Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=slow_survey, holder="saya").run(duration=1.8))
+    scheduler = Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=slow_survey, holder="saya")
+    asyncio.run(scheduler.run(duration=1.8))
     assert seen == ["saya"]
     portal_runs = [r for r in _runs(engine) if r.options["class"] == "portal"]
     assert len(portal_runs) >= 3  # sweeps went on while the survey ran

@@ -90,7 +90,8 @@ def test_incident_opens_once_survives_flapping_and_closes_after_k_successes(engi
 
 
 def _probe(website_id: int, status: str, minutes: int) -> Probe:
-    return Probe(website_id=website_id, url="http://x/", status=status, started_at=utcnow() - timedelta(hours=1) + timedelta(minutes=minutes))
+    started = utcnow() - timedelta(hours=1) + timedelta(minutes=minutes)
+    return Probe(website_id=website_id, url="http://x/", status=status, started_at=started)
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,11 @@ def test_declared_stays_declared_and_reject_marks_rejected(session) -> None:
 
 @pytest.mark.parametrize(
     "unit, url, confirm, message",
-    [("99.99", "https://a.go.id", True, "tidak ada"), ("18.71.13.1010", "ftp://x", True, "skema"), ("18.71.13.1010", "https://lain.go.id", False, "tidak punya")],
+    [
+        ("99.99", "https://a.go.id", True, "tidak ada"),
+        ("18.71.13.1010", "ftp://x", True, "skema"),
+        ("18.71.13.1010", "https://lain.go.id", False, "tidak punya"),
+    ],
 )
 def test_bad_decisions_are_refused(session, unit, url, confirm, message) -> None:
     with pytest.raises(RegistryError, match=message):

@@ -93,7 +93,9 @@ def test_spbe_predikat_boundaries(spbe: Framework, value: str, expected: str) ->
     assert predikat(spbe, value) == expected
 
 
-@pytest.mark.parametrize("value, expected", [("1.49", "Kurang"), ("1.5", "Cukup"), ("2.5", "Baik"), ("3.99", "Sangat Baik"), ("4.0", "Memuaskan")])
+@pytest.mark.parametrize(
+    "value, expected", [("1.49", "Kurang"), ("1.5", "Cukup"), ("2.5", "Baik"), ("3.99", "Sangat Baik"), ("4.0", "Memuaskan")]
+)
 def test_pemdi_predikat_boundaries(pemdi: Framework, value: str, expected: str) -> None:
     assert predikat(pemdi, value) == expected
 

@@ -14,7 +14,14 @@ NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(b"5", 5.0), ("120", 120.0), ("Sat, 28 Nov 2026 12:00:30 GMT", 30.0), ("Sat, 28 Nov 2026 11:00:00 GMT", 0.0), ("besok", None), (None, None)],
+    [
+        (b"5", 5.0),
+        ("120", 120.0),
+        ("Sat, 28 Nov 2026 12:00:30 GMT", 30.0),
+        ("Sat, 28 Nov 2026 11:00:00 GMT", 0.0),
+        ("besok", None),
+        (None, None),
+    ],
 )
 def test_retry_after_seconds(value, expected) -> None:
     assert retry_after_seconds(value, now=NOW) == expected

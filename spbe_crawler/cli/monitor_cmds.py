@@ -79,7 +79,9 @@ def sweep_cmd(
 def run_cmd(
     pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
     duration: Optional[float] = typer.Option(None, "--duration", help="Berhenti setelah sekian detik (bawaan: terus berjalan)."),
-    survey: bool = typer.Option(True, "--survei/--tanpa-survei", help="Jalankan juga survei penuh (spbe run) tiap SPBE_MONITOR_SURVEY_INTERVAL."),
+    survey: bool = typer.Option(
+        True, "--survei/--tanpa-survei", help="Jalankan juga survei penuh (spbe run) tiap SPBE_MONITOR_SURVEY_INTERVAL."
+    ),
 ) -> None:
     """Pemantauan terus-menerus: portal tiap 5 menit, situs unit tiap jam, survei tiap minggu (SPBE_MONITOR_*)."""
     settings = _settings()
@@ -158,7 +160,9 @@ def page_cmd(
 
 @monitor_app.command("rollup")
 def rollup_cmd(
-    hari: Optional[float] = typer.Option(None, "--hari", help="Ringkas probe lebih tua dari sekian hari (bawaan: SPBE_MONITOR_RETENTION_DAYS)."),
+    hari: Optional[float] = typer.Option(
+        None, "--hari", help="Ringkas probe lebih tua dari sekian hari (bawaan: SPBE_MONITOR_RETENTION_DAYS)."
+    ),
 ) -> None:
     """Ringkas probe mentah lama menjadi ringkasan per jam (angka ketersediaan tetap sama)."""
     days = hari if hari is not None else _settings().retention_days

@@ -120,8 +120,8 @@ class Renderer:
 
     def _sections(self, spec: SiteSpec) -> list[dict[str, Any]]:
         links: list[Link] = self.region.links.get(spec.host, [])
-        return [{"key": key, "title": title, "links": [l for l in links if l.section == key]}
-                for key, title in SECTION_TITLES.items() if any(l.section == key for l in links)]
+        return [{"key": key, "title": title, "links": [link for link in links if link.section == key]}
+                for key, title in SECTION_TITLES.items() if any(link.section == key for link in links)]
 
     def national_page(self, spec: SiteSpec, path: str) -> str:
         info = spec.national or {}

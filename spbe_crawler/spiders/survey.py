@@ -118,8 +118,12 @@ class SurveySpider(scrapy.Spider):
             errback=self._on_error,
             dont_filter=True,
             headers=headers,
-            priority=10 if kind == "home" else -depth,
-            meta={"site": site.website_id, "kind": kind, "depth": depth, "chain": list(chain), "handle_httpstatus_all": True, "ua": user_agent},
+            # Finish started sites before starting new ones: open sites (and memory) stay bounded.
+            priority=0 if kind == "home" else 10 - depth,
+            meta={
+                "site": site.website_id, "kind": kind, "depth": depth, "chain": list(chain),
+                "handle_httpstatus_all": True, "ua": user_agent,
+            },
         )
 
     # --- responses -----------------------------------------------------------------------------
@@ -291,7 +295,9 @@ class SurveySpider(scrapy.Spider):
         if 300 <= response.status < 400 and b"Location" in response.headers:
             target = urljoin(response.url, response.headers[b"Location"].decode("latin-1"))
             chain = response.meta["chain"] + [response.url]
-            if len(chain) <= self.max_redirects and site_key(urlsplit(target).hostname or "") not in self.discoverer.tried_hosts - {site_key(urlsplit(response.url).hostname or "")}:
+            # Follow within the site; a jump to a known host (a wildcard DNS catch-all to the portal) is no find.
+            target_host, own_host = site_key(urlsplit(target).hostname or ""), site_key(urlsplit(response.url).hostname or "")
+            if len(chain) <= self.max_redirects and (target_host == own_host or target_host not in self.discoverer.tried_hosts):
                 return [self._discover_request(attempt, target, chain)]
             return self._unresolved(attempt)
         if not (200 <= response.status < 300 and isinstance(response, TextResponse)):
