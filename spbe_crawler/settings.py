@@ -37,6 +37,9 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = int(_env("SPBE_CONCURRENT_REQUESTS", "32"))
 # Many OPD sub-sites share one Diskominfo server: limit per IP, not per host name.
 CONCURRENT_REQUESTS_PER_IP = int(_env("SPBE_CONCURRENT_REQUESTS_PER_IP", "4"))
+# With per-IP slots this only sets how many idle keep-alive connections a host keeps: a survey visits
+# each site once, so one is enough (memory stays flat as the number of sites grows).
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # The downloader-aware queue (Scrapy's default) cannot key slots per IP.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
 AUTOTHROTTLE_ENABLED = _env("SPBE_AUTOTHROTTLE", "1") == "1"

@@ -29,6 +29,11 @@ class Handler(BaseHTTPRequestHandler):
     target = ""
 
     def do_GET(self) -> None:  # noqa: N802
+        if self.headers.get("Host", "").startswith("kosong."):  # 200 with no body and no content type
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.headers.get("Host", "").startswith("alih.") and self.path == "/":
             self.send_response(302)
             self.send_header("Location", self.target)
@@ -65,10 +70,11 @@ SITES = {
     "99.01.01.1002": "http://10.255.255.1/",  # a private IP literal
     "99.01.01.1003": "http://alih.contoh.go.id/",  # allowed host that redirects to 127.0.0.1
     "99.01.01.1004": "http://publik.contoh.go.id/",  # allowed: 127.0.0.2 is in SPBE_ALLOWED_NETWORKS
+    "99.01.01.1005": "http://kosong.contoh.go.id/",  # allowed, answers 200 with an empty body
 }
 
 
-def test_private_addresses_are_refused_by_dns_literal_and_redirect(servers, tmp_path) -> None:
+def test_private_addresses_are_refused_and_an_empty_body_is_empty(servers, tmp_path) -> None:
     low, high = (s.server_address[1] for s in servers)
     with Session(get_engine(f"sqlite:///{tmp_path / 'spbe.sqlite3'}")) as session:
         session.add(Unit(code="99.01", name="Kota Contoh", kind="pemda", pemda_code="99.01"))
@@ -100,4 +106,5 @@ def test_private_addresses_are_refused_by_dns_literal_and_redirect(servers, tmp_
         assert status[code].status == "address_blocked", (code, status[code].detail)
         assert "terlarang" in status[code].detail
     assert status["99.01.01.1004"].status == "ok", status["99.01.01.1004"].detail
-    assert len(outcomes) == 6  # pemda, kecamatan (no website) and the four kelurahan
+    assert status["99.01.01.1005"].status == "empty"
+    assert len(outcomes) == 7  # pemda, kecamatan (no website) and the five kelurahan

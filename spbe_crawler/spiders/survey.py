@@ -190,7 +190,9 @@ class SurveySpider(scrapy.Spider):
         return outputs
 
     def _handle_page(self, site: SiteState, response: Response, depth: int) -> list[Any]:
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse):  # no content type, or not text
+            if depth == 0 and not response.body.strip():
+                site.verdicts.append(Verdict(Status.EMPTY, "beranda kosong (0 byte)", rule="empty-body"))
             return []
         facts = self.analyzer.facts(response)
         if depth == 0:
@@ -202,18 +204,13 @@ class SurveySpider(scrapy.Spider):
         outputs: list[Any] = [self._page_item(response, facts)]
         findings = self._findings(site, self.analyzer.match_page(response, facts, site))
         outputs += findings
+        links = self.analyzer.links(facts)
         if self.discoverer is not None:
-            for finding in findings:
-                attempt = self.discoverer.portal(finding.url, finding.service, response.url)
-                if attempt is not None:
-                    outputs.append(self._discover_request(attempt, attempt.url))
-        if self.discoverer is not None:
-            for href, text in self.analyzer.links(facts):
-                attempt = self.discoverer.from_link(href, text)
-                if attempt is not None:
-                    outputs.append(self._discover_request(attempt, attempt.url))
+            attempts = [self.discoverer.portal(f.url, f.service, response.url) for f in findings]
+            attempts += [self.discoverer.from_link(href, text) for href, text in links]
+            outputs += [self._discover_request(a, a.url) for a in attempts if a is not None]
         if depth < self.max_depth:
-            for url in ordered_links(response.url, self.analyzer.links(facts)):
+            for url in ordered_links(response.url, links):
                 admitted = site.frontier.admit(url)
                 if admitted:
                     outputs.append(self._request(site, admitted, "page", depth=depth + 1))
