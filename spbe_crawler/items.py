@@ -41,6 +41,7 @@ class FindingItem:
     snippet: str
     signals: list[str]
     confidence: float
+    site_url: Optional[str] = None  # resolves website_id for a site discovered in this crawl
 
 
 @dataclass

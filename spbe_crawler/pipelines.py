@@ -136,10 +136,14 @@ class StorePipeline:
 
     def _store_finding(self, item: FindingItem) -> None:
         assert self.session is not None
+        if item.website_id is None:
+            item.website_id = self._website_id(item.unit_code, item.site_url)
         key = (item.rule_id, item.url, item.unit_code)
         existing = self.findings.get(key)
         if existing is None:
-            self.findings[key] = Finding(**asdict(item))
+            fields = asdict(item)
+            fields.pop("site_url")
+            self.findings[key] = Finding(**fields)
             self.session.add(self.findings[key])
             return
         existing.signals = sorted(set(existing.signals) | set(item.signals))

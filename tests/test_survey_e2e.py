@@ -204,7 +204,7 @@ def test_inventory_lists_exactly_the_services_the_demo_offers(surveyed) -> None:
     for never in ("e_katalog", "skm", "opensid", "pendidikan", "simda"):
         assert never not in found
     for finding in findings:
-        assert finding.url and finding.rule_id and finding.kind
+        assert finding.url and finding.rule_id and finding.kind and finding.website_id is not None
         assert len(finding.snippet) <= 200 and "<" not in finding.snippet
         assert set(finding.signals) <= {"informasi", "interaksi", "transaksi", "kolaborasi"}
     by_service = {f.service: f.indicators.get("spbe-2020", []) for f in findings}

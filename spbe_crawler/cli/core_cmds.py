@@ -34,7 +34,7 @@ def _print_result(result: JobResult) -> None:
         console.print(index_line(result.index), markup=False, highlight=False)
         console.print(
             f"Dari {shares['total']} indikator: {shares['confirmed']} dikonfirmasi penilai, "
-            f"{shares['estimated']} perkiraan dari survei ({shares['estimated_weight_pct']}% bobot), "
+            f"{shares['estimated']} perkiraan dari survei ({str(shares['estimated_weight_pct']).replace('.', ',')}% bobot), "
             f"{shares['none']} belum ada bukti."
         )
     console.print(f"Laporan cakupan:  [bold]{result.coverage_html}[/]")

@@ -395,6 +395,7 @@ class SurveySpider(scrapy.Spider):
                 pemda_code=site.pemda_code,
                 unit_code=site.unit_code,
                 website_id=_stored_id(site),
+                site_url=site.url,
                 **match,
             )
             for match in matches
