@@ -1,0 +1,56 @@
+"""The same end-to-end survey on PostgreSQL (any SQLAlchemy URL works through SPBE_DATABASE_URL).
+
+Runs when ``SPBE_TEST_POSTGRES_URL`` points at a PostgreSQL server whose user may create databases
+(``.ci/run`` starts one when the machine has PostgreSQL); each run uses a fresh database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, func, select
+
+from spbe_crawler.store.models import CrawlRun, SiteCheck, Unit, UnitOutcome, Website
+from survey_support import cli_env, prepare_registry, spbe
+
+ADMIN_URL = os.environ.get("SPBE_TEST_POSTGRES_URL")
+pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="SPBE_TEST_POSTGRES_URL tidak diatur: tidak ada server PostgreSQL")
+
+
+@pytest.fixture()
+def postgres_url():
+    name = f"spbe_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    parts = urlsplit(ADMIN_URL)
+    yield parts._replace(path=f"/{name}").geturl()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_survey_on_postgresql(demo_web, tmp_path, postgres_url) -> None:
+    env = {**cli_env({**os.environ, **demo_web.env}, tmp_path), "SPBE_DATABASE_URL": postgres_url}
+    prepare_registry(env, demo_web.registry_csv)
+    spbe(["run", "--pemda", "18.71"], env)
+    spbe(["run", "--pemda", "18.71"], env)
+    engine = create_engine(postgres_url)
+    with Session(engine) as session:
+        runs = session.exec(select(CrawlRun)).all()
+        outcomes = session.exec(select(UnitOutcome)).all()
+        checks = session.exec(select(SiteCheck)).all()
+        units = session.exec(select(func.count()).select_from(Unit)).one()
+        websites = session.exec(select(Website)).all()
+    engine.dispose()
+    assert [r.state for r in runs] == ["finished", "finished"]
+    assert Counter(o.run_id for o in outcomes) == {runs[0].id: 186, runs[1].id: 186}
+    assert len({(w.unit_code, w.url) for w in websites}) == len(websites)
+    assert units == 187  # the province, the pemda, 39 OPD, 20 kecamatan, 126 kelurahan
+    planned = {h: p["expected_status"] for h, p in demo_web.manifest.items()}
+    assert all(planned.get(urlsplit(c.url).hostname) == c.status for c in checks)
