@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_registry.py", "bench_health.py", "bench_inventory.py", "bench_survey.py", "bench_monitor.py"]
+SCRIPTS = [
+    "bench_registry.py",
+    "bench_health.py",
+    "bench_inventory.py",
+    "bench_demo.py",
+    "bench_survey.py",
+    "bench_monitor.py",
+]
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """Demo web throughput and start-up, as ratios against a bare ``http.server`` measured in the same run.
 
-    python -m spbe_crawler.demo.bench [--requests 2000] [--threads 4]
+    python bench/bench_demo.py [--requests 2000] [--threads 4]
 
 Targets (brief): start < 2 s, hundreds of requests per second for generated pages.
 """
@@ -8,6 +8,7 @@ Targets (brief): start < 2 s, hundreds of requests per second for generated page
 from __future__ import annotations
 
 import argparse
+import sys
 import http.client
 import socket
 import tempfile
@@ -15,8 +16,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-from spbe_crawler.demo.server import DemoWeb
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from spbe_crawler.demo.server import DemoWeb  # noqa: E402
 
 PAGE = b"<html><body>" + b"x" * 8000 + b"</body></html>"
 
