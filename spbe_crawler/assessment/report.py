@@ -22,7 +22,7 @@ from scoring.review import SOURCE_LABELS, disagreements
 from spbe_crawler.assessment.catalog import DEFAULT_FRAMEWORK
 from spbe_crawler.assessment.coverage import coverage
 from spbe_crawler.assessment.runs import finding_dict, findings_of, latest_survey_run, pemda_name
-from spbe_crawler.assessment.summary import Assessment, load_assessment
+from spbe_crawler.assessment.summary import Assessment, indicator_rows, load_assessment
 from spbe_crawler.store.models import CrawlRun, Finding, utcnow
 
 ViewBuilder = Callable[..., list[dict[str, Any]]]
@@ -103,24 +103,12 @@ def _bars(a: Assessment) -> list[dict[str, Any]]:
 
 
 def _indicator_rows(a: Assessment, findings: Mapping[int, Finding]) -> list[dict[str, Any]]:
-    rows = []
-    for number in sorted(a.framework.indicators):
-        level, source = a.effective[number]
-        score = a.scores.get(number)
-        ids = list(score.finding_ids or []) if score else []
-        links = [findings[i] for i in ids if i in findings][:MAX_LINKS]
-        rows.append({
-            "number": number,
-            "name": a.framework.indicators[number].name,
-            "level": level,
-            "level_name": a.framework.level_name(number, level) if level else None,
-            "source": source,
-            "source_label": SOURCE_LABELS[source],
-            "estimate": score.level if score else None,
-            "confidence": score.confidence if score and score.level is not None else None,
-            "rationale": score.rationale if score else "",
-            "links": [{"id": f.id, "url": f.url, "href": safe_url(f.url), "snippet": f.snippet} for f in links],
-        })
+    """The summary's indicator rows, with up to MAX_LINKS evidence links each."""
+    rows = indicator_rows(a)
+    for row in rows:
+        linked = [findings[i] for i in row["finding_ids"] if i in findings][:MAX_LINKS]
+        row["number"] = row["indicator"]
+        row["links"] = [{"id": f.id, "url": f.url, "href": safe_url(f.url), "snippet": f.snippet} for f in linked]
     return rows
 
 

@@ -103,7 +103,8 @@ def _shares(a: Assessment) -> dict[str, Any]:
     }
 
 
-def _indicator_rows(a: Assessment) -> list[dict[str, Any]]:
+def indicator_rows(a: Assessment) -> list[dict[str, Any]]:
+    """One row per indicator: effective level and its source, estimate, confirmation."""
     confirmed = confirmed_reviews(a.reviews)
     rows = []
     for number in sorted(a.framework.indicators):
@@ -149,7 +150,7 @@ def summary_of(a: Assessment) -> dict[str, Any]:
             for lvl in fw.levels
         },
         "shares": _shares(a),
-        "indicators": _indicator_rows(a),
+        "indicators": indicator_rows(a),
         "disagreements": [
             {"indicator": d.indicator, "first_level": d.first_level, "first_reviewer": d.first_reviewer,
              "second_level": d.second_level, "second_reviewer": d.second_reviewer}
