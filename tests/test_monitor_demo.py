@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from sqlmodel import select
 
 from spbe_crawler.demo.profile import MONITOR_ENV
-from spbe_crawler.store.models import Incident, Website
+from spbe_crawler.store.models import Incident, Probe, Website
 from survey_support import cli_env, prepare_registry, session_for, spbe
 
 DOWN = {"dns_error", "connect_refused", "timeout", "tls_error", "http_error", "redirect_loop"}
@@ -29,9 +29,12 @@ def test_demo_sweep_opens_incidents_for_broken_sites_only(demo_web, tmp_path) ->
     expected_down = {h for h in declared if planned.get(h) in DOWN and planned.get(h) != "http_error"}
     assert expected_down and expected_down <= set(down_hosts)
     for host, incident in down_hosts.items():
-        assert planned.get(host) in DOWN | {"blocked"}, (host, incident.status)  # blocked: 403 to the probe's UA too
+        assert planned.get(host) in DOWN, (host, incident.status)
         assert incident.ended_at is None and incident.detail
-    assert all(planned.get(h) not in ("ok", "stale") for h in down_hosts)
+    assert all(planned.get(h) not in ("ok", "stale", "blocked") for h in down_hosts)
+    with session_for(tmp_path) as session:
+        blocked = [p for p in session.exec(select(Probe)).all() if planned.get(urlsplit(p.url).hostname) == "blocked"]
+    assert blocked and all(p.status == "blocked" and "peramban" in p.detail for p in blocked)
 
     page = tmp_path / "status"
     spbe(["monitor", "page", "--pemda", "18.71", "--out", str(page)], env)

@@ -120,11 +120,12 @@ class Prober:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.client.aclose()
 
-    async def _walk(self, walk: _Walk, started: float) -> tuple[int, int]:
+    async def _walk(self, walk: _Walk, started: float, user_agent: str | None = None) -> tuple[int, int]:
         """Follow redirects from ``walk.current``; ``(final HTTP status, body bytes read)``."""
         seen = {walk.current}
+        headers = {"User-Agent": user_agent} if user_agent else None
         for _ in range(self.settings.max_redirects + 1):
-            response = await self.client.send(self.client.build_request("GET", walk.current), stream=True)
+            response = await self.client.send(self.client.build_request("GET", walk.current, headers=headers), stream=True)
             try:
                 if walk.ttfb_ms is None:
                     walk.ttfb_ms = (time.perf_counter() - started) * 1000
@@ -152,8 +153,12 @@ class Prober:
         try:
             async with asyncio.timeout(self.settings.total_timeout):
                 http_status, size = await self._walk(walk, started)
-            status = Status.OK if http_status < 400 else Status.HTTP_ERROR
-            detail = "" if status is Status.OK else f"HTTP {http_status}"
+                status = Status.OK if http_status < 400 else Status.HTTP_ERROR
+                detail = "" if status is Status.OK else f"HTTP {http_status}"
+                if http_status in (401, 403):  # refused to the probe: does it answer a browser?
+                    browser = _Walk(current=url)
+                    if (await self._walk(browser, started, self.settings.browser_user_agent))[0] < 400:
+                        status, detail = Status.BLOCKED, f"HTTP {http_status} untuk probe, berfungsi untuk peramban"
         except Exception as exc:  # every failure of a site becomes a value
             status, detail = classify_httpx_error(exc)
             if status is Status.TLS_ERROR:

@@ -22,6 +22,11 @@ class MonitorSettings:
     max_redirects: int = _knob("SPBE_MONITOR_MAX_REDIRECTS", 10, "pengalihan maksimum yang diikuti")
     max_bytes: int = _knob("SPBE_MONITOR_MAX_BYTES", 262_144, "byte isi respons maksimum yang dibaca")
     user_agent: str = _knob("SPBE_MONITOR_USER_AGENT", "spbe-crawler-monitor/0.1", "User-Agent probe")
+    browser_user_agent: str = _knob(
+        "SPBE_MONITOR_BROWSER_USER_AGENT",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+        "User-Agent peramban untuk mengulang probe yang dijawab 401/403 (situs yang memblokir perayap)",
+    )
     confirm_attempts: int = _knob("SPBE_MONITOR_CONFIRM_ATTEMPTS", 3, "M: percobaan maksimum sebelum situs dinyatakan mati")
     confirm_failures: int = _knob("SPBE_MONITOR_CONFIRM_FAILURES", 2, "N: kegagalan dari M percobaan agar situs dinyatakan mati")
     confirm_delay: float = _knob("SPBE_MONITOR_CONFIRM_DELAY", 5.0, "jeda antarpercobaan ulang (detik)")
