@@ -41,6 +41,7 @@ class StorePipeline:
         self.findings: dict[FindingKey, Finding] = {}
         self.checks: dict[int, SiteCheck] = {}
         self.candidates: set[str] = set()
+        self.portals: set[int] = set()  # websites already checked for the portal role
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
@@ -138,6 +139,8 @@ class StorePipeline:
         assert self.session is not None
         if item.website_id is None:
             item.website_id = self._website_id(item.unit_code, item.site_url)
+        if item.kind == "host" and item.website_id is not None:
+            self._mark_portal(item.website_id, item.url)
         key = (item.rule_id, item.url, item.unit_code)
         existing = self.findings.get(key)
         if existing is None:
@@ -152,6 +155,18 @@ class StorePipeline:
             existing.snippet = item.snippet
         existing.seen_at = utcnow()
         self.session.add(existing)
+
+    def _mark_portal(self, website_id: int, url: str) -> None:
+        """A website whose own host a service signature recognises (jdih., lpse. ...) is a service
+        portal: the monitor checks portals more often than unit sites."""
+        assert self.session is not None
+        if website_id in self.portals:
+            return
+        self.portals.add(website_id)
+        website = self.session.get(Website, website_id)
+        if website is not None and website.role != "portal" and website.host == host_of(url):
+            website.role = "portal"
+            self.session.add(website)
 
     def _store_site_check(self, item: SiteCheckItem) -> None:
         assert self.session is not None

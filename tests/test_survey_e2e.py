@@ -103,11 +103,14 @@ def test_discovery_finds_linked_and_guessable_sites_and_lists_ambiguous_ones(sur
     }
 
 
-def test_declared_websites_are_never_overwritten(surveyed) -> None:
+def test_declared_websites_keep_their_state_and_service_portals_are_recognised(surveyed) -> None:
     with session_for(surveyed.home) as session:
-        declared = session.exec(select(Website).where(Website.state == "declared")).all()
-    assert declared and all(w.source in ("opd-list", "pemda-list") or w.source.startswith("csv") or w.source for w in declared)
-    assert all(w.confidence == 1.0 for w in declared)
+        declared = {_host(w.url): w for w in session.exec(select(Website).where(Website.state == "declared")).all()}
+    assert declared and all(w.confidence == 1.0 and w.source for w in declared.values())
+    # jdih. and lpse. are declared as OPD sites in data/opd/18.71.csv; their own pages show the service
+    assert declared["jdih.bandarlampungkota.go.id"].role == "portal"
+    assert declared["lpse.bandarlampungkota.go.id"].role == "portal"
+    assert declared["kec-kedaton.bandarlampungkota.go.id"].role == "unit"
 
 
 def test_coverage_report_lists_every_unit_with_a_status(surveyed) -> None:
