@@ -67,6 +67,15 @@ def pemda_label(name: str, rules: DiscoveryRules | None = None) -> str:
     return "".join(words)
 
 
+def pemda_root_guess(name: str, rules: DiscoveryRules | None = None) -> str | None:
+    """The usual portal domain of a pemda: ``Kabupaten Malang`` -> ``malangkab.go.id``,
+    ``Kota Bandar Lampung`` -> ``bandarlampungkota.go.id`` (None for other names)."""
+    first = (raw_tokens(name) or [""])[0]
+    suffix = {"kabupaten": "kab", "kab": "kab", "kota": "kota"}.get(first)
+    label = pemda_label(name, rules)
+    return f"{label}{suffix}.go.id" if suffix and label else None
+
+
 def root_stem(root: str, rules: DiscoveryRules | None = None) -> str:
     """``bandarlampungkota.go.id`` -> ``bandarlampung``; ``bandungkab.go.id`` -> ``bandung``."""
     rules = rules or load_rules()

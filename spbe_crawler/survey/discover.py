@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from spbe_crawler.discovery import UnitIndex, guess_hosts, page_matches_unit
+from spbe_crawler.discovery.names import pemda_root_guess
 from spbe_crawler.survey.links import site_key
 
 
@@ -29,8 +30,11 @@ class Discoverer:
 
     def __init__(self, units: list[Any], hosts_by_unit: dict[str, set[str]], pemda_code: str):
         pemda_hosts = sorted(hosts_by_unit.get(pemda_code, set()), key=len)
-        self.root = pemda_hosts[0] if pemda_hosts else ""
         self.units = {u.code: u for u in units}
+        pemda = self.units.get(pemda_code)
+        # Without a known portal, guess the usual one (<nama>kab.go.id / <nama>kota.go.id) and try it.
+        self.root_guess = None if pemda_hosts or pemda is None else pemda_root_guess(pemda.name)
+        self.root = pemda_hosts[0] if pemda_hosts else (self.root_guess or "")
         self.missing = {u.code for u in units if u.kind in self.KINDS and not hosts_by_unit.get(u.code)}
         # OPD sites follow <slug>.<root> (dinkes.bandarlampungkota.go.id): matched on the slug.
         self.opd_hosts = {
@@ -49,6 +53,10 @@ class Discoverer:
             return []
         pemda = next((u for u in self.units.values() if u.kind == "pemda"), None)
         attempts = []
+        if self.root_guess and pemda is not None and self.root_guess not in self.tried_hosts:
+            self.tried_hosts.add(self.root_guess)
+            evidence = f"tebakan domain pemda: {self.root_guess}"
+            attempts.append(Attempt(f"https://{self.root_guess}/", (pemda.code,), "tebakan:pemda-root", evidence))
         for code in sorted(self.missing):
             unit = self.units[code]
             parent = self.units.get(unit.parent_code or "")
@@ -106,8 +114,8 @@ class Discoverer:
             if code in self.found:
                 continue
             unit = self.units[code]
-            if unit.kind == "opd":
-                verdict = page_matches_unit(title, text, unit.name, "opd")
+            if unit.kind in ("opd", "pemda"):
+                verdict = page_matches_unit(title, text, unit.name, unit.kind)
             else:
                 verdict = self.index.confirm_page(code, title, text)
             if verdict.confirmed:
