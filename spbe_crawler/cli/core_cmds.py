@@ -7,17 +7,19 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from spbe_crawler import config
 from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.cli.scoring_cmds import index_line
 from spbe_crawler.jobs import JobResult, ensure_registry, survey_and_report
+from spbe_crawler.registry.results import RegistryError
 from spbe_crawler.survey.runs import RunBusy
 
 
 def _print_result(result: JobResult) -> None:
-    table = Table(title=f"Cakupan situs web — {result.coverage.pemda_name}")
+    table = Table(title=f"Cakupan situs web — {escape(result.coverage.pemda_name)}")
     table.add_column("Jenis unit")
     table.add_column("Jumlah", justify="right")
     table.add_column("Punya situs", justify="right")
@@ -26,7 +28,7 @@ def _print_result(result: JobResult) -> None:
         table.add_row(line["label"], str(line["total"]), str(line["with_site"]), str(line["working"]))
     console.print(table)
     for line in result.coverage.summary():
-        console.print(f"• {line['sentence']}")
+        console.print(f"• {line['sentence']} ({line['before_sentence']})", markup=False, highlight=False)
     if result.finish_reason and result.finish_reason != "finished":
         err_console.print(f"[yellow]Survei berhenti ({result.finish_reason}); jalankan lagi untuk melanjutkan.[/]")
     if result.index:
@@ -37,12 +39,12 @@ def _print_result(result: JobResult) -> None:
             f"{shares['estimated']} perkiraan dari survei ({str(shares['estimated_weight_pct']).replace('.', ',')}% bobot), "
             f"{shares['none']} belum ada bukti."
         )
-    console.print(f"Laporan cakupan:  [bold]{result.coverage_html}[/]")
-    console.print(f"CSV cakupan:      {result.coverage_csv}")
+    console.print(f"Laporan cakupan:  [bold]{escape(str(result.coverage_html))}[/]")
+    console.print(f"CSV cakupan:      {escape(str(result.coverage_csv))}")
     if result.report_html:
-        console.print(f"Laporan penilaian: [bold]{result.report_html}[/]")
+        console.print(f"Laporan penilaian: [bold]{escape(str(result.report_html))}[/]")
     if result.worksheet:
-        console.print(f"Lembar kerja penilai: {result.worksheet}")
+        console.print(f"Lembar kerja penilai: {escape(str(result.worksheet))}")
 
 
 @app.command("run")
@@ -55,8 +57,8 @@ def run_command(
     try:
         ensure_registry(pemda)
         result = survey_and_report(pemda, resume=not new, out_dir=out)
-    except RunBusy as busy:
-        err_console.print(f"[red]{busy}[/]")
+    except (RunBusy, RegistryError) as problem:
+        err_console.print(str(problem), style="red", markup=False)
         raise typer.Exit(2)
     _print_result(result)
 
