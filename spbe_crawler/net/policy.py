@@ -154,7 +154,7 @@ class NetworkPolicy:
             infos = socket.getaddrinfo(name, target_port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise NameNotFound(f"nama {host} tidak ditemukan: {exc}") from exc
-        return self.filter_addresses(host, [(info[4][0], target_port) for info in infos])
+        return self.filter_addresses(host, [(str(info[4][0]), target_port) for info in infos])
 
     def filter_addresses(self, host: str, addresses: list[tuple[str, int]]) -> list[tuple[str, int]]:
         allowed, reasons = [], []

@@ -22,6 +22,7 @@ from twisted.internet import threads
 
 from spbe_crawler.health.status import Status
 from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
+from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.net.scrapy_errors import classify_download_error
 from spbe_crawler.net.twisted_resolver import policy_from_settings
 from spbe_crawler.registry.pemda_sites import load_bundled
@@ -37,6 +38,19 @@ logger = logging.getLogger(__name__)
 
 class SurveySpider(scrapy.Spider):
     name = "survey"
+    # Set from the settings in from_crawler.
+    max_pages: int
+    max_depth: int
+    max_url_length: int
+    same_path_max: int
+    max_redirects: int
+    browser_ua: str
+    bot_ua: str
+    cloak_check: bool
+    discovery: bool
+    download_timeout_s: float
+    policy: NetworkPolicy
+    analyzer: Analyzer
 
     def __init__(self, pemda: str | None = None, resume: str = "1", **kwargs: Any):
         super().__init__(**kwargs)
@@ -151,7 +165,7 @@ class SurveySpider(scrapy.Spider):
             return self._handle_home(site, response)
         if kind == "page" and 200 <= response.status < 300:
             return self._handle_page(site, response, response.meta["depth"])
-        if kind == "bot" and 200 <= response.status < 300 and site.home_facts is not None:
+        if kind == "bot" and 200 <= response.status < 300 and isinstance(response, TextResponse) and site.home_facts is not None:
             site.bot_facts = self.analyzer.facts(response)
             verdict = self.analyzer.cloak_verdict(site.home_facts, site.bot_facts)
             if verdict:
@@ -218,7 +232,7 @@ class SurveySpider(scrapy.Spider):
 
     def _follow_redirect(self, site: SiteState, response: Response) -> list[Any]:
         kind = response.meta["kind"]
-        target = urljoin(response.url, response.headers[b"Location"].decode("latin-1"))
+        target = urljoin(response.url, (response.headers.get(b"Location") or b"").decode("latin-1"))
         chain = response.meta["chain"] + [response.url]
         visited = {canonical_url(url) for url in chain}
         if kind in ("home", "browser"):
@@ -290,7 +304,7 @@ class SurveySpider(scrapy.Spider):
         attempt: Attempt = response.meta["attempt"]
         assert self.discoverer is not None
         if 300 <= response.status < 400 and b"Location" in response.headers:
-            target = urljoin(response.url, response.headers[b"Location"].decode("latin-1"))
+            target = urljoin(response.url, (response.headers.get(b"Location") or b"").decode("latin-1"))
             chain = response.meta["chain"] + [response.url]
             # Follow within the site; a jump to a known host (a wildcard DNS catch-all to the portal) is no find.
             target_host, own_host = site_key(urlsplit(target).hostname or ""), site_key(urlsplit(response.url).hostname or "")
@@ -300,6 +314,7 @@ class SurveySpider(scrapy.Spider):
         if not (200 <= response.status < 300 and isinstance(response, TextResponse)):
             return self._unresolved(attempt)
         facts = self.analyzer.facts(response)
+        confirmed: tuple[str, float, str] | None
         if attempt.portal:
             confirmed = (attempt.unit_codes[0], 0.9, attempt.evidence)
         else:

@@ -112,7 +112,7 @@ class Analyzer:
             "redirect_chain": list(response.meta.get("chain", [])),
             "title": (facts.title or "")[:300] or None,
             "language": facts.lang,
-            "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1")[:100] or None,
+            "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1")[:100] or None,
             "content_hash": hashlib.sha256(body).hexdigest(),
             "size": len(body),
             "published_dates": [d.isoformat() for d in facts.dates][:50],
@@ -129,7 +129,7 @@ class Analyzer:
         )
 
     def match_page(self, response: TextResponse, facts: Any, site: SiteState) -> list[dict[str, Any]]:
-        matches = _guarded("inventaris", [], self.pack.match_page, self._page_data(response, site))
+        matches: list[Any] = _guarded("inventaris", [], self.pack.match_page, self._page_data(response, site))
         return [_finding(m) for m in matches]
 
     def probe_requests(self, site_url: str, site: SiteState) -> Iterable[tuple[str, str]]:
@@ -138,7 +138,7 @@ class Analyzer:
     def match_probe(self, rule_id: str, response: Any, site: SiteState) -> list[dict[str, Any]]:
         if not isinstance(response, TextResponse):
             return []
-        matches = _guarded("probe inventaris", [], self.pack.match_probe, rule_id, self._page_data(response, site))
+        matches: list[Any] = _guarded("probe inventaris", [], self.pack.match_probe, rule_id, self._page_data(response, site))
         return [_finding(m) for m in matches]
 
 

@@ -62,6 +62,7 @@ def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit])
     with_sites = set(
         session.exec(select(Website.unit_code).where(Website.state != "rejected")).all()
     )
+    assert run.id is not None
     existing = {o.unit_code: o for o in session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id)).all()}
     count = 0
     for unit in units:
