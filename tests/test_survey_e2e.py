@@ -135,6 +135,7 @@ def test_pages_store_what_the_issue_names(surveyed) -> None:
     sample = next(p for p in pages if p.published_dates and p.links)
     assert sample.title and sample.content_hash and sample.size > 0 and sample.language
     assert all(p.size <= 5 * 1024 * 1024 for p in pages)
+    assert any(p.url.endswith("/api/3/action/package_search?rows=0") for p in pages)  # the CKAN active check is recorded
 
 
 def test_crawler_traps_and_hostile_pages_are_bounded(surveyed) -> None:

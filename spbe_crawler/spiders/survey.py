@@ -170,8 +170,10 @@ class SurveySpider(scrapy.Spider):
             verdict = self.analyzer.cloak_verdict(site.home_facts, site.bot_facts)
             if verdict:
                 site.verdicts.append(verdict)
-        if kind == "probe" and 200 <= response.status < 300:
-            return self._findings(site, self.analyzer.match_probe(response.meta["rule"], response, site))
+        if kind == "probe" and 200 <= response.status < 300 and isinstance(response, TextResponse):
+            # An active check (CKAN API, JDIH search) is stored like any other fetched page.
+            page = self._page_item(response, self.analyzer.facts(response))
+            return [page, *self._findings(site, self.analyzer.match_probe(response.meta["rule"], response, site))]
         return []
 
     def _handle_home(self, site: SiteState, response: Response) -> list[Any]:
