@@ -5,6 +5,7 @@ and a port that refuses connections. Each runs on its own ephemeral port of the 
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 import socket
 import ssl
 import threading
@@ -22,7 +23,7 @@ def refused_port(bind: str) -> int:
         return sock.getsockname()[1]
 
 
-class _Listener:
+class _Listener(ABC):
     """Accept loop in a daemon thread; subclasses decide what to do with each connection."""
 
     def __init__(self, bind: str):
@@ -48,8 +49,9 @@ class _Listener:
                 return
             self.handle(conn)
 
+    @abstractmethod
     def handle(self, conn: socket.socket) -> None:
-        raise NotImplementedError
+        """Serve one accepted connection (each kind of raw server misbehaves in its own way)."""
 
     def stop(self) -> None:
         self.stopped.set()
