@@ -40,7 +40,7 @@ class ProgressExtension:
         if self.task is None:
             self.progress.start()
             self.task = self.progress.add_task("survei", total=getattr(spider, "total_sites", None), last="")
-        self.progress.update(self.task, advance=1, last=f"{item.status:>18} {item.url[:50]}")
+        self.progress.update(self.task, advance=1, last=f"{item.status} {item.url[:40]}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.task is not None:

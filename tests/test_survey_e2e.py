@@ -32,7 +32,7 @@ def surveyed(demo_web, tmp_path_factory):
     home = tmp_path_factory.mktemp("survey-home")
     env = cli_env({**os.environ, **demo_web.env}, home)
     prepare_registry(env, demo_web.registry_csv)
-    result = spbe(["run", "--pemda", "18.71"], {**env, "SPBE_PROGRESS": "1"})
+    result = spbe(["run", "--pemda", "18.71"], {**env, "SPBE_PROGRESS": "1", "COLUMNS": "200"})
     return SimpleNamespace(home=home, env=env, output=result.stdout, manifest=demo_web.manifest)
 
 
