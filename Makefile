@@ -19,6 +19,7 @@ test: setup
 
 check: setup
 	$(BIN)/ruff check spbe_crawler inventory scoring bench tests
+	$(BIN)/ruff format --check spbe_crawler inventory scoring bench tests
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -8,9 +8,9 @@ Targets (brief): start < 2 s, hundreds of requests per second for generated page
 from __future__ import annotations
 
 import argparse
-import sys
 import http.client
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -44,6 +44,7 @@ class _Baseline(BaseHTTPRequestHandler):
 
 def _rate(port: int, host: str, path: str, requests: int, threads: int) -> float:
     """Requests per second over keep-alive connections, one per client thread."""
+
     def worker(count: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         for _ in range(count):

@@ -37,12 +37,16 @@ def sample_bodies() -> list[bytes]:
 
 def hostile_bodies() -> dict[str, bytes]:
     """Inputs built to hurt: near-misses for every pattern family, no closing tags, floods."""
+
     def fill(unit: bytes) -> bytes:
         return (unit * (FIVE_MB // len(unit) + 1))[:FIVE_MB]
 
     return {
-        "near-miss words": b"<html><title>" + b"slot " * 50 + b"</title><body><p>" + fill(
-            b"slot gaco situs judi onlin togel1 maxwi rtp liv index of domain ini diju ") + b"</p></body></html>",
+        "near-miss words": b"<html><title>"
+        + b"slot " * 50
+        + b"</title><body><p>"
+        + fill(b"slot gaco situs judi onlin togel1 maxwi rtp liv index of domain ini diju ")
+        + b"</p></body></html>",
         "one giant word": b"<html><body><p>" + fill(b"a") + b"</p></body></html>",
         "whitespace sea": b"<html><body><p>situs" + fill(b" \t\n") + b"x</p></body></html>",
         "deep nesting": fill(b"<div style='display:none'><span>"),
@@ -60,7 +64,7 @@ def timed(action: Callable[[], object], rounds: int) -> float:
 
 
 def bench_samples(rounds: int) -> None:
-    rules = load_rules(ROOT / "data/health_rules")
+    rules = load_rules(ROOT / "spbe_crawler/data/health_rules")
     bodies = sample_bodies()
     total = len(bodies) * rounds
     baseline = timed(lambda: [lxml.html.fromstring(body) for body in bodies if body.strip()], rounds)
@@ -72,7 +76,7 @@ def bench_samples(rounds: int) -> None:
 
 
 def bench_hostile() -> None:
-    rules = load_rules(ROOT / "data/health_rules")
+    rules = load_rules(ROOT / "spbe_crawler/data/health_rules")
     print("hostile 5 MB pages (parse_page + classify vs lxml.html.fromstring of the same body):")
     for name, body in hostile_bodies().items():
         baseline = timed(lambda body=body: lxml.html.fromstring(body), 1)

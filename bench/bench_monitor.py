@@ -76,14 +76,24 @@ def seed(url: str, count: int, silent_every: int = 0) -> None:
     """One pemda unit with ``count`` websites; every ``silent_every``-th one lives on the silent server."""
     engine = get_engine(url)
     with engine.begin() as connection:
-        connection.execute(insert(Unit), [{"code": "99.01", "name": "Kabupaten Bench", "kind": "pemda", "pemda_code": "99.01",
-                                           "source": "bench"}])
+        connection.execute(
+            insert(Unit), [{"code": "99.01", "name": "Kabupaten Bench", "kind": "pemda", "pemda_code": "99.01", "source": "bench"}]
+        )
         rows = []
         for i in range(count):
             zone = "diam.bench.test" if silent_every and i % silent_every == 0 else "bench.test"
             host = f"situs{i}.{zone}"
-            rows.append({"unit_code": "99.01", "url": f"http://{host}/", "host": host, "state": "declared", "role": "unit",
-                         "source": "bench", "confidence": 1.0})
+            rows.append(
+                {
+                    "unit_code": "99.01",
+                    "url": f"http://{host}/",
+                    "host": host,
+                    "state": "declared",
+                    "role": "unit",
+                    "source": "bench",
+                    "confidence": 1.0,
+                }
+            )
         for start in range(0, len(rows), 10_000):
             connection.execute(insert(Website), rows[start : start + 10_000])
 
@@ -143,8 +153,10 @@ def throughput(tmp: Path, answer: int, silent: int, count: int, concurrency: int
     sweep_wall, sweep_cpu = min(w for w, _ in sweep), min(c for _, c in sweep)
     print(f"targets, concurrency, rounds  : {count}, {concurrency}, {rounds} (best round of each)")
     print(f"plain httpx loop (baseline)   : {count / base_wall:8.0f} probes/s   (1.00x)   CPU {1e3 * base_cpu / count:.2f} ms/probe")
-    print(f"run_sweep (policy, DB writes) : {count / sweep_wall:8.0f} probes/s   ({base_wall / sweep_wall:.2f}x baseline)"
-          f"   CPU {1e3 * sweep_cpu / count:.2f} ms/probe ({base_cpu / sweep_cpu:.2f}x)")
+    print(
+        f"run_sweep (policy, DB writes) : {count / sweep_wall:8.0f} probes/s   ({base_wall / sweep_wall:.2f}x baseline)"
+        f"   CPU {1e3 * sweep_cpu / count:.2f} ms/probe ({base_cpu / sweep_cpu:.2f}x)"
+    )
 
 
 def peak_rss_kib() -> int:

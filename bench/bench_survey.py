@@ -64,7 +64,10 @@ def run_child(mode: str, sites: int, port: int) -> dict[str, float]:
         make_registry(home, sites)
         output = subprocess.run(
             [sys.executable, __file__, "--child", mode, str(sites)],
-            env=child_env(home, port), capture_output=True, text=True, check=True,
+            env=child_env(home, port),
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     return json.loads(output.strip().splitlines()[-1])
 

@@ -53,7 +53,7 @@ class MultiSiteWeb:
     def port(self) -> int:
         return self.server.server_address[1]
 
-    def __enter__(self) -> "MultiSiteWeb":
+    def __enter__(self) -> MultiSiteWeb:
         self.thread.start()
         return self
 

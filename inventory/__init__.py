@@ -12,6 +12,14 @@ from inventory.rules import LEVELS, RuleError
 from inventory.view import build_view
 
 __all__ = [
-    "LEVELS", "Match", "Pack", "PageData", "RuleError",
-    "build_view", "default_pack", "diff", "load_catalog", "load_pack",
+    "LEVELS",
+    "Match",
+    "Pack",
+    "PageData",
+    "RuleError",
+    "build_view",
+    "default_pack",
+    "diff",
+    "load_catalog",
+    "load_pack",
 ]

@@ -16,10 +16,11 @@ Probe responses (a cheap active check such as CKAN's ``package_search``) go thro
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -35,7 +36,7 @@ MAX_LINK_EVIDENCE = 5
 
 def default_directory() -> Path:
     """``$SPBE_DATA_DIR/signatures`` (the same variable as ``spbe_crawler.config.DATA_DIR``)."""
-    data_dir = os.environ.get("SPBE_DATA_DIR") or Path(__file__).resolve().parent.parent / "data"
+    data_dir = os.environ.get("SPBE_DATA_DIR") or Path(__file__).resolve().parent.parent / "spbe_crawler" / "data"
     return Path(data_dir) / "signatures"
 
 

@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from inventory.page import ItemList, ParsedPage
 from inventory.patterns import PatternError, compile_bounded, required_literals
 from inventory.text import collapse, html_window
 
 PARTS = (
-    "host", "url", "link_href", "link_text", "html", "meta", "generator",
-    "header", "script_src", "form_field", "title",
+    "host",
+    "url",
+    "link_href",
+    "link_text",
+    "html",
+    "meta",
+    "generator",
+    "header",
+    "script_src",
+    "form_field",
+    "title",
 )
 KINDS = ("link", "host", "form", "login", "search", "download", "api", "document", "mention")
 DEFAULT_KIND = {
-    "host": "host", "url": "mention", "link_href": "link", "link_text": "link", "html": "mention",
-    "meta": "mention", "generator": "mention", "header": "mention", "script_src": "mention",
-    "form_field": "form", "title": "mention",
+    "host": "host",
+    "url": "mention",
+    "link_href": "link",
+    "link_text": "link",
+    "html": "mention",
+    "meta": "mention",
+    "generator": "mention",
+    "header": "mention",
+    "script_src": "mention",
+    "form_field": "form",
+    "title": "mention",
 }
 MAX_HITS = 5
 """At most this many items (links, fields...) are reported per matcher per page."""
@@ -35,7 +53,7 @@ class Matcher:
     required: tuple[str, ...] | None = None
     required_bytes: tuple[bytes, ...] | None = None
 
-    def hits(self, page: ParsedPage, limit: int = MAX_HITS) -> list["Hit"]:
+    def hits(self, page: ParsedPage, limit: int = MAX_HITS) -> list[Hit]:
         return _EVALUATORS[self.part](self, page, limit)
 
 
@@ -131,11 +149,7 @@ def _list(items: Callable[[ParsedPage], ItemList]) -> Callable[[Matcher, ParsedP
 
 
 def _meta(m: Matcher, page: ParsedPage, limit: int) -> list[Hit]:
-    hits = [
-        Hit(m.kind, collapse(f"{name}: {content}"))
-        for name, content in page.meta
-        if name == m.name and m.pattern.search(content)
-    ]
+    hits = [Hit(m.kind, collapse(f"{name}: {content}")) for name, content in page.meta if name == m.name and m.pattern.search(content)]
     return hits[:limit]
 
 

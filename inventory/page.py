@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import islice
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from itertools import islice
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree

@@ -53,10 +53,7 @@ def compile_bounded(source: str) -> re.Pattern[str]:
         raise PatternError(f"invalid regex {source!r}: {exc}") from None
     steps = _steps(list(parsed), source)
     if steps > MAX_STEPS:
-        raise PatternError(
-            f"pattern {source!r} may take {steps} steps per position (limit {MAX_STEPS}); "
-            "use smaller repetition bounds"
-        )
+        raise PatternError(f"pattern {source!r} may take {steps} steps per position (limit {MAX_STEPS}); use smaller repetition bounds")
     return re.compile(source, _FLAGS)
 
 
@@ -83,14 +80,10 @@ def _steps(items: list[tuple[Any, Any]], source: str) -> int:
 def _repeat_steps(av: tuple[int, int, Any], source: str) -> int:
     low, high, body = av
     if high == sre_c.MAXREPEAT or high > MAX_REPEAT:
-        raise PatternError(
-            f"pattern {source!r} has an unbounded repetition; write {{0,{MAX_REPEAT}}} at most"
-        )
+        raise PatternError(f"pattern {source!r} has an unbounded repetition; write {{0,{MAX_REPEAT}}} at most")
     body_items = list(body)
     if high > 1 and not (len(body_items) == 1 and body_items[0][0] in _SINGLE_CHAR):
-        raise PatternError(
-            f"pattern {source!r} repeats a group more than once; repeat single characters only"
-        )
+        raise PatternError(f"pattern {source!r} repeats a group more than once; repeat single characters only")
     return (high + 1) * _steps(body_items, source)
 
 

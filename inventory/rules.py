@@ -8,9 +8,10 @@ a rule that slipped past both fails loading with its file and id.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from inventory.matchers import Hit, Matcher, compile_matcher
 from inventory.page import ParsedPage
@@ -183,9 +184,7 @@ def _indicators(value: Any) -> dict[str, tuple[int, ...]]:
     for framework, numbers in value.items():
         if not isinstance(framework, str) or not _FRAMEWORK.match(framework):
             raise ValueError(f"info.indicators: bad framework id {framework!r}")
-        if not isinstance(numbers, list) or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in numbers
-        ):
+        if not isinstance(numbers, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in numbers):
             raise ValueError(f"info.indicators.{framework} must be a list of positive integers")
         result[framework] = tuple(sorted(set(numbers)))
     return result

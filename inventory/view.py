@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -39,7 +40,7 @@ def build_view(
         numbers = (finding.get("indicators") or {}).get(framework) or [None]
         for number in numbers:
             groups[number][finding["service"]].append(finding)
-    ordered = sorted((n for n in groups if n is not None)) + ([None] if None in groups else [])
+    ordered = sorted(n for n in groups if n is not None) + ([None] if None in groups else [])
     return [
         {
             "indicator": number,

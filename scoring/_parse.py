@@ -6,8 +6,9 @@ Both the framework and the rubric loaders use them, so a bad data file always na
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 
 class DataFileError(ValueError):

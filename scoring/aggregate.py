@@ -15,9 +15,9 @@ minimum, every unknown at the scale maximum).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping
 
 from scoring.framework import Framework, Group
 
@@ -129,9 +129,7 @@ def aggregate(framework: Framework, levels: Mapping[int, int | None]) -> Aggrega
     return Aggregate(framework.id, index, groups)
 
 
-def index_from_groups(
-    framework: Framework, level: str, values: Mapping[int, Decimal | int | float | str]
-) -> Decimal:
+def index_from_groups(framework: Framework, level: str, values: Mapping[int, Decimal | int | float | str]) -> Decimal:
     """The index from published group figures (e.g. the four domain scores): Σ(w·v)/Σw.
 
     Published group figures are already rounded, so this can differ by 0.01 from the index

@@ -25,9 +25,7 @@ class Catalog:
         try:
             return self.frameworks[framework_id]
         except KeyError:
-            raise FrameworkError(
-                f"kerangka '{framework_id}' tidak dikenal; tersedia: {', '.join(self.ids()) or '-'}"
-            ) from None
+            raise FrameworkError(f"kerangka '{framework_id}' tidak dikenal; tersedia: {', '.join(self.ids()) or '-'}") from None
 
     def rubric(self, framework_id: str) -> Rubric:
         if framework_id not in self._rubrics:

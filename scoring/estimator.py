@@ -11,8 +11,8 @@ their indicators to distinct services, best evidence first. No evidence gives le
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
 
 from scoring import rationale as say
 from scoring.framework import Framework
@@ -112,9 +112,7 @@ def _evaluate(rubric: Rubric, rule: Rule, service: str, evs: Sequence[Evidence])
     return _ServiceResult(service, level, confidence, tuple(met), tuple(skipped), ids)
 
 
-def _to_estimate(
-    framework: Framework, rubric: Rubric, rule: Rule, indicator: int, res: _ServiceResult, extra: str = ""
-) -> Estimate:
+def _to_estimate(framework: Framework, rubric: Rubric, rule: Rule, indicator: int, res: _ServiceResult, extra: str = "") -> Estimate:
     assert rule.cap is not None
     if res.level is None:
         text = say.no_evidence(rule, extra)
@@ -135,9 +133,7 @@ def _best(framework: Framework, rubric: Rubric, rule: Rule, indicator: int, serv
     return _to_estimate(framework, rubric, rule, indicator, ranked[0], extra)
 
 
-def _distinct(
-    framework: Framework, rubric: Rubric, rule: Rule, by_indicator: Mapping[int, ServiceEvidence]
-) -> dict[int, Estimate]:
+def _distinct(framework: Framework, rubric: Rubric, rule: Rule, by_indicator: Mapping[int, ServiceEvidence]) -> dict[int, Estimate]:
     """Give each indicator of ``rule`` a different service, best evidence first."""
     excluded = {s for i in rule.exclude_services_of for s in by_indicator.get(i, {})}
     pooled: dict[str, dict[int, Evidence]] = defaultdict(dict)
@@ -145,9 +141,7 @@ def _distinct(
         for service, evs in by_indicator.get(i, {}).items():
             if service not in excluded:
                 pooled[service].update((ev.finding_id, ev) for ev in evs)
-    ranked = sorted(
-        (_evaluate(rubric, rule, s, list(evs.values())) for s, evs in pooled.items()), key=lambda r: r.rank
-    )
+    ranked = sorted((_evaluate(rubric, rule, s, list(evs.values())) for s, evs in pooled.items()), key=lambda r: r.rank)
     ranked = [r for r in ranked if r.level is not None]
     slots = sorted(rule.indicators)
     result = {}

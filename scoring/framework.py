@@ -6,10 +6,10 @@ knows which framework it works on: a third framework is a new file under ``data/
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping
 
 
 @dataclass(frozen=True)

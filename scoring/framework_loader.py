@@ -8,9 +8,10 @@ cover the whole scale without gaps or overlaps. A bad file fails with its name, 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -145,18 +146,14 @@ def _maturity_models(raw: Mapping[str, Any], lo: int, hi: int) -> dict[str, Matu
             w = f"{where}.levels[{n}]"
             item = p.mapping(item, w)
             level = p.integer(item, "level", w)
-            names[level] = LevelName(
-                level, p.text(item, "name", w), item.get("certainty"), item.get("note"), item.get("alias")
-            )
+            names[level] = LevelName(level, p.text(item, "name", w), item.get("certainty"), item.get("note"), item.get("alias"))
         if sorted(names) != list(range(lo, hi + 1)):
             raise p.DataFileError(f"{where}.levels: harus tepat tingkat {lo}..{hi}, berisi {sorted(names)}")
         models[str(key)] = MaturityModel(str(key), p.text(body, "name", where), names)
     return models
 
 
-def _indicators(
-    raw: Mapping[str, Any], models: Mapping[str, MaturityModel], lo: int, hi: int
-) -> dict[int, Indicator]:
+def _indicators(raw: Mapping[str, Any], models: Mapping[str, MaturityModel], lo: int, hi: int) -> dict[int, Indicator]:
     result: dict[int, Indicator] = {}
     for n, item in enumerate(p.sequence(p.require(raw, "indicators", "indicators"), "indicators")):
         where = f"indicators[{n}]"
@@ -235,18 +232,14 @@ def _group_fields(item: Any, level: str, n: int, is_top: bool, is_bottom: bool) 
     return fields
 
 
-def _link_groups(
-    parsed: dict[str, list[dict[str, Any]]], levels: tuple[AggregationLevel, ...]
-) -> dict[str, tuple[Group, ...]]:
+def _link_groups(parsed: dict[str, list[dict[str, Any]]], levels: tuple[AggregationLevel, ...]) -> dict[str, tuple[Group, ...]]:
     """Fill every upper group's indicator list from its children (bottom up)."""
     for depth in range(len(levels) - 1, 0, -1):
         parent_level, level = levels[depth - 1].key, levels[depth].key
         parents = {g["number"]: g for g in parsed[parent_level]}
         for child in parsed[level]:
             if child["parent"] not in parents:
-                raise p.DataFileError(
-                    f"groups.{level} {child['number']}: parent {child['parent']} tidak ada di {parent_level}"
-                )
+                raise p.DataFileError(f"groups.{level} {child['number']}: parent {child['parent']} tidak ada di {parent_level}")
             parent = parents[child["parent"]]
             parent["indicators"] = tuple(parent["indicators"]) + tuple(child["indicators"])
     return {key: tuple(Group(level=key, **g) for g in items) for key, items in parsed.items()}
@@ -306,8 +299,7 @@ def _validate_group_weights(fw: Framework) -> None:
                 what = f"{fw.levels[depth + 1].key}-nya"
             if held != group.weight:
                 raise p.DataFileError(
-                    f"bobot {lvl.key} {group.number} ({group.name}) {group.weight} "
-                    f"tidak sama dengan jumlah bobot {what} {held}"
+                    f"bobot {lvl.key} {group.number} ({group.name}) {group.weight} tidak sama dengan jumlah bobot {what} {held}"
                 )
 
 
@@ -324,7 +316,7 @@ def _validate_bands(fw: Framework) -> None:
         raise p.DataFileError(f"predikat: tidak mencakup nilai terendah {lo} (mulai {first.name} {first.min})")
     if last.max != hi or not last.max_inclusive:
         raise p.DataFileError(f"predikat: tidak mencakup nilai tertinggi {hi} (akhir {last.name} {last.max})")
-    for a, b in zip(bands, bands[1:]):
+    for a, b in zip(bands, bands[1:], strict=False):
         if a.max < b.min or (a.max == b.min and not (a.max_inclusive or b.min_inclusive)):
             raise p.DataFileError(f"predikat: ada celah antara {a.name} dan {b.name} pada {a.max}")
         if a.max > b.min or (a.max_inclusive and b.min_inclusive):

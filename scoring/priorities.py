@@ -7,9 +7,9 @@ weights the lower current level comes first (the next criterion is the more basi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
 
 from scoring.aggregate import level_gain
 from scoring.framework import Framework

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from scoring.framework import Framework
 from scoring.rubric import LevelRule, Rule, Strength
@@ -56,9 +56,7 @@ def estimated(
     """The full rationale of an estimate from ``met`` levels (cumulative) of one service."""
     top = met[-1].rule
     parts = [f"Perkiraan {_level(framework, indicator, top.level)} dari layanan «{service}»."]
-    met_texts = [
-        f"{_level(framework, indicator, m.rule.level)} – {m.rule.criterion} ({cite(m.finding_ids)})" for m in met
-    ]
+    met_texts = [f"{_level(framework, indicator, m.rule.level)} – {m.rule.criterion} ({cite(m.finding_ids)})" for m in met]
     parts.append("Kriteria terpenuhi: " + "; ".join(met_texts) + ".")
     nxt = next((lvl for lvl in rule.levels if lvl.level == top.level + 1), None)
     if nxt is not None:

@@ -8,9 +8,10 @@ Domains 1-3 of spbe-2020 are entered by people as ordinary reviews, so they are 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Mapping, Protocol, Sequence
+from datetime import UTC, datetime
+from typing import Protocol
 
 from scoring.framework import Framework
 
@@ -85,7 +86,7 @@ class ReviewError(ValueError):
 
 def utcnow() -> datetime:
     """Now as an aware UTC datetime (the store keeps aware datetimes)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def validate_review(framework: Framework, indicator: object, level: object, reviewer: str, role: str) -> list[str]:
@@ -120,8 +121,14 @@ def new_review(
     if problems:
         raise ReviewError(problems)
     return ReviewEntry(
-        framework.id, indicator, level, reviewer.strip(), (note or "").strip()[:MAX_NOTE], role,
-        now or utcnow(), previous_level,
+        framework.id,
+        indicator,
+        level,
+        reviewer.strip(),
+        (note or "").strip()[:MAX_NOTE],
+        role,
+        now or utcnow(),
+        previous_level,
     )
 
 
@@ -148,9 +155,7 @@ def confirmed_reviews(reviews: Iterable[ReviewLike]) -> dict[int, ReviewLike]:
     return confirmed
 
 
-def effective_levels(
-    estimates: Iterable[EstimateLike], reviews: Iterable[ReviewLike]
-) -> dict[int, tuple[int | None, str]]:
+def effective_levels(estimates: Iterable[EstimateLike], reviews: Iterable[ReviewLike]) -> dict[int, tuple[int | None, str]]:
     """indicator -> (level, source): a confirmed level wins over an estimate; no value is ``none``."""
     result: dict[int, tuple[int | None, str]] = {}
     for est in estimates:
@@ -184,16 +189,11 @@ def disagreements(reviews: Iterable[ReviewLike]) -> list[Disagreement]:
 def is_repeat(latest: ReviewLike | None, level: int, note: str, reviewer: str) -> bool:
     """Does this input repeat the newest review unchanged (re-importing a worksheet)?"""
     return (
-        latest is not None
-        and latest.level == level
-        and (latest.note or "") == (note or "").strip()
-        and latest.reviewer == reviewer.strip()
+        latest is not None and latest.level == level and (latest.note or "") == (note or "").strip() and latest.reviewer == reviewer.strip()
     )
 
 
-def previous_level(
-    indicator: int, estimates: Mapping[int, EstimateLike], reviews: Iterable[ReviewLike]
-) -> int | None:
+def previous_level(indicator: int, estimates: Mapping[int, EstimateLike], reviews: Iterable[ReviewLike]) -> int | None:
     """The level in effect before a new review: what the assessor is changing from."""
     est = estimates.get(indicator)
     return effective_levels([est] if est else [], reviews).get(indicator, (None, SOURCE_NONE))[0]

@@ -9,9 +9,10 @@ a crawl can show and why (in Bahasa Indonesia).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from scoring import _parse as p
 from scoring.framework import Framework
@@ -101,11 +102,7 @@ def _build(raw: Mapping[str, Any], path: Path) -> Rubric:
     for n, item in enumerate(p.sequence(p.require(raw, "evidence_strength", "evidence_strength"), "evidence_strength")):
         where = f"evidence_strength[{n}]"
         item = p.mapping(item, where)
-        strengths.append(
-            Strength(
-                p.probability(item, "min", where), p.probability(item, "factor", where), p.text(item, "label", where)
-            )
-        )
+        strengths.append(Strength(p.probability(item, "min", where), p.probability(item, "factor", where), p.text(item, "label", where)))
     rules = [_rule(item, n) for n, item in enumerate(p.sequence(p.require(raw, "rules", "rules"), "rules"))]
     return Rubric(
         framework_id=p.text(raw, "framework", "framework"),

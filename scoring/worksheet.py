@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping, Protocol, Sequence
+from typing import Protocol
 
 from scoring.framework import Framework
 from scoring.review import ReviewLike
@@ -88,9 +89,7 @@ def build_rows(
     rows = []
     for number in sorted(framework.indicators):
         est, review = estimates.get(number), confirmed.get(number)
-        groups = tuple(
-            f"{g.number} {g.name}" for g in (framework.group_of(number, lvl.key) for lvl in framework.levels)
-        )
+        groups = tuple(f"{g.number} {g.name}" for g in (framework.group_of(number, lvl.key) for lvl in framework.levels))
         rows.append(
             SheetRow(
                 indicator=number,
@@ -113,9 +112,18 @@ def build_rows(
 def row_values(row: SheetRow) -> list[object]:
     """The row's cells in :func:`headers` order (numbers stay numbers)."""
     return [
-        *row.groups, row.indicator, row.name, float(row.weight), row.criteria[:MAX_CELL], row.estimate,
-        row.confidence, row.rationale[:MAX_CELL], "\n".join(row.evidence_urls)[:MAX_CELL], row.confirmed,
-        row.note, row.reviewer,
+        *row.groups,
+        row.indicator,
+        row.name,
+        float(row.weight),
+        row.criteria[:MAX_CELL],
+        row.estimate,
+        row.confidence,
+        row.rationale[:MAX_CELL],
+        "\n".join(row.evidence_urls)[:MAX_CELL],
+        row.confirmed,
+        row.note,
+        row.reviewer,
     ]
 
 
@@ -136,15 +144,19 @@ def write_csv(framework: Framework, rows: Sequence[SheetRow], path: Path) -> Pat
 
 
 def to_dict(framework: Framework, row: SheetRow) -> dict[str, object]:
-    groups = {lvl.key: name for lvl, name in zip(framework.levels, row.groups)}
-    values = row_values(row)[len(framework.levels):]
-    record = {key: value for (_, key), value in zip(FIXED_COLUMNS, values)}
+    groups = {lvl.key: name for lvl, name in zip(framework.levels, row.groups, strict=False)}
+    values = row_values(row)[len(framework.levels) :]
+    record = {key: value for (_, key), value in zip(FIXED_COLUMNS, values, strict=False)}
     record["evidence_urls"] = list(row.evidence_urls)
     return {**groups, **record}
 
 
 def write_json(
-    framework: Framework, pemda_code: str, pemda_name: str, rows: Sequence[SheetRow], path: Path,
+    framework: Framework,
+    pemda_code: str,
+    pemda_name: str,
+    rows: Sequence[SheetRow],
+    path: Path,
     exported_at: datetime,
 ) -> Path:
     document = {

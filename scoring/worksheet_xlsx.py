@@ -7,10 +7,11 @@ the cell (``Penilaian!K7``), and a workbook with any problem yields no rows to a
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -57,8 +58,13 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
 
 
 def write_xlsx(
-    framework: Framework, pemda_code: str, pemda_name: str, rows: Sequence[SheetRow], path: Path,
-    exported_at: datetime, role: str = ROLE_FIRST,
+    framework: Framework,
+    pemda_code: str,
+    pemda_name: str,
+    rows: Sequence[SheetRow],
+    path: Path,
+    exported_at: datetime,
+    role: str = ROLE_FIRST,
 ) -> Path:
     wb = Workbook()
     ws = wb.active
@@ -66,8 +72,13 @@ def write_xlsx(
     cols = headers(framework)
     _put(ws, 1, 1, f"Lembar kerja penilaian {framework.index_name} – {pemda_name} ({pemda_code})")
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    _put(ws, 2, 1, "Isi kolom berwarna: Tingkat dikonfirmasi (1–5), Catatan, dan Penilai; lalu impor "
-                   "dengan perintah: spbe worksheet import <berkas>. Kolom lain dikunci.")
+    _put(
+        ws,
+        2,
+        1,
+        "Isi kolom berwarna: Tingkat dikonfirmasi (1–5), Catatan, dan Penilai; lalu impor "
+        "dengan perintah: spbe worksheet import <berkas>. Kolom lain dikunci.",
+    )
     for col, name in enumerate(cols, start=1):
         _put(ws, HEADER_ROW, col, name)
         ws.cell(row=HEADER_ROW, column=col).font = Font(bold=True)
@@ -103,8 +114,14 @@ def _level_validation(ws: Worksheet, fw: Framework, col: int, first: int, last: 
 
 def _write_meta(wb: Workbook, fw: Framework, code: str, name: str, when: datetime, role: str) -> None:
     meta = wb.create_sheet(META_SHEET)
-    entries = [("format", FORMAT), ("framework", fw.id), ("pemda_code", code), ("pemda_name", name),
-               ("role", role), ("exported_at", when.isoformat(timespec="seconds"))]
+    entries = [
+        ("format", FORMAT),
+        ("framework", fw.id),
+        ("pemda_code", code),
+        ("pemda_name", name),
+        ("role", role),
+        ("exported_at", when.isoformat(timespec="seconds")),
+    ]
     for r, (key, value) in enumerate(entries, start=1):
         _put(meta, r, 1, key)
         _put(meta, r, 2, value)
@@ -112,9 +129,7 @@ def _write_meta(wb: Workbook, fw: Framework, code: str, name: str, when: datetim
     meta.protection.sheet = True
 
 
-def read_xlsx(
-    path: Path, frameworks: Mapping[str, Framework], expected_pemda: str | None = None
-) -> WorksheetImport:
+def read_xlsx(path: Path, frameworks: Mapping[str, Framework], expected_pemda: str | None = None) -> WorksheetImport:
     """The assessor's confirmations from an exported workbook, or the list of what is wrong in it."""
     result = WorksheetImport()
     try:
@@ -134,14 +149,11 @@ def read_xlsx(
     return result
 
 
-def _read_meta(
-    wb: Any, frameworks: Mapping[str, Framework], expected: str | None, result: WorksheetImport
-) -> Framework | None:
+def _read_meta(wb: Any, frameworks: Mapping[str, Framework], expected: str | None, result: WorksheetImport) -> Framework | None:
     if META_SHEET not in wb.sheetnames:
         result.errors.append(f"lembar '{META_SHEET}' tidak ada: berkas bukan lembar kerja hasil ekspor spbe")
         return None
-    meta = {str(row[0].value): (row[1].value, row[1].coordinate) for row in wb[META_SHEET].iter_rows(max_col=2)
-            if row[0].value is not None}
+    meta = {str(row[0].value): (row[1].value, row[1].coordinate) for row in wb[META_SHEET].iter_rows(max_col=2) if row[0].value is not None}
 
     def value(key: str) -> tuple[str, str]:
         raw, coord = meta.get(key, (None, "B?"))

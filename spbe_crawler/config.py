@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("SPBE_DATA_DIR", PROJECT_ROOT / "data"))
+# Rules, frameworks and region codes ship inside the package (they install with it).
+DATA_DIR = Path(os.environ.get("SPBE_DATA_DIR") or Path(__file__).resolve().parent / "data")
 
 
 def home_dir() -> Path:

@@ -15,8 +15,8 @@ from typing import Any
 from sqlmodel import Session, SQLModel, select
 
 from spbe_crawler import __version__
-from spbe_crawler.registry.scope import units_in_scope, websites_of
 from spbe_crawler.assessment.runs import latest_survey_run
+from spbe_crawler.registry.scope import units_in_scope, websites_of
 from spbe_crawler.store.models import Finding, SiteCheck, UnitOutcome, utcnow
 
 SCHEMA_VERSION = "1.0"

@@ -25,7 +25,7 @@ class ProgressExtension:
         self.task: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "ProgressExtension":
+    def from_crawler(cls, crawler: Any) -> ProgressExtension:
         wanted = str(crawler.settings.get("SPBE_PROGRESS") or "").strip()
         if not (wanted == "1" or (wanted == "" and sys.stderr.isatty())):
             raise NotConfigured

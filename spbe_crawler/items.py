@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass
 class PageItem:
     run_id: int
-    website_id: Optional[int]  # None for a site discovered during this crawl: resolved by unit_code + site_url
+    website_id: int | None  # None for a site discovered during this crawl: resolved by unit_code + site_url
     url: str
     final_url: str
     status: int
     redirect_chain: list[str] = field(default_factory=list)
-    title: Optional[str] = None
-    language: Optional[str] = None
-    content_type: Optional[str] = None
-    content_hash: Optional[str] = None
+    title: str | None = None
+    language: str | None = None
+    content_type: str | None = None
+    content_hash: str | None = None
     size: int = 0
     published_dates: list[str] = field(default_factory=list)
     links: list[list[str]] = field(default_factory=list)
-    body: Optional[bytes] = None
-    unit_code: Optional[str] = None
-    site_url: Optional[str] = None
+    body: bytes | None = None
+    unit_code: str | None = None
+    site_url: str | None = None
 
 
 @dataclass
@@ -32,7 +32,7 @@ class FindingItem:
     run_id: int
     pemda_code: str
     unit_code: str
-    website_id: Optional[int]
+    website_id: int | None
     rule_id: str
     service: str
     indicators: dict[str, list[int]]
@@ -41,25 +41,25 @@ class FindingItem:
     snippet: str
     signals: list[str]
     confidence: float
-    site_url: Optional[str] = None  # resolves website_id for a site discovered in this crawl
+    site_url: str | None = None  # resolves website_id for a site discovered in this crawl
 
 
 @dataclass
 class SiteCheckItem:
     run_id: int
-    website_id: Optional[int]
+    website_id: int | None
     unit_code: str
     url: str
     status: str
     detail: str = ""
-    rule: Optional[str] = None
-    snippet: Optional[str] = None
-    http_status: Optional[int] = None
-    final_url: Optional[str] = None
-    ip_address: Optional[str] = None
-    tls_expires_at: Optional[datetime] = None
-    tls_issuer: Optional[str] = None
-    elapsed_ms: Optional[int] = None
+    rule: str | None = None
+    snippet: str | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    ip_address: str | None = None
+    tls_expires_at: datetime | None = None
+    tls_issuer: str | None = None
+    elapsed_ms: int | None = None
     signals: dict[str, Any] = field(default_factory=dict)
 
 

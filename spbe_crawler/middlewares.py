@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
 from typing import Any
 
 from scrapy import Request
@@ -31,7 +31,7 @@ class AddressPolicyMiddleware:
         self.policy = policy_from_settings(settings)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "AddressPolicyMiddleware":
+    def from_crawler(cls, crawler: Any) -> AddressPolicyMiddleware:
         return cls(crawler.settings)
 
     def process_request(self, request: Request) -> None:
@@ -59,7 +59,7 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -79,7 +79,7 @@ class BackoffRetryMiddleware:
         self.backoff = backoff
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "BackoffRetryMiddleware":
+    def from_crawler(cls, crawler: Any) -> BackoffRetryMiddleware:
         settings = crawler.settings
         max_times = settings.getint("SPBE_HTTP_RETRY_TIMES")
         if max_times <= 0:

@@ -44,7 +44,7 @@ class StorePipeline:
         self.portals: set[int] = set()  # websites already checked for the portal role
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "StorePipeline":
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline._spider_closed, signal=signals.spider_closed)
         return pipeline

@@ -20,9 +20,7 @@ def cli_env(demo_env: dict[str, str], home: Path) -> dict[str, str]:
 
 def spbe(args: list[str], env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess[str]:
     """Run ``python -m spbe_crawler ARGS``; fail the test with its output if it fails."""
-    result = subprocess.run(
-        [sys.executable, "-m", "spbe_crawler", *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
+    result = subprocess.run([sys.executable, "-m", "spbe_crawler", *args], env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, f"spbe {' '.join(args)} gagal:\n{result.stdout}\n{result.stderr[-4000:]}"
     return result
 
@@ -38,7 +36,11 @@ def session_for(home: Path) -> Session:
 
 def spbe_popen(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "spbe_crawler", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "spbe_crawler", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from spbe_crawler.demo.assets import AssetError, scan_portals, status_of_file
+from spbe_crawler.demo.assets import AssetError, ProblemPage, scan_portals, status_of_file
 from spbe_crawler.demo.client import BROWSER_AGENT, fetch
 from spbe_crawler.demo.plan import load_plan
-from spbe_crawler.demo.assets import ProblemPage
 from spbe_crawler.demo.region import build_region
 from spbe_crawler.demo.units import read_opds, read_units
 
@@ -23,21 +22,25 @@ GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.
 def sample_web(tmp_path_factory):
     from spbe_crawler.demo import DemoWeb
 
-    with DemoWeb(tmp_path_factory.mktemp("demo-samples"), problem_pages_dir=SAMPLES / "problem_pages",
-                 portals_dir=SAMPLES / "portals") as web:
+    with DemoWeb(
+        tmp_path_factory.mktemp("demo-samples"), problem_pages_dir=SAMPLES / "problem_pages", portals_dir=SAMPLES / "portals"
+    ) as web:
         yield web
 
 
-@pytest.mark.parametrize("stem, expected", [
-    ("default_page--nginx", ("default_page", "nginx")),
-    ("hacked_gambling--title-injection", ("hacked_gambling", "title-injection")),
-    ("hosting_suspended", ("hosting_suspended", "")),
-    ("parked_dijual", ("parked", "dijual")),
-    ("cloaked--bot", ("hacked_cloaked", "bot")),
-    ("catatan", None),
-    ("parkedsite", None),
-    ("okay--x", None),
-])
+@pytest.mark.parametrize(
+    "stem, expected",
+    [
+        ("default_page--nginx", ("default_page", "nginx")),
+        ("hacked_gambling--title-injection", ("hacked_gambling", "title-injection")),
+        ("hosting_suspended", ("hosting_suspended", "")),
+        ("parked_dijual", ("parked", "dijual")),
+        ("cloaked--bot", ("hacked_cloaked", "bot")),
+        ("catatan", None),
+        ("parkedsite", None),
+        ("okay--x", None),
+    ],
+)
 def test_status_of_file_name(stem, expected):
     assert status_of_file(stem) == expected
 
@@ -46,8 +49,7 @@ def _host_with_asset(web, name: str) -> str:
     return next(h for h, e in web.manifest.items() if e.get("asset") == name)
 
 
-@pytest.mark.parametrize("name, status", [("parked--contoh.html", "parked"),
-                                          ("default_page--contoh.html", "default_page")])
+@pytest.mark.parametrize("name, status", [("parked--contoh.html", "parked"), ("default_page--contoh.html", "default_page")])
 def test_problem_page_gets_a_kelurahan_host_and_its_status(sample_web, name, status):
     host = _host_with_asset(sample_web, name)
     entry = sample_web.manifest[host]
@@ -71,18 +73,21 @@ def test_cloaked_pair_goes_to_the_planned_cloaked_site(sample_web):
     assert other.status == 200 and b"Visi" in other.body
 
 
-@pytest.mark.parametrize("path, status, content_type, text", [
-    ("/", 200, "text/html; charset=utf-8", "Satu Data Kota Bandar Lampung"),
-    ("/tentang", 200, "text/html; charset=utf-8", "Tentang portal data"),
-    ("/tentang.html", 200, "text/html; charset=utf-8", "Tentang portal data"),
-    ("/organisasi/", 200, "text/html; charset=utf-8", "Daftar organisasi"),
-    ("/organisasi", 200, "text/html; charset=utf-8", "Daftar organisasi"),
-    ("/api/3/action/package_search?q=penduduk", 200, "application/json", '"count": 2'),
-    ("/api/3/action/package_search.json", 200, "application/json", '"count": 2'),
-    ("/tidak-ada", 404, "text/html; charset=utf-8", "tidak ditemukan"),
-    ("/../manifest.yaml", 404, "text/html; charset=utf-8", "tidak ditemukan"),
-    ("/%2e%2e/manifest.yaml", 404, "text/html; charset=utf-8", "tidak ditemukan"),
-])
+@pytest.mark.parametrize(
+    "path, status, content_type, text",
+    [
+        ("/", 200, "text/html; charset=utf-8", "Satu Data Kota Bandar Lampung"),
+        ("/tentang", 200, "text/html; charset=utf-8", "Tentang portal data"),
+        ("/tentang.html", 200, "text/html; charset=utf-8", "Tentang portal data"),
+        ("/organisasi/", 200, "text/html; charset=utf-8", "Daftar organisasi"),
+        ("/organisasi", 200, "text/html; charset=utf-8", "Daftar organisasi"),
+        ("/api/3/action/package_search?q=penduduk", 200, "application/json", '"count": 2'),
+        ("/api/3/action/package_search.json", 200, "application/json", '"count": 2'),
+        ("/tidak-ada", 404, "text/html; charset=utf-8", "tidak ditemukan"),
+        ("/../manifest.yaml", 404, "text/html; charset=utf-8", "tidak ditemukan"),
+        ("/%2e%2e/manifest.yaml", 404, "text/html; charset=utf-8", "tidak ditemukan"),
+    ],
+)
 def test_portal_tree_paths(sample_web, path, status, content_type, text):
     answer = fetch(f"https://data.{ROOT}{path}", sample_web.env)
     assert (answer.status, answer.headers["content-type"]) == (status, content_type)
@@ -102,14 +107,17 @@ def test_portal_tree_replaces_a_built_in_national_page(sample_web):
     assert b"Pohon statis contoh" in answer.body and sample_web.manifest["www.lapor.go.id"]["services"] == ["lapor"]
 
 
-@pytest.mark.parametrize("text, fails", [
-    ("data.bandarlampungkota.go.id: {unit_code: 18.71/diskominfo, services: [satu_data]}\n", False),
-    ("portals:\n  - {host: data.bandarlampungkota.go.id, services: [satu_data]}\n", False),
-    ("- sekadar daftar\n", True),
-    ("data.bandarlampungkota.go.id: [satu_data]\n", True),
-    ("data.bandarlampungkota.go.id: {expected_status: rusak}\n", True),
-    ("data.bandarlampungkota.go.id: {unit_code: [\n", True),
-])
+@pytest.mark.parametrize(
+    "text, fails",
+    [
+        ("data.bandarlampungkota.go.id: {unit_code: 18.71/diskominfo, services: [satu_data]}\n", False),
+        ("portals:\n  - {host: data.bandarlampungkota.go.id, services: [satu_data]}\n", False),
+        ("- sekadar daftar\n", True),
+        ("data.bandarlampungkota.go.id: [satu_data]\n", True),
+        ("data.bandarlampungkota.go.id: {expected_status: rusak}\n", True),
+        ("data.bandarlampungkota.go.id: {unit_code: [\n", True),
+    ],
+)
 def test_portal_manifest_shapes(tmp_path, text, fails):
     (tmp_path / "data.bandarlampungkota.go.id").mkdir()
     (tmp_path / "manifest.yaml").write_text(text, encoding="utf-8")

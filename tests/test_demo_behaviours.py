@@ -80,9 +80,8 @@ def test_rate_limited_site_answers_429_then_200(demo_web):
 
 
 def test_problem_pages_are_served_verbatim_on_their_hosts(demo_web):
-    hosts = {h: e for h, e in demo_web.manifest.items() if e.get("asset", "").endswith(".html")
-             and e["behaviour"] != "hacked_cloaked"}
-    for host, entry in hosts.items():
+    hosts = {h: e for h, e in demo_web.manifest.items() if e.get("asset", "").endswith(".html") and e["behaviour"] != "hacked_cloaked"}
+    for host, _entry in hosts.items():
         answer = fetch(demo_web.manifest[host]["url"], demo_web.env)
         expected = (demo_web.region.sites[host].asset).read_bytes()
         assert (host, answer.status, answer.body) == (host, 200, expected)
@@ -105,6 +104,7 @@ def test_head_request_has_no_body_but_the_length(demo_web):
 
 
 # --- failures below HTTP -------------------------------------------------------------------------
+
 
 def test_declared_host_without_route_is_nxdomain(demo_web):
     host = host_where(demo_web.manifest, behaviour="unrouted", declared=True)

@@ -26,8 +26,11 @@ def hrefs(text: str) -> set[str]:
 
 def generated_opd(web) -> str:
     """A healthy OPD host whose pages the demo generates (not a portal tree of area inventory)."""
-    return next(h for h, e in web.manifest.items()
-                if e["kind"] == "opd" and e["behaviour"] == "ok" and e["content"] == "unit" and not e.get("traps"))
+    return next(
+        h
+        for h, e in web.manifest.items()
+        if e["kind"] == "opd" and e["behaviour"] == "ok" and e["content"] == "unit" and not e.get("traps")
+    )
 
 
 def post_dates(text: str) -> list[date]:
@@ -49,8 +52,9 @@ def test_healthy_site_has_the_usual_pages(demo_web, host):
     assert "Struktur Organisasi" in page(demo_web, f"https://{host}/struktur-organisasi")
 
 
-@pytest.mark.parametrize("host, stale", [("OPD", False), ("kec-kedaton." + ROOT, False),
-                                          ("dinsos." + ROOT, True), ("kec-sukabumi." + ROOT, True)])
+@pytest.mark.parametrize(
+    "host, stale", [("OPD", False), ("kec-kedaton." + ROOT, False), ("dinsos." + ROOT, True), ("kec-sukabumi." + ROOT, True)]
+)
 def test_news_dates_are_relative_to_today(demo_web, host, stale):
     host = generated_opd(demo_web) if host == "OPD" else host
     news = page(demo_web, f"https://{host}/berita")
@@ -73,9 +77,14 @@ def test_pemda_portal_links_opds_portals_national_apps_and_some_units(demo_web):
     opds = {e["url"] for e in manifest.values() if e["kind"] == "opd" and e["how_found"] in ("declared", "linked")}
     assert opds <= links
     assert {e["url"] for e in manifest.values() if e["kind"] == "portal"} <= links  # ppid., satudata., ...
-    for url in ("https://www.lapor.go.id", "https://spse.inaproc.id/bandarlampungkota",
-                "https://bandarlampung.sipd.kemendagri.go.id", "https://srikandi.arsip.go.id",
-                "https://siasn.bkn.go.id", "https://sirup.inaproc.id"):
+    for url in (
+        "https://www.lapor.go.id",
+        "https://spse.inaproc.id/bandarlampungkota",
+        "https://bandarlampung.sipd.kemendagri.go.id",
+        "https://srikandi.arsip.go.id",
+        "https://siasn.bkn.go.id",
+        "https://sirup.inaproc.id",
+    ):
         assert url in links
     assert any(manifest[h]["kind"] == "kecamatan" for h in _hosts(links, manifest))
     assert any(manifest[h]["kind"] == "kelurahan" for h in _hosts(links, manifest))
@@ -96,7 +105,7 @@ def test_linked_sites_are_linked_where_the_manifest_says_and_guessable_ones_nowh
             text = pages[entry["linked_from"]]
             assert f'href="{entry["url"]}"' in text, host
             if "link_text" in entry:
-                assert f'>{entry["link_text"]}</a>' in text, host
+                assert f">{entry['link_text']}</a>" in text, host
         if entry["how_found"] == "guessable":
             assert not any(f"//{host}/" in text for text in pages.values()), host
 
@@ -121,11 +130,9 @@ def test_names_from_data_files_are_escaped(tmp_path):
     from spbe_crawler.demo.units import opd_path
 
     opd_file = tmp_path / "opd.csv"
-    rows = opd_path("18.71").read_text(encoding="utf-8").replace(
-        "Dinas Kesehatan,", '<script>alert("x")</script> Dinas Kesehatan,')
+    rows = opd_path("18.71").read_text(encoding="utf-8").replace("Dinas Kesehatan,", '<script>alert("x")</script> Dinas Kesehatan,')
     opd_file.write_text(rows, encoding="utf-8")
-    with DemoWeb(tmp_path / "web", opd_file=opd_file, problem_pages_dir=tmp_path / "none",
-                 portals_dir=tmp_path / "none") as web:
+    with DemoWeb(tmp_path / "web", opd_file=opd_file, problem_pages_dir=tmp_path / "none", portals_dir=tmp_path / "none") as web:
         text = page(web, f"https://dinkes.{ROOT}/")
         portal = page(web, f"https://{ROOT}/")
         cloaked = fetch(f"https://dlh.{ROOT}/", web.env, user_agent="Googlebot/2.1").body.decode()

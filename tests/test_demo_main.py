@@ -14,9 +14,13 @@ from spbe_crawler.demo.client import fetch
 
 
 def test_module_prints_env_lines_and_stops_on_ctrl_c(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "spbe_crawler.demo", "--dir", str(tmp_path / "demo")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spbe_crawler.demo", "--dir", str(tmp_path / "demo")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         lines = []
         while not (lines and lines[-1].startswith("# Tekan Ctrl-C")):
@@ -48,4 +52,4 @@ def test_ports_before_start_are_an_error(tmp_path):
     from spbe_crawler.demo import DemoWeb
 
     with pytest.raises(RuntimeError, match="belum dijalankan"):
-        DemoWeb(tmp_path).http_port
+        _ = DemoWeb(tmp_path).http_port

@@ -100,8 +100,11 @@ def test_registry_csv_lists_exactly_the_declared_non_opd_sites(demo_web):
     with open(demo_web.registry_csv, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["code", "name", "kind", "parent_code", "website"]
-    declared = {(e["unit_code"], e["url"].rstrip("/")) for e in demo_web.manifest.values()
-                if e["declared"] and e["kind"] in ("pemda", "kecamatan", "kelurahan")}
+    declared = {
+        (e["unit_code"], e["url"].rstrip("/"))
+        for e in demo_web.manifest.values()
+        if e["declared"] and e["kind"] in ("pemda", "kecamatan", "kelurahan")
+    }
     assert {(r["code"], r["website"]) for r in rows} == declared
     units = kemendagri_units()
     for row in rows:
@@ -119,8 +122,9 @@ def test_region_is_deterministic():
     plan = load_plan()
     units, opds = read_units("18.71"), read_opds("18.71")
     first, second = build_region(plan, units, opds), build_region(plan, units, opds)
-    assert [(s.host, s.unit_code, s.how_found, s.behaviour) for s in first.sites.values()] == \
-           [(s.host, s.unit_code, s.how_found, s.behaviour) for s in second.sites.values()]
+    assert [(s.host, s.unit_code, s.how_found, s.behaviour) for s in first.sites.values()] == [
+        (s.host, s.unit_code, s.how_found, s.behaviour) for s in second.sites.values()
+    ]
 
 
 def _plan_with(tmp_path: Path, change) -> Path:
@@ -131,15 +135,18 @@ def _plan_with(tmp_path: Path, change) -> Path:
     return path
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: None, None),
-    (lambda d: d.pop("root"), "kunci wajib tidak ada: root"),
-    (lambda d: d["opd"]["behaviours"].update(dinkes="meledak"), "opd.behaviours.dinkes"),
-    (lambda d: d["opd"]["traps"].update(dinkes=["lubang_hitam"]), "opd.traps.dinkes"),
-    (lambda d: d["test_hosts"].update(uji="tls_kadaluarsa"), "test_hosts.uji"),
-    (lambda d: d["kelurahan"]["overrides"].update({"Kedaton": {"how_found": "dicari"}}), "how_found"),
-    (lambda d: d["kelurahan"].pop("site_ratio"), "site_ratio"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: None, None),
+        (lambda d: d.pop("root"), "kunci wajib tidak ada: root"),
+        (lambda d: d["opd"]["behaviours"].update(dinkes="meledak"), "opd.behaviours.dinkes"),
+        (lambda d: d["opd"]["traps"].update(dinkes=["lubang_hitam"]), "opd.traps.dinkes"),
+        (lambda d: d["test_hosts"].update(uji="tls_kadaluarsa"), "test_hosts.uji"),
+        (lambda d: d["kelurahan"]["overrides"].update({"Kedaton": {"how_found": "dicari"}}), "how_found"),
+        (lambda d: d["kelurahan"].pop("site_ratio"), "site_ratio"),
+    ],
+)
 def test_plan_is_checked_when_loaded(tmp_path, change, message):
     path = _plan_with(tmp_path, change)
     if message is None:
@@ -157,8 +164,7 @@ def test_plan_naming_an_unknown_kelurahan_fails_with_the_file_name(tmp_path):
 
 
 def test_bundled_problem_pages_and_portals_are_all_placed(demo_web):
-    placed = {e.get("asset") for e in demo_web.manifest.values()} | \
-             {e.get("browser_asset") for e in demo_web.manifest.values()}
+    placed = {e.get("asset") for e in demo_web.manifest.values()} | {e.get("browser_asset") for e in demo_web.manifest.values()}
     for page in scan_problem_pages():
         assert page.path.name in placed
     for tree in scan_portals():

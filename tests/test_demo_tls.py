@@ -15,22 +15,24 @@ from spbe_crawler.net.policy import NetworkPolicy
 def handshake(web, host: str) -> dict:
     """TLS handshake with ``host`` (SNI + hostname check) on the demo HTTPS port; the peer certificate."""
     context = ssl.create_default_context(cafile=str(web.ca_file))
-    with socket.create_connection(("127.0.0.1", web.https_port), timeout=5) as raw:
-        with context.wrap_socket(raw, server_hostname=host) as tls:
-            return tls.getpeercert()
+    with socket.create_connection(("127.0.0.1", web.https_port), timeout=5) as raw, context.wrap_socket(raw, server_hostname=host) as tls:
+        return tls.getpeercert()
 
 
-@pytest.mark.parametrize("host, verifies, reason", [
-    ("bandarlampungkota.go.id", True, None),
-    ("dinkes.bandarlampungkota.go.id", True, None),
-    ("www.lapor.go.id", True, None),
-    ("dispusip.bandarlampungkota.go.id", False, "certificate has expired"),
-    ("ssl-kadaluarsa.bandarlampungkota.go.id", False, "certificate has expired"),
-    ("disparekraf.bandarlampungkota.go.id", False, "self-signed certificate"),
-    ("ssl-swasertifikasi.bandarlampungkota.go.id", False, "self-signed certificate"),
-    ("dispora.bandarlampungkota.go.id", False, "Hostname mismatch"),
-    ("ssl-salah-nama.bandarlampungkota.go.id", False, "Hostname mismatch"),
-])
+@pytest.mark.parametrize(
+    "host, verifies, reason",
+    [
+        ("bandarlampungkota.go.id", True, None),
+        ("dinkes.bandarlampungkota.go.id", True, None),
+        ("www.lapor.go.id", True, None),
+        ("dispusip.bandarlampungkota.go.id", False, "certificate has expired"),
+        ("ssl-kadaluarsa.bandarlampungkota.go.id", False, "certificate has expired"),
+        ("disparekraf.bandarlampungkota.go.id", False, "self-signed certificate"),
+        ("ssl-swasertifikasi.bandarlampungkota.go.id", False, "self-signed certificate"),
+        ("dispora.bandarlampungkota.go.id", False, "Hostname mismatch"),
+        ("ssl-salah-nama.bandarlampungkota.go.id", False, "Hostname mismatch"),
+    ],
+)
 def test_certificate_verification_per_host(demo_web, host, verifies, reason):
     assert demo_web.manifest[host]["expected_status"] == ("ok" if verifies else "tls_error")
     if verifies:
@@ -48,9 +50,11 @@ def test_unknown_sni_name_gets_no_certificate_of_its_own(demo_web):
 
 def test_valid_demo_certificates_need_the_demo_ca(demo_web):
     """Without the demo CA (SSL_CERT_FILE) even a valid demo certificate is untrusted."""
-    with socket.create_connection(("127.0.0.1", demo_web.https_port), timeout=5) as raw:
-        with pytest.raises(ssl.SSLCertVerificationError, match="unable to get local issuer"):
-            ssl.create_default_context().wrap_socket(raw, server_hostname="bandarlampungkota.go.id")
+    with (
+        socket.create_connection(("127.0.0.1", demo_web.https_port), timeout=5) as raw,
+        pytest.raises(ssl.SSLCertVerificationError, match="unable to get local issuer"),
+    ):
+        ssl.create_default_context().wrap_socket(raw, server_hostname="bandarlampungkota.go.id")
 
 
 class PolicyBackend(httpcore.SyncBackend):
@@ -67,8 +71,8 @@ class PolicyBackend(httpcore.SyncBackend):
 def policy_client(env: dict) -> httpx.Client:
     transport = httpx.HTTPTransport()
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=ssl.create_default_context(cafile=env["SSL_CERT_FILE"]),
-        network_backend=PolicyBackend(NetworkPolicy.from_env(env)))
+        ssl_context=ssl.create_default_context(cafile=env["SSL_CERT_FILE"]), network_backend=PolicyBackend(NetworkPolicy.from_env(env))
+    )
     return httpx.Client(transport=transport, timeout=5)
 
 

@@ -59,7 +59,7 @@ def test_session_ids_are_new_on_every_link(demo_web):
 
 def test_relative_link_makes_urls_grow(demo_web):
     url = trap_url(demo_web, "url_growth")
-    for depth in range(3):
+    for _depth in range(3):
         answer = fetch(url, demo_web.env)
         assert answer.status == 200 and "kategori/" in links(answer.body)
         url += "kategori/"
@@ -98,12 +98,14 @@ def test_huge_page_is_streamed_with_its_length(demo_web):
     assert int(head.headers["content-length"]) == HUGE_PAGE_SIZE
     host = url.split("/")[2]
     context = ssl.create_default_context(cafile=demo_web.env["SSL_CERT_FILE"])
-    with socket.create_connection(("127.0.0.1", demo_web.https_port), timeout=10) as raw:
-        with context.wrap_socket(raw, server_hostname=host) as tls:
-            tls.sendall(f"GET /arsip/semua-berita.html HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-            total, tail = 0, b""
-            while chunk := tls.recv(1 << 16):
-                total, tail = total + len(chunk), (tail + chunk)[-64:]
+    with (
+        socket.create_connection(("127.0.0.1", demo_web.https_port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,
+    ):
+        tls.sendall(f"GET /arsip/semua-berita.html HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        total, tail = 0, b""
+        while chunk := tls.recv(1 << 16):
+            total, tail = total + len(chunk), (tail + chunk)[-64:]
     header_length = total - HUGE_PAGE_SIZE
     assert 0 < header_length < 1000 and tail.endswith(b"</body></html>\n")
 

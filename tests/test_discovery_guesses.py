@@ -65,9 +65,7 @@ def test_kinds_without_patterns_and_names_that_make_no_label_give_nothing() -> N
     assert guess_hosts(UnitRef("x", "---", "kelurahan"), None, ROOT) == []
     long_name = "Sukamaju " * 10
     assert all(
-        len(label) <= 63
-        for guess in guess_hosts(UnitRef("x", long_name, "kelurahan"), None, ROOT)
-        for label in guess.host.split(".")
+        len(label) <= 63 for guess in guess_hosts(UnitRef("x", long_name, "kelurahan"), None, ROOT) for label in guess.host.split(".")
     )
 
 

@@ -28,9 +28,7 @@ def bandar_lampung() -> UnitIndex:
     return UnitIndex(units, LINK_CASES["root"])
 
 
-@pytest.mark.parametrize(
-    "case", LINK_CASES["cases"], ids=[c["href"] + " " + c.get("text", "") for c in LINK_CASES["cases"]]
-)
+@pytest.mark.parametrize("case", LINK_CASES["cases"], ids=[c["href"] + " " + c.get("text", "") for c in LINK_CASES["cases"]])
 def test_bandar_lampung_links(bandar_lampung: UnitIndex, case: dict[str, Any]) -> None:
     match = bandar_lampung.match_link(case["href"], case.get("text", ""))
     if case["expect"] is None:
@@ -51,9 +49,7 @@ def test_panarukan_drift_in_kabupaten_malang() -> None:
     match = index.match_link("https://kel-penarukan.malangkab.go.id/beranda", "Kel. Penarukan")
     assert match is not None and match.best[0] == "35.07.13.1007" and not match.ambiguous
     assert 0.85 < match.best[1] < 1
-    assert match.evidence == (
-        "tautan 'Kel. Penarukan' ke kel-penarukan.malangkab.go.id cocok dengan Kelurahan Panarukan (skor 0.89)"
-    )
+    assert match.evidence == ("tautan 'Kel. Penarukan' ke kel-penarukan.malangkab.go.id cocok dengan Kelurahan Panarukan (skor 0.89)")
     # The same drift under a kecamatan prefix is refused: no kecamatan is called Panarukan in Malang.
     assert index.match_link("https://kec-penarukan.malangkab.go.id/") is None
 

@@ -56,9 +56,7 @@ def test_rival_with_a_longer_name_refuses_the_confirmation() -> None:
     # "Rajabasa Nunyai" carries no extension word: only the rival list tells it from "Rajabasa".
     alone = page_matches_unit("Kelurahan Rajabasa Nunyai", "", "Rajabasa", "kelurahan")
     assert alone.confirmed
-    rivalled = page_matches_unit(
-        "Kelurahan Rajabasa Nunyai", "", "Rajabasa", "kelurahan", rivals=[("Rajabasa Nunyai", "kelurahan")]
-    )
+    rivalled = page_matches_unit("Kelurahan Rajabasa Nunyai", "", "Rajabasa", "kelurahan", rivals=[("Rajabasa Nunyai", "kelurahan")])
     assert not rivalled.confirmed and "lebih cocok dengan Kelurahan Rajabasa Nunyai" in rivalled.evidence
 
 

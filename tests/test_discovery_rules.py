@@ -89,9 +89,7 @@ BAD_DATA = [
 
 
 @pytest.mark.parametrize("label, damage, message", BAD_DATA, ids=[case[0] for case in BAD_DATA])
-def test_bad_data_fails_with_file_and_entry(
-    tmp_path: Path, label: str, damage: Callable[[Path], None], message: str
-) -> None:
+def test_bad_data_fails_with_file_and_entry(tmp_path: Path, label: str, damage: Callable[[Path], None], message: str) -> None:
     shutil.copytree(Path(config.DATA_DIR) / "discovery", tmp_path / "discovery")
     load_rules(tmp_path)  # the untouched copy loads
     damaged = tmp_path / "damaged"

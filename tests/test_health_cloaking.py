@@ -12,7 +12,7 @@ from spbe_crawler.health.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "spbe_crawler/demo/problem_pages"
-RULES = load_rules(ROOT / "data/health_rules")
+RULES = load_rules(ROOT / "spbe_crawler/data/health_rules")
 
 
 def facts(path: Path) -> PageFacts:
@@ -35,12 +35,15 @@ def test_gambling_only_for_the_search_engine_is_cloaked() -> None:
     assert RULES.classify(BROWSER) is None  # the page people see looks healthy
 
 
-@pytest.mark.parametrize("browser, bot", [
-    pytest.param(BROWSER, BROWSER, id="both-clean"),
-    pytest.param(HEALTHY, HEALTHY, id="real-page-both-clean"),
-    pytest.param(GAMBLING, GAMBLING, id="both-gambling-is-plain-hacked"),
-    pytest.param(BOT, BROWSER, id="gambling-only-for-people"),
-])
+@pytest.mark.parametrize(
+    "browser, bot",
+    [
+        pytest.param(BROWSER, BROWSER, id="both-clean"),
+        pytest.param(HEALTHY, HEALTHY, id="real-page-both-clean"),
+        pytest.param(GAMBLING, GAMBLING, id="both-gambling-is-plain-hacked"),
+        pytest.param(BOT, BROWSER, id="gambling-only-for-people"),
+    ],
+)
 def test_no_cloaking_verdict(browser: PageFacts, bot: PageFacts) -> None:
     assert compare_cloaked(browser, bot, RULES) is None
 

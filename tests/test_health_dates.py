@@ -12,20 +12,23 @@ from spbe_crawler.health.page import parse_page
 TODAY = date(2026, 11, 28)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Diterbitkan 12 Oktober 2026 oleh Admin", [date(2026, 10, 12)]),
-    ("Senin, 3 Nov 2025 | 10:15 WIB", [date(2025, 11, 3)]),
-    ("Rabu, 1 Nopember 2023", [date(2023, 11, 1)]),
-    ("17 Agustus 2025 upacara; 5 Agt 2024; 9 Ags. 2022", [date(2025, 8, 17), date(2024, 8, 5), date(2022, 8, 9)]),
-    ("Tanggal: 03/11/2025", [date(2025, 11, 3)]),
-    ("Tgl 3-11-2025 dan 04.11.2025", [date(2025, 11, 3), date(2025, 11, 4)]),
-    ("Dibuat 2025-11-03 08:00", [date(2025, 11, 3)]),
-    ("Posted on November 3, 2025", [date(2025, 11, 3)]),
-    ("12-Des-2024", [date(2024, 12, 12)]),
-    ("31 Februari 2025 bukan tanggal; 13/13/2025 juga bukan", []),
-    ("Telp. 0721-123456, NIP 19800101 200501 1 001, versi 2.4.58", []),
-    ("Copyright © 2019 Pemerintah Kota", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Diterbitkan 12 Oktober 2026 oleh Admin", [date(2026, 10, 12)]),
+        ("Senin, 3 Nov 2025 | 10:15 WIB", [date(2025, 11, 3)]),
+        ("Rabu, 1 Nopember 2023", [date(2023, 11, 1)]),
+        ("17 Agustus 2025 upacara; 5 Agt 2024; 9 Ags. 2022", [date(2025, 8, 17), date(2024, 8, 5), date(2022, 8, 9)]),
+        ("Tanggal: 03/11/2025", [date(2025, 11, 3)]),
+        ("Tgl 3-11-2025 dan 04.11.2025", [date(2025, 11, 3), date(2025, 11, 4)]),
+        ("Dibuat 2025-11-03 08:00", [date(2025, 11, 3)]),
+        ("Posted on November 3, 2025", [date(2025, 11, 3)]),
+        ("12-Des-2024", [date(2024, 12, 12)]),
+        ("31 Februari 2025 bukan tanggal; 13/13/2025 juga bukan", []),
+        ("Telp. 0721-123456, NIP 19800101 200501 1 001, versi 2.4.58", []),
+        ("Copyright © 2019 Pemerintah Kota", []),
+    ],
+)
 def test_dates_in_text(text: str, expected: list[date]) -> None:
     assert sorted(dates_from_text(text)) == sorted(expected)
 
@@ -41,14 +44,22 @@ def test_dates_from_markup_and_text_newest_first() -> None:
       <p>Rapat koordinasi, Kamis, 24 September 2026.</p>
       <div style="display:none">Arsip 1 Januari 2021</div></body></html>"""
     assert extract_dates(html, today=TODAY) == [
-        date(2026, 10, 6), date(2026, 10, 5), date(2026, 10, 1), date(2026, 9, 30), date(2026, 9, 29),
-        date(2026, 9, 28), date(2026, 9, 24), date(2021, 1, 1),
+        date(2026, 10, 6),
+        date(2026, 10, 5),
+        date(2026, 10, 1),
+        date(2026, 9, 30),
+        date(2026, 9, 29),
+        date(2026, 9, 28),
+        date(2026, 9, 24),
+        date(2021, 1, 1),
     ]
 
 
 def test_future_and_ancient_dates_are_ignored() -> None:
-    html = ("<p>Agenda 29 November 2026, acara 30 November 2026, 15 Maret 2027; sejarah 17 Agustus 1945 "
-            "dan 1 Januari 1999; berita 27 November 2026</p>")
+    html = (
+        "<p>Agenda 29 November 2026, acara 30 November 2026, 15 Maret 2027; sejarah 17 Agustus 1945 "
+        "dan 1 Januari 1999; berita 27 November 2026</p>"
+    )
     assert extract_dates(html, today=TODAY) == [date(2026, 11, 29), date(2026, 11, 27)]
 
 

@@ -13,14 +13,17 @@ from spbe_crawler.health.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "spbe_crawler/demo/problem_pages").glob("*.html"))
-RULES = load_rules(ROOT / "data/health_rules")
-HEALTHY = [ROOT / "tests/sample_data/real" / name for name in (
-    "malangkab.go.id__home-body-fragment.html",
-    "berita.kedirikab.go.id__home-body-capture.html",
-    "negari.desa.id__home-opensid-batudaa.html",
-    "transmigrasi.sijunjung.go.id__index.html",
-    "klampok.id__2018-05-apbdes-desa-klampok-tahun-2018.html",
-)]
+RULES = load_rules(ROOT / "spbe_crawler/data/health_rules")
+HEALTHY = [
+    ROOT / "tests/sample_data/real" / name
+    for name in (
+        "malangkab.go.id__home-body-fragment.html",
+        "berita.kedirikab.go.id__home-body-capture.html",
+        "negari.desa.id__home-opensid-batudaa.html",
+        "transmigrasi.sijunjung.go.id__index.html",
+        "klampok.id__2018-05-apbdes-desa-klampok-tahun-2018.html",
+    )
+]
 
 
 def expected_status(path: Path) -> str | None:
@@ -31,8 +34,7 @@ def expected_status(path: Path) -> str | None:
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_problem_page_gets_its_status(path: Path) -> None:
     assert path.stat().st_size < 30_000
-    verdict = RULES.classify(parse_page(f"https://{path.stem.replace('_', '-').replace('--', '-')}.example/", 200,
-                                        {}, path.read_bytes()))
+    verdict = RULES.classify(parse_page(f"https://{path.stem.replace('_', '-').replace('--', '-')}.example/", 200, {}, path.read_bytes()))
     if expected_status(path) is None:
         assert path.stem in ("cloaked--browser", "cloaked--bot")
         assert (verdict is None) == (path.stem == "cloaked--browser")
@@ -40,12 +42,10 @@ def test_problem_page_gets_its_status(path: Path) -> None:
         assert verdict is not None and verdict.status == expected_status(path)
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if "gambling" in p.stem or "cloaked" in p.stem],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [p for p in PAGES if "gambling" in p.stem or "cloaked" in p.stem], ids=lambda p: p.stem)
 def test_gambling_demo_pages_only_link_invented_hosts(path: Path) -> None:
     facts = parse_page("https://kel-contoh.bandarlampungkota.go.id/", 200, {}, path.read_bytes())
-    hosts = {urlsplit(link.href).hostname for link in facts.links} | {
-        urlsplit(u).hostname for u in (facts.canonical, facts.amphtml) if u}
+    hosts = {urlsplit(link.href).hostname for link in facts.links} | {urlsplit(u).hostname for u in (facts.canonical, facts.amphtml) if u}
     foreign = {h for h in hosts if h and not re.search(r"(\.example|\.go\.id)$", h)}
     assert not foreign
 

@@ -46,21 +46,33 @@ def test_extracts_the_parts_checks_read() -> None:
     assert facts.is_https and facts.problem is None
 
 
-@pytest.mark.parametrize("style", [
-    "display:none", "display: none !important", "visibility:hidden", "position:absolute;left:-9999px",
-    "text-indent:-10000px", "font-size:0", "font-size: 0px", "height:0;overflow:hidden",
-    "overflow: hidden; max-height: 0px",
-])
+@pytest.mark.parametrize(
+    "style",
+    [
+        "display:none",
+        "display: none !important",
+        "visibility:hidden",
+        "position:absolute;left:-9999px",
+        "text-indent:-10000px",
+        "font-size:0",
+        "font-size: 0px",
+        "height:0;overflow:hidden",
+        "overflow: hidden; max-height: 0px",
+    ],
+)
 def test_hidden_styles_move_text_out_of_the_visible_text(style: str) -> None:
-    facts = parse(f'<html><body><p>Layanan kelurahan</p><div style="{style}"><a href="https://x.example/">'
-                  f'tautan rahasia</a></div><p>Penutup</p></body></html>')
+    facts = parse(
+        f'<html><body><p>Layanan kelurahan</p><div style="{style}"><a href="https://x.example/">'
+        f"tautan rahasia</a></div><p>Penutup</p></body></html>"
+    )
     assert facts.text == "Layanan kelurahan Penutup"
     assert facts.hidden_text == "tautan rahasia"
     assert facts.links[0].hidden
 
 
-@pytest.mark.parametrize("style", ["display:block", "visibility:visible", "font-size:10px", "left:-5px",
-                                   "height:0", "overflow:hidden;height:300px"])
+@pytest.mark.parametrize(
+    "style", ["display:block", "visibility:visible", "font-size:10px", "left:-5px", "height:0", "overflow:hidden;height:300px"]
+)
 def test_visible_styles_stay_visible(style: str) -> None:
     facts = parse(f'<html><body><div style="{style}">teks biasa</div></body></html>')
     assert facts.text == "teks biasa" and facts.hidden_text == ""
@@ -73,8 +85,10 @@ def test_hidden_attribute_and_noscript_are_hidden_text() -> None:
 
 
 def test_malformed_html_is_parsed_leniently() -> None:
-    facts = parse("<html><head><title>Judul</title><body><div><p>satu<p>dua</i></b><a href=/x>tautan"
-                  "<!-- komentar -->sisa<table><tr><td>sel</div></html></html>&amp;&nbsp;&bogus;")
+    facts = parse(
+        "<html><head><title>Judul</title><body><div><p>satu<p>dua</i></b><a href=/x>tautan"
+        "<!-- komentar -->sisa<table><tr><td>sel</div></html></html>&amp;&nbsp;&bogus;"
+    )
     assert facts.problem is None
     assert "satu" in facts.text and "dua" in facts.text and "sisa" in facts.text and "sel" in facts.text
     assert "komentar" not in facts.text
@@ -86,35 +100,55 @@ def test_placeholder_base_href_of_a_template_is_ignored() -> None:
     assert facts.links[0].href == "https://kel-contoh.bandarlampungkota.go.id/berita/daftar"
 
 
-@pytest.mark.parametrize("body, headers, hint, expected", [
-    # UTF-8 body behind a server that claims ISO-8859-1
-    ("<p>Pelayanan Cepat — Kelurahan Sukarame</p>".encode(), {"Content-Type": "text/html; charset=ISO-8859-1"},
-     None, "Pelayanan Cepat — Kelurahan Sukarame"),
-    # Windows-1252 body behind a header that claims UTF-8
-    ("<p>Café · Résumé · Naïve · Façade · Señor · Jalan Raya</p>".encode("cp1252"),
-     {"Content-Type": "text/html; charset=utf-8"}, None, "Café · Résumé · Naïve · Façade · Señor · Jalan Raya"),
-    # no declaration at all, single-byte body
-    ("<p>Kantor Lurah © 2024</p>".encode("cp1252"), {}, None, "Kantor Lurah © 2024"),
-    # declared only in <meta>
-    ('<meta charset="windows-1252"><p>Dinas Perhubungan – 2025</p>'.encode("cp1252"), {}, None,
-     "Dinas Perhubungan – 2025"),
-    # the caller's hint wins over the header
-    ("<p>Résumé</p>".encode("latin-1"), {"Content-Type": "text/html; charset=utf-8"}, "iso-8859-1", "Résumé"),
-    # byte-order mark
-    ("\ufeff<p>Selamat datang</p>".encode("utf-16-le"), {}, None, "Selamat datang"),
-    # bogus charset name
-    (b"<p>Biasa</p>", {"Content-Type": "text/html; charset=x-tidak-ada"}, None, "Biasa"),
-])
+@pytest.mark.parametrize(
+    "body, headers, hint, expected",
+    [
+        # UTF-8 body behind a server that claims ISO-8859-1
+        (
+            "<p>Pelayanan Cepat — Kelurahan Sukarame</p>".encode(),
+            {"Content-Type": "text/html; charset=ISO-8859-1"},
+            None,
+            "Pelayanan Cepat — Kelurahan Sukarame",
+        ),
+        # Windows-1252 body behind a header that claims UTF-8
+        (
+            "<p>Café · Résumé · Naïve · Façade · Señor · Jalan Raya</p>".encode("cp1252"),
+            {"Content-Type": "text/html; charset=utf-8"},
+            None,
+            "Café · Résumé · Naïve · Façade · Señor · Jalan Raya",
+        ),
+        # no declaration at all, single-byte body
+        ("<p>Kantor Lurah © 2024</p>".encode("cp1252"), {}, None, "Kantor Lurah © 2024"),
+        # declared only in <meta>
+        ('<meta charset="windows-1252"><p>Dinas Perhubungan – 2025</p>'.encode("cp1252"), {}, None, "Dinas Perhubungan – 2025"),
+        # the caller's hint wins over the header
+        ("<p>Résumé</p>".encode("latin-1"), {"Content-Type": "text/html; charset=utf-8"}, "iso-8859-1", "Résumé"),
+        # byte-order mark
+        ("\ufeff<p>Selamat datang</p>".encode("utf-16-le"), {}, None, "Selamat datang"),
+        # bogus charset name
+        (b"<p>Biasa</p>", {"Content-Type": "text/html; charset=x-tidak-ada"}, None, "Biasa"),
+    ],
+)
 def test_wrong_or_missing_charset(body: bytes, headers: dict, hint: str | None, expected: str) -> None:
     assert parse(body, headers, hint).text == expected
 
 
-@pytest.mark.parametrize("body", [b"", b"   \n\t ", b"\x00\x01\x02\xff\xfe\x00garbage", os.urandom(4096),
-                                  b"<", b"<html>", b"<?xml version='1.0' encoding='latin1'?><p>x</p>"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   \n\t ",
+        b"\x00\x01\x02\xff\xfe\x00garbage",
+        os.urandom(4096),
+        b"<",
+        b"<html>",
+        b"<?xml version='1.0' encoding='latin1'?><p>x</p>",
+    ],
+)
 def test_empty_or_binary_bodies_never_raise(body: bytes) -> None:
     facts = parse(body)
     assert isinstance(facts.text, str) and len(facts.text) <= MAX_TEXT_CHARS
-    assert load_rules(ROOT / "data" / "health_rules").evaluate(facts).errors == ()
+    assert load_rules(ROOT / "spbe_crawler" / "data" / "health_rules").evaluate(facts).errors == ()
 
 
 def test_empty_body_is_reported_as_a_value() -> None:
@@ -123,8 +157,7 @@ def test_empty_body_is_reported_as_a_value() -> None:
 
 
 def test_scrapy_style_byte_headers_are_normalised() -> None:
-    facts = parse_page(URL, 200, {b"Content-Type": [b"text/html; charset=utf-8"], b"Set-Cookie": [b"a=1", b"b=2"]},
-                       b"<p>ok</p>")
+    facts = parse_page(URL, 200, {b"Content-Type": [b"text/html; charset=utf-8"], b"Set-Cookie": [b"a=1", b"b=2"]}, b"<p>ok</p>")
     assert facts.headers == {"content-type": "text/html; charset=utf-8", "set-cookie": "a=1, b=2"}
 
 

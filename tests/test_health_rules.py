@@ -16,7 +16,7 @@ from spbe_crawler.health.page import PageFacts, parse_page
 from spbe_crawler.health.rules import RULE_STATUSES, RuleError, RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES_DIR = ROOT / "data" / "health_rules"
+RULES_DIR = ROOT / "spbe_crawler" / "data" / "health_rules"
 RULE_FILES = sorted(RULES_DIR.glob("*/*.yaml"))
 SCHEMA = json.loads((RULES_DIR / "schema.json").read_text(encoding="utf-8"))
 RULES = load_rules(RULES_DIR)
@@ -96,24 +96,30 @@ def _rule(matcher: str, rule_id: str = "aturan-uji", status: str = "default_page
     return GOOD_RULE.format(id=rule_id, status=status, matcher=matcher)
 
 
-@pytest.mark.parametrize("folder, content", [
-    pytest.param("default_page", _rule("text: 'slot.*gacor'"), id="unbounded-repeat"),
-    pytest.param("default_page", _rule("text: 'a{1,5000}'"), id="huge-repeat"),
-    pytest.param("default_page", _rule("text: '(tidak ditutup'"), id="bad-regex"),
-    pytest.param("default_page", _rule("body: 'x'"), id="unknown-part"),
-    pytest.param("default_page", _rule("{text: 'a', title: 'b'}"), id="two-parts"),
-    pytest.param("default_page", _rule("{max_links: 0, count_at_least: 2}"), id="counter-on-number"),
-    pytest.param("default_page", _rule("{text: 'a', count_at_least: 0}"), id="zero-counter"),
-    pytest.param("default_page", _rule("{meta: {name: 'description'}}"), id="meta-without-content"),
-    pytest.param("default_page", _rule("text: 'a'", rule_id="nama-lain"), id="id-not-file-name"),
-    pytest.param("parked", _rule("text: 'a'"), id="folder-not-status"),
-    pytest.param("hacked_cloaked", _rule("text: 'a'", status="hacked_cloaked"), id="comparison-status"),
-    pytest.param("default_page", _rule("text: 'a'").replace("examples:", "contoh:"), id="unknown-key"),
-    pytest.param("default_page", _rule("text: 'a'").replace("spa-shell.html", ""), id="empty-example-path"),
-    pytest.param("default_page", _rule("text: 'a'").replace("  negative: [tests/sample_data/health/spa-shell.html]\n",
-                                                             ""), id="no-negative-example"),
-    pytest.param("default_page", "id: aturan-uji\nstatus: [tidak: valid\n", id="yaml-syntax"),
-])
+@pytest.mark.parametrize(
+    "folder, content",
+    [
+        pytest.param("default_page", _rule("text: 'slot.*gacor'"), id="unbounded-repeat"),
+        pytest.param("default_page", _rule("text: 'a{1,5000}'"), id="huge-repeat"),
+        pytest.param("default_page", _rule("text: '(tidak ditutup'"), id="bad-regex"),
+        pytest.param("default_page", _rule("body: 'x'"), id="unknown-part"),
+        pytest.param("default_page", _rule("{text: 'a', title: 'b'}"), id="two-parts"),
+        pytest.param("default_page", _rule("{max_links: 0, count_at_least: 2}"), id="counter-on-number"),
+        pytest.param("default_page", _rule("{text: 'a', count_at_least: 0}"), id="zero-counter"),
+        pytest.param("default_page", _rule("{meta: {name: 'description'}}"), id="meta-without-content"),
+        pytest.param("default_page", _rule("text: 'a'", rule_id="nama-lain"), id="id-not-file-name"),
+        pytest.param("parked", _rule("text: 'a'"), id="folder-not-status"),
+        pytest.param("hacked_cloaked", _rule("text: 'a'", status="hacked_cloaked"), id="comparison-status"),
+        pytest.param("default_page", _rule("text: 'a'").replace("examples:", "contoh:"), id="unknown-key"),
+        pytest.param("default_page", _rule("text: 'a'").replace("spa-shell.html", ""), id="empty-example-path"),
+        pytest.param(
+            "default_page",
+            _rule("text: 'a'").replace("  negative: [tests/sample_data/health/spa-shell.html]\n", ""),
+            id="no-negative-example",
+        ),
+        pytest.param("default_page", "id: aturan-uji\nstatus: [tidak: valid\n", id="yaml-syntax"),
+    ],
+)
 def test_bad_rule_file_is_rejected_with_file_and_id(tmp_path: Path, folder: str, content: str) -> None:
     path = tmp_path / folder / "aturan-uji.yaml"
     path.parent.mkdir()
@@ -128,11 +134,11 @@ def test_bad_rule_file_is_rejected_with_file_and_id(tmp_path: Path, folder: str,
 def test_good_rule_file_loads_and_duplicate_id_is_rejected(tmp_path: Path) -> None:
     folder = tmp_path / "default_page"
     folder.mkdir()
-    (folder / "aturan-uji.yaml").write_text(GOOD_RULE.format(id="aturan-uji", status="default_page",
-                                                             matcher="text: 'it works'"), encoding="utf-8")
+    (folder / "aturan-uji.yaml").write_text(
+        GOOD_RULE.format(id="aturan-uji", status="default_page", matcher="text: 'it works'"), encoding="utf-8"
+    )
     assert [rule.id for rule in load_rules(tmp_path)] == ["aturan-uji"]
-    (folder / "aturan-uji.yml").write_text(GOOD_RULE.format(id="aturan-uji", status="default_page",
-                                                            matcher="text: 'x'"), encoding="utf-8")
+    (folder / "aturan-uji.yml").write_text(GOOD_RULE.format(id="aturan-uji", status="default_page", matcher="text: 'x'"), encoding="utf-8")
     with pytest.raises(RuleError, match="aturan-uji.yml"):
         load_rules(tmp_path)
 

@@ -30,15 +30,18 @@ def page(path: str, body: str, scheme_site: str = SITE) -> PageFacts:
 
 def synthetic_site() -> list[PageFacts]:
     clock = "<div class='topbar'>Sabtu, 28 November 2026</div>"
-    home = page("/", clock + """
+    home = page(
+        "/",
+        clock
+        + """
         <nav><a href="/profil">Profil</a><a href="/profil/struktur-organisasi">Struktur Organisasi</a>
         <a href="/layanan/standar-pelayanan">Standar Pelayanan</a><a href="/maklumat">Maklumat Pelayanan</a>
         <a href="https://ppid.bandarlampungkota.go.id">PPID</a><a href="https://www.lapor.go.id">SP4N-LAPOR!</a>
         <a href="/berita">Berita</a></nav>
         <article><a href="/berita/posyandu">Posyandu</a> <time datetime="2026-11-20">20 Nov</time></article>
-        <article><a href="/berita/kerja-bakti">Kerja bakti</a> 12 November 2026</article>""")
-    news = page("/berita", clock + "<p>Pelatihan UMKM, 2 Oktober 2026</p><p>Lomba 17-an, 17 Agustus 2026</p>"
-                "<p>Musrenbang 14/02/2026</p>")
+        <article><a href="/berita/kerja-bakti">Kerja bakti</a> 12 November 2026</article>""",
+    )
+    news = page("/berita", clock + "<p>Pelatihan UMKM, 2 Oktober 2026</p><p>Lomba 17-an, 17 Agustus 2026</p><p>Musrenbang 14/02/2026</p>")
     contact = page("/kontak", clock + "<p>Alamat: Jl. Contoh Raya No. 1, Kota Bandar Lampung</p>")
     return [home, news, contact]
 
@@ -69,8 +72,13 @@ def test_synthetic_unit_site_shows_every_signal_with_evidence() -> None:
 
 
 def test_a_bare_site_lacks_the_signals() -> None:
-    bare = parse_page("http://kel-kosong.bandarlampungkota.go.id/", 200, {},
-                      b"<html><body><h1>Kelurahan</h1><a href='/galeri'>Galeri</a></body></html>", today=TODAY)
+    bare = parse_page(
+        "http://kel-kosong.bandarlampungkota.go.id/",
+        200,
+        {},
+        b"<html><body><h1>Kelurahan</h1><a href='/galeri'>Galeri</a></body></html>",
+        today=TODAY,
+    )
     signals = usage_signals([bare], TODAY)
     assert not any(item.found for item in signals.checklist())
     assert all(item.evidence is None for item in signals.checklist())
@@ -79,12 +87,15 @@ def test_a_bare_site_lacks_the_signals() -> None:
     assert is_stale(signals, TODAY) is None  # nothing dated: nothing to measure
 
 
-@pytest.mark.parametrize("newest, threshold, stale", [
-    (date(2025, 11, 27), 365, True),
-    (date(2025, 11, 28), 365, False),
-    (date(2026, 9, 1), 60, True),
-    (date(2026, 9, 1), 365, False),
-])
+@pytest.mark.parametrize(
+    "newest, threshold, stale",
+    [
+        (date(2025, 11, 27), 365, True),
+        (date(2025, 11, 28), 365, False),
+        (date(2026, 9, 1), 60, True),
+        (date(2026, 9, 1), 365, False),
+    ],
+)
 def test_is_stale_threshold(newest: date, threshold: int, stale: bool) -> None:
     site = [page("/", f"<p>Berita {newest.day}/{newest.month}/{newest.year}</p>")]
     verdict = is_stale(usage_signals(site, TODAY), TODAY, threshold_days=threshold)
@@ -99,8 +110,7 @@ def test_real_opensid_village_page() -> None:
     facts = parse_page("https://negari.desa.id/", 200, {"content-type": "text/html"}, body, today=TODAY)
     signals = usage_signals([facts], TODAY)
     found = {item.key for item in signals.checklist() if item.found}
-    assert found == {"profil", "struktur_organisasi", "layanan", "ppid", "pengaduan", "berita",
-                     "viewport", "https"}
+    assert found == {"profil", "struktur_organisasi", "layanan", "ppid", "pengaduan", "berita", "viewport", "https"}
     assert signals.item("profil").evidence.startswith("https://negari.desa.id/index.php/first/artikel/")
     assert signals.newest_post == date(2019, 11, 13)
     stale = is_stale(signals, TODAY)
@@ -110,15 +120,17 @@ def test_real_opensid_village_page() -> None:
 
 
 def _good_usage() -> str:
-    return (ROOT / "data/health_rules/usage.yaml").read_text(encoding="utf-8")
+    return (ROOT / "spbe_crawler/data/health_rules/usage.yaml").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("content, fragment", [
-    pytest.param("signals: {}\n", "signals", id="missing-keys"),
-    pytest.param(_good_usage().replace("link_text: '\\bprofil|", "link_text: 'a.*b|\\bprofil|", 1), "'profil'",
-                 id="unbounded-pattern"),
-    pytest.param(_good_usage().replace("label: HTTPS", "label: ''"), "'https'", id="empty-label"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        pytest.param("signals: {}\n", "signals", id="missing-keys"),
+        pytest.param(_good_usage().replace("link_text: '\\bprofil|", "link_text: 'a.*b|\\bprofil|", 1), "'profil'", id="unbounded-pattern"),
+        pytest.param(_good_usage().replace("label: HTTPS", "label: ''"), "'https'", id="empty-label"),
+    ],
+)
 def test_bad_usage_file_is_rejected_with_file_and_key(tmp_path: Path, content: str, fragment: str) -> None:
     assert content != _good_usage()
     path = tmp_path / "usage.yaml"

@@ -16,7 +16,7 @@ from inventory.page import ItemList
 from inventory.patterns import PatternError, compile_bounded, required_literals
 
 ROOT = Path(__file__).resolve().parent.parent
-SIGNATURES = ROOT / "data" / "signatures"
+SIGNATURES = ROOT / "spbe_crawler" / "data" / "signatures"
 PACK = load_pack(SIGNATURES)
 
 BASE_RULE: dict[str, Any] = {
@@ -219,8 +219,7 @@ def test_link_finding_is_weaker_than_the_service_own_page() -> None:
     assert (by_link.unit_code, by_link.website_id) == ("u1", 7)
     row = by_link.as_dict()
     assert row["indicators"] == {"spbe-2020": [44], "pemdi-2026": [17]} and row["signals"] == ["informasi"]
-    assert set(row) == {"rule_id", "service", "indicators", "url", "kind", "snippet", "signals",
-                        "confidence", "unit_code", "website_id"}
+    assert set(row) == {"rule_id", "service", "indicators", "url", "kind", "snippet", "signals", "confidence", "unit_code", "website_id"}
 
 
 def test_links_to_one_service_location_are_one_finding() -> None:

@@ -20,7 +20,7 @@ from inventory import Match, PageData, load_pack
 ROOT = Path(__file__).resolve().parent.parent
 PORTALS = ROOT / "spbe_crawler" / "demo" / "portals"
 MANIFEST = yaml.safe_load((PORTALS / "manifest.yaml").read_text(encoding="utf-8"))
-PACK = load_pack(ROOT / "data" / "signatures")
+PACK = load_pack(ROOT / "spbe_crawler" / "data" / "signatures")
 NOT_OFFERED = {"e_katalog", "skm", "opensid", "pendidikan", "simda"}
 
 
@@ -49,8 +49,7 @@ def _inventory(host: str) -> list[Match]:
     unit = MANIFEST[host]["unit_code"]
     found: list[Match] = []
     for file in sorted(host_dir.rglob("*.html")):
-        page = PageData(url=f"https://{host}{_url_path(host_dir, file)}", html=file.read_text(encoding="utf-8"),
-                        unit_code=unit)
+        page = PageData(url=f"https://{host}{_url_path(host_dir, file)}", html=file.read_text(encoding="utf-8"), unit_code=unit)
         found.extend(PACK.match_page(page))
     for rule_id, url in PACK.probe_requests(f"https://{host}/"):
         answer = _resolve(host_dir, url)
@@ -93,7 +92,7 @@ def test_portals_show_service_maturity_not_only_links() -> None:
 
 
 def test_unit_codes_are_opd_of_bandar_lampung() -> None:
-    with (ROOT / "data" / "opd" / "18.71.csv").open(encoding="utf-8") as handle:
+    with (ROOT / "spbe_crawler" / "data" / "opd" / "18.71.csv").open(encoding="utf-8") as handle:
         slugs = {row["slug"] for row in csv.DictReader(handle)}
     for host, entry in MANIFEST.items():
         pemda, slug = entry["unit_code"].split("/")

@@ -10,7 +10,7 @@ from inventory import PageData, load_pack
 from inventory.rules import Example, Rule
 
 ROOT = Path(__file__).resolve().parent.parent
-PACK = load_pack(ROOT / "data" / "signatures")
+PACK = load_pack(ROOT / "spbe_crawler" / "data" / "signatures")
 
 
 def _cases() -> list[pytest.param]:
@@ -18,9 +18,7 @@ def _cases() -> list[pytest.param]:
     for rule in PACK.rules:
         for polarity, examples in (("positive", rule.positive), ("negative", rule.negative)):
             for example in examples:
-                cases.append(
-                    pytest.param(rule, polarity, example, id=f"{rule.id}-{polarity}-{Path(example.file).stem}")
-                )
+                cases.append(pytest.param(rule, polarity, example, id=f"{rule.id}-{polarity}-{Path(example.file).stem}"))
     return cases
 
 

@@ -12,13 +12,36 @@ import yaml
 from inventory import load_pack
 
 ROOT = Path(__file__).resolve().parent.parent
-SIGNATURES = ROOT / "data" / "signatures"
+SIGNATURES = ROOT / "spbe_crawler" / "data" / "signatures"
 RULE_FILES = sorted(p for p in SIGNATURES.rglob("*.yaml") if p.parent != SIGNATURES)
 SCHEMA = json.loads((SIGNATURES / "schema.json").read_text(encoding="utf-8"))
 SERVICE_KEYS = {
-    "sipd", "e_planning", "e_budgeting", "simda", "spse", "sirup", "e_katalog", "siasn", "simpeg",
-    "srikandi", "bmd", "spip", "wbs", "esakip", "ekinerja", "lapor", "pengaduan_pemda", "satu_data",
-    "jdih", "ppid", "perizinan", "dukcapil", "kesehatan", "pendidikan", "opensid", "skm",
+    "sipd",
+    "e_planning",
+    "e_budgeting",
+    "simda",
+    "spse",
+    "sirup",
+    "e_katalog",
+    "siasn",
+    "simpeg",
+    "srikandi",
+    "bmd",
+    "spip",
+    "wbs",
+    "esakip",
+    "ekinerja",
+    "lapor",
+    "pengaduan_pemda",
+    "satu_data",
+    "jdih",
+    "ppid",
+    "perizinan",
+    "dukcapil",
+    "kesehatan",
+    "pendidikan",
+    "opensid",
+    "skm",
 }
 
 

@@ -13,14 +13,24 @@ from inventory.view import framework_indicator_names
 NAMES = {35: "Tingkat Kematangan Layanan Pengadaan Barang dan Jasa", 44: "Tingkat Kematangan Layanan JDIH"}
 
 
-def _finding(fid: int, service: str, indicators: list[int], unit: str, signals: list[str],
-             confidence: float, url: str = "", kind: str = "link") -> dict[str, Any]:
+def _finding(
+    fid: int, service: str, indicators: list[int], unit: str, signals: list[str], confidence: float, url: str = "", kind: str = "link"
+) -> dict[str, Any]:
     return {
-        "id": fid, "run_id": 1, "pemda_code": "18.71", "unit_code": unit, "website_id": None,
-        "rule_id": service.replace("_", "-"), "service": service,
+        "id": fid,
+        "run_id": 1,
+        "pemda_code": "18.71",
+        "unit_code": unit,
+        "website_id": None,
+        "rule_id": service.replace("_", "-"),
+        "service": service,
         "indicators": {"spbe-2020": indicators, "pemdi-2026": [17]},
-        "url": url or f"https://{service}.example.go.id/{fid}", "kind": kind,
-        "snippet": f"bukti {fid}", "signals": signals, "confidence": confidence, "seen_at": None,
+        "url": url or f"https://{service}.example.go.id/{fid}",
+        "kind": kind,
+        "snippet": f"bukti {fid}",
+        "signals": signals,
+        "confidence": confidence,
+        "seen_at": None,
     }
 
 
@@ -54,8 +64,13 @@ def test_service_entry_merges_signals_units_and_ranks_evidence() -> None:
     assert jdih["confidence"] == 0.9
     assert [e["finding_id"] for e in jdih["evidence"]] == [1, 3, 2]
     assert jdih["evidence"][0] == {
-        "finding_id": 1, "url": "https://jdih.example.go.id/1", "snippet": "bukti 1", "rule_id": "jdih",
-        "kind": "host", "unit_code": "18.71/bag-hukum", "confidence": 0.9,
+        "finding_id": 1,
+        "url": "https://jdih.example.go.id/1",
+        "snippet": "bukti 1",
+        "rule_id": "jdih",
+        "kind": "host",
+        "unit_code": "18.71/bag-hukum",
+        "confidence": 0.9,
     }
 
 

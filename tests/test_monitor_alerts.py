@@ -8,12 +8,12 @@ import email
 import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
+from test_monitor_support import ZONE, LocalWeb, free_port, quick_settings, seed_sites
 
 from spbe_crawler.monitor.alerts import WebhookNotifier, dispatch_alerts, notifiers_from_settings
 from spbe_crawler.monitor.sweep import run_sweep
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models_monitor import AlertLog
-from test_monitor_support import ZONE, LocalWeb, free_port, quick_settings, seed_sites
 
 
 class Inbox:
@@ -46,8 +46,13 @@ def engine(tmp_path):
 
 
 def _settings(web: LocalWeb, smtp_port: int, **extra: object):
-    return quick_settings(webhook_url=f"http://127.0.0.1:{web.http_port}/hook", smtp_host="127.0.0.1",
-                          smtp_port=smtp_port, email_to="admin@bandarlampungkota.go.id", **extra)
+    return quick_settings(
+        webhook_url=f"http://127.0.0.1:{web.http_port}/hook",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        email_to="admin@bandarlampungkota.go.id",
+        **extra,
+    )
 
 
 def _sweep(engine, web: LocalWeb, settings) -> int:

@@ -7,10 +7,10 @@ import os
 from urllib.parse import urlsplit
 
 from sqlmodel import select
+from survey_support import cli_env, prepare_registry, session_for, spbe
 
 from spbe_crawler.demo.profile import MONITOR_ENV
 from spbe_crawler.store.models import Incident, Probe, Website
-from survey_support import cli_env, prepare_registry, session_for, spbe
 
 DOWN = {"dns_error", "connect_refused", "timeout", "tls_error", "http_error", "redirect_loop"}
 

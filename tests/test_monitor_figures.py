@@ -4,10 +4,11 @@ dict, the static status page (escaping) and the CLI commands that show them."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
+from test_monitor_support import seed_sites
 from typer.testing import CliRunner
 
 from spbe_crawler.cli import app
@@ -18,9 +19,8 @@ from spbe_crawler.monitor.rollup import rollup_probes
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import Incident, Probe, Unit, Website
 from spbe_crawler.store.models_monitor import ProbeRollup
-from test_monitor_support import seed_sites
 
-NOW = datetime(2026, 6, 30, 12, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 30, 12, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -34,24 +34,54 @@ def _history(engine, ids: dict[str, int]) -> None:
     for step in range(40 * 72):
         at = NOW - timedelta(minutes=20 * step + 5)
         status = "timeout" if step % 7 == 3 else "ok"
-        rows.append(Probe(website_id=ids["portal"], url="u", started_at=at, status=status, total_ms=100 + step % 50,
-                          tls_expires_at=NOW + timedelta(days=5, hours=2), tls_issuer="CA Contoh"))
+        rows.append(
+            Probe(
+                website_id=ids["portal"],
+                url="u",
+                started_at=at,
+                status=status,
+                total_ms=100 + step % 50,
+                tls_expires_at=NOW + timedelta(days=5, hours=2),
+                tls_issuer="CA Contoh",
+            )
+        )
         if step % 3 == 0:
-            rows.append(Probe(website_id=ids["dinkes"], url="u", started_at=at, status="http_error" if step % 4 == 0 else "ok",
-                              total_ms=300.0 + step % 17, tls_expires_at=NOW + timedelta(days=20)))
+            rows.append(
+                Probe(
+                    website_id=ids["dinkes"],
+                    url="u",
+                    started_at=at,
+                    status="http_error" if step % 4 == 0 else "ok",
+                    total_ms=300.0 + step % 17,
+                    tls_expires_at=NOW + timedelta(days=20),
+                )
+            )
     with Session(engine) as session:
         session.add_all(rows)
-        session.add(Incident(website_id=ids["portal"], status="timeout", detail="server tidak menjawab",
-                             started_at=NOW - timedelta(hours=3)))
-        session.add(Incident(website_id=ids["dinkes"], status="http_error", detail="HTTP 500",
-                             started_at=NOW - timedelta(days=2), ended_at=NOW - timedelta(days=2) + timedelta(minutes=90)))
+        session.add(
+            Incident(website_id=ids["portal"], status="timeout", detail="server tidak menjawab", started_at=NOW - timedelta(hours=3))
+        )
+        session.add(
+            Incident(
+                website_id=ids["dinkes"],
+                status="http_error",
+                detail="HTTP 500",
+                started_at=NOW - timedelta(days=2),
+                ended_at=NOW - timedelta(days=2) + timedelta(minutes=90),
+            )
+        )
         session.commit()
 
 
 def _site_ids(engine) -> dict[str, int]:
-    return seed_sites(engine, [("portal", "portal", "https://ppid.bandarlampungkota.go.id/"),
-                               ("dinkes", "opd", "https://dinkes.bandarlampungkota.go.id/"),
-                               ("sepi", "kecamatan", "https://sepi.bandarlampungkota.go.id/")])
+    return seed_sites(
+        engine,
+        [
+            ("portal", "portal", "https://ppid.bandarlampungkota.go.id/"),
+            ("dinkes", "opd", "https://dinkes.bandarlampungkota.go.id/"),
+            ("sepi", "kecamatan", "https://sepi.bandarlampungkota.go.id/"),
+        ],
+    )
 
 
 def _expected_uptime(engine, website_id: int, since: datetime) -> tuple[int, int]:
@@ -94,7 +124,7 @@ def test_rollup_keeps_uptime_exact_and_latency_within_the_sketch_error(engine) -
     assert raw_after == raw_before - first.probes - second.probes
     assert sum(r.total for r in rollups) == first.probes + second.probes
     assert all(r.up + r.down == r.total and r.hour.minute == 0 for r in rollups)
-    for site_before, site_after in zip(before["sites"], after["sites"]):
+    for site_before, site_after in zip(before["sites"], after["sites"], strict=False):
         assert site_after["uptime_percent"] == site_before["uptime_percent"]
         assert site_after["uptime"] == site_before["uptime"]
         assert site_after["p95_ms"] == site_before["p95_ms"]
@@ -142,7 +172,7 @@ def test_status_page_is_offline_indonesian_and_escaped(engine) -> None:
         session.commit()
         html = render_status_page(session, "18.71", NOW)
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;unit&#39;)&lt;/script&gt;" in html
-    assert '<img src=x' not in html and "&lt;img src=x onerror=" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
     assert 'href="javascript:' not in html and 'href="https://ppid.bandarlampungkota.go.id/"' in html
     assert html.count("<svg") == 4  # bars + latency line for each of the two portals
     assert "<polyline" in html and "<rect" in html
@@ -168,8 +198,14 @@ def test_cli_status_page_and_rollup(engine, tmp_path, monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "kurang dari 1 menit"), (59, "kurang dari 1 menit"), (420, "7 menit"), (7500, "2 jam 5 menit"),
-     (3 * 86400 + 4 * 3600 + 120, "3 hari 4 jam"), (86400 + 60, "1 hari 1 menit")],
+    [
+        (0, "kurang dari 1 menit"),
+        (59, "kurang dari 1 menit"),
+        (420, "7 menit"),
+        (7500, "2 jam 5 menit"),
+        (3 * 86400 + 4 * 3600 + 120, "3 hari 4 jam"),
+        (86400 + 60, "1 hari 1 menit"),
+    ],
 )
 def test_format_duration(seconds: int, text: str) -> None:
     from spbe_crawler.monitor.figures import format_duration

@@ -9,6 +9,7 @@ import ssl
 import httpcore
 import httpx
 import pytest
+from test_monitor_support import ZONE, LocalWeb
 
 from spbe_crawler.health.status import Status
 from spbe_crawler.net.httpx_errors import classify_httpx_error
@@ -16,7 +17,6 @@ from spbe_crawler.net.httpx_transport import PolicyBackend, bypasses_proxy, envi
 from spbe_crawler.net.policy import AddressBlocked, NameNotFound, NetworkPolicy
 from spbe_crawler.net.tls_inspect import inspect_certificate
 from spbe_crawler.store.models import utcnow
-from test_monitor_support import ZONE, LocalWeb
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from test_monitor_support import ZONE, LocalWeb, quick_settings
 
 from spbe_crawler.health.status import Status
 from spbe_crawler.monitor.probe import Prober, Target
 from spbe_crawler.store.models import Probe
-from test_monitor_support import ZONE, LocalWeb, quick_settings
 
 
 @pytest.fixture(scope="module")

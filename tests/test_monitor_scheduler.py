@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
+from test_monitor_support import ZONE, LocalWeb, quick_settings, seed_sites
 
 from spbe_crawler.monitor.lease import LeaseBusy, LeaseLost, current_lease, holding, release, renew, try_acquire
 from spbe_crawler.monitor.scheduler import Scheduler
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun, utcnow
 from spbe_crawler.store.models_monitor import MonitorLease, MonitorSchedule
-from test_monitor_support import ZONE, LocalWeb, quick_settings, seed_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,7 +136,7 @@ def test_two_schedulers_never_sweep_at_once(engine, web: LocalWeb) -> None:
     asyncio.run(both())
     runs = _runs(engine)
     assert len(runs) >= 3
-    for earlier, later in zip(runs, runs[1:]):
+    for earlier, later in zip(runs, runs[1:], strict=False):
         assert earlier.finished_at <= later.started_at
 
 
@@ -144,11 +144,21 @@ def test_sigterm_aborts_the_sweep_and_releases_the_lease(tmp_path, web: LocalWeb
     url = f"sqlite:///{tmp_path / 'signal.sqlite3'}"
     engine = get_engine(url)
     seed_sites(engine, [("diam", "portal", f"http://silent.{ZONE}/"), ("ok", "opd", f"http://ok.{ZONE}/")])
-    env = {**os.environ, **web.env(), "SPBE_DATABASE_URL": url, "SPBE_MONITOR_READ_TIMEOUT": "60",
-           "SPBE_MONITOR_TOTAL_TIMEOUT": "60", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        **web.env(),
+        "SPBE_DATABASE_URL": url,
+        "SPBE_MONITOR_READ_TIMEOUT": "60",
+        "SPBE_MONITOR_TOTAL_TIMEOUT": "60",
+        "PYTHONPATH": str(ROOT),
+    }
     process = subprocess.Popen(
         [sys.executable, "-c", "from spbe_crawler.cli import main; main()", "monitor", "run", "--pemda", "18.71"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

@@ -42,10 +42,14 @@ def free_port() -> int:
 def self_signed_pem(host: str) -> tuple[bytes, bytes]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=90))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
         .sign(key, hashes.SHA256())
@@ -83,12 +87,13 @@ class LocalWeb:
         return self._context_for(b"".join(b.bytes() for b in leaf.cert_chain_pems), leaf.private_key_pem.bytes(), name)
 
     def _tls_contexts(self) -> dict[str, ssl.SSLContext]:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         wild = f"*.{ZONE}"
         return {
             "default": self._leaf(self.ca, wild, "default", not_after=now + dt.timedelta(days=200)),
-            "expired": self._leaf(self.ca, f"expired.{ZONE}", "expired",
-                                  not_before=now - dt.timedelta(days=90), not_after=now - dt.timedelta(days=2)),
+            "expired": self._leaf(
+                self.ca, f"expired.{ZONE}", "expired", not_before=now - dt.timedelta(days=90), not_after=now - dt.timedelta(days=2)
+            ),
             "soon": self._leaf(self.ca, f"soon.{ZONE}", "soon", not_after=now + dt.timedelta(days=5, hours=1)),
             "wronghost": self._leaf(self.ca, "lain.example.org", "wronghost"),
             "untrusted": self._leaf(trustme.CA(), f"untrusted.{ZONE}", "untrusted"),
@@ -184,7 +189,7 @@ class LocalWeb:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    def __enter__(self) -> "LocalWeb":
+    def __enter__(self) -> LocalWeb:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
         return self
@@ -215,8 +220,18 @@ class LocalWeb:
 
 def quick_settings(**overrides: Any) -> MonitorSettings:
     """Short timeouts and delays; no alert channel unless a test adds one."""
-    base = dict(concurrency=8, per_host=2, connect_timeout=1.0, read_timeout=1.0, total_timeout=3.0,
-                confirm_attempts=3, confirm_failures=2, confirm_delay=0.05, close_after=2, write_batch=3)
+    base = dict(
+        concurrency=8,
+        per_host=2,
+        connect_timeout=1.0,
+        read_timeout=1.0,
+        total_timeout=3.0,
+        confirm_attempts=3,
+        confirm_failures=2,
+        confirm_delay=0.05,
+        close_after=2,
+        write_batch=3,
+    )
     base.update(overrides)
     return MonitorSettings.from_env({}, **base)
 
@@ -234,8 +249,9 @@ def seed_sites(engine: Any, sites: list[tuple[str, str, str]], pemda: str = "18.
             unit_code = pemda if kind == "portal" else f"{pemda}/{label}"
             if kind != "portal":
                 session.add(Unit(code=unit_code, name=f"Unit {label}", kind=kind, parent_code=pemda, pemda_code=pemda))
-            website = Website(unit_code=unit_code, url=url, host=url.split("/")[2].split(":")[0],
-                              role="portal" if kind == "portal" else "unit")
+            website = Website(
+                unit_code=unit_code, url=url, host=url.split("/")[2].split(":")[0], role="portal" if kind == "portal" else "unit"
+            )
             session.add(website)
             session.flush()
             ids[label] = int(website.id)  # type: ignore[arg-type]

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
+from test_monitor_support import ZONE, LocalWeb, quick_settings, seed_sites
 
 from spbe_crawler.monitor.incidents import apply_probes
 from spbe_crawler.monitor.sweep import HostLimiter, run_sweep
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun, Incident, Probe, Unit, Website, utcnow
-from test_monitor_support import ZONE, LocalWeb, quick_settings, seed_sites
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +41,15 @@ def _incidents(engine) -> list[Incident]:
 
 
 def test_sweep_probes_every_non_rejected_website_of_the_scope(engine, web: LocalWeb) -> None:
-    ids = seed_sites(engine, [
-        ("portal", "portal", f"http://ok.{ZONE}/"),
-        ("dinkes", "opd", f"http://echo.{ZONE}/"),
-        ("rusak", "opd", f"http://error.{ZONE}/"),
-        ("hilang", "kecamatan", "http://tidakada.hilang.test/"),
-    ])
+    ids = seed_sites(
+        engine,
+        [
+            ("portal", "portal", f"http://ok.{ZONE}/"),
+            ("dinkes", "opd", f"http://echo.{ZONE}/"),
+            ("rusak", "opd", f"http://error.{ZONE}/"),
+            ("hilang", "kecamatan", "http://tidakada.hilang.test/"),
+        ],
+    )
     seed_sites(engine, [("lain", "opd", f"http://ok.{ZONE}/lain")], pemda="18.72")
     with Session(engine) as session:
         session.add(Unit(code="18.71/tolak", name="Ditolak", kind="opd", pemda_code="18.71"))
@@ -121,8 +124,7 @@ def test_hysteresis(engine, sequence: str, expected: list[str]) -> None:
 
 
 def test_cancelled_sweep_keeps_finished_probes_and_is_interrupted(engine, web: LocalWeb) -> None:
-    seed_sites(engine, [(f"ok{i}", "opd", f"http://ok.{ZONE}/{i}") for i in range(3)]
-               + [("diam", "opd", f"http://silent.{ZONE}/")])
+    seed_sites(engine, [(f"ok{i}", "opd", f"http://ok.{ZONE}/{i}") for i in range(3)] + [("diam", "opd", f"http://silent.{ZONE}/")])
 
     async def go() -> None:
         settings = quick_settings(read_timeout=30.0, total_timeout=30.0, write_batch=100)

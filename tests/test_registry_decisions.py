@@ -16,8 +16,16 @@ def session(tmp_path):
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:
         session.add(Unit(code="18.71.13.1010", name="Beringin Raya", kind="kelurahan", parent_code="18.71.13"))
-        session.add(Website(unit_code="18.71.13.1010", url="https://kel-beringin.kota.go.id/", host="kel-beringin.kota.go.id",
-                            state="discovered", confidence=0.9, evidence="tautan"))
+        session.add(
+            Website(
+                unit_code="18.71.13.1010",
+                url="https://kel-beringin.kota.go.id/",
+                host="kel-beringin.kota.go.id",
+                state="discovered",
+                confidence=0.9,
+                evidence="tautan",
+            )
+        )
         session.add(Website(unit_code="18.71.13.1010", url="https://beringinraya.kota.go.id/", host="beringinraya.kota.go.id"))
         session.commit()
         yield session

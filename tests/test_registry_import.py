@@ -3,8 +3,8 @@ nothing overwritten, no duplicates on re-import."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlmodel import Session, func, select
@@ -130,7 +130,7 @@ def test_cp1252_is_read_with_a_warning(session: Session) -> None:
 def test_bytes_cp1252_cannot_decode_fall_back_to_latin1() -> None:
     text, warning = decode_text("Kantor\x81".encode("latin-1"))
     assert text == "Kantor\x81" and warning is not None and "latin-1" in warning.message
-    assert decode_text("Café".encode("utf-8")) == ("Café", None)
+    assert decode_text("Café".encode()) == ("Café", None)
 
 
 def test_semicolon_excel_export(session: Session) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlmodel import Session, func, select
@@ -43,7 +43,11 @@ def test_opd_list_becomes_units_and_websites(session: Session) -> None:
     assert len(sites) == stats.websites_added == sum(1 for row in opd_rows() if row["website"].strip())
     site = session.exec(select(Website).where(Website.unit_code == "18.71/bag-hukum")).one()
     assert (site.url, site.host, site.state, site.source, site.role) == (
-        "https://jdih.bandarlampungkota.go.id/", "jdih.bandarlampungkota.go.id", "declared", "opd-list", "unit",
+        "https://jdih.bandarlampungkota.go.id/",
+        "jdih.bandarlampungkota.go.id",
+        "declared",
+        "opd-list",
+        "unit",
     )
     assert session.exec(select(Website).where(Website.unit_code == "18.71/setwan")).first() is None
 
@@ -65,9 +69,8 @@ def test_no_list_means_nothing_happens(session: Session) -> None:
 
 
 def test_pemda_must_be_loaded_first(tmp_path: Path) -> None:
-    with Session(get_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")) as db:
-        with pytest.raises(RegistryError, match="belum dimuat"):
-            load_opd(db, "18.71")
+    with Session(get_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")) as db, pytest.raises(RegistryError, match="belum dimuat"):
+        load_opd(db, "18.71")
 
 
 def test_bad_lines_and_claimed_websites_are_reported(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

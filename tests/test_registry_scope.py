@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlmodel import Session, select
@@ -41,9 +41,16 @@ def test_units_in_scope_order_and_content(session: Session) -> None:
 def test_websites_of_skips_rejected(session: Session) -> None:
     dinkes = session.exec(select(Website).where(Website.unit_code == "18.71/dinkes")).one()
     dinkes.state = "rejected"
-    session.add(Website(unit_code="18.71/dinkes", url="https://dinkes2.bandarlampungkota.go.id/",
-                        host="dinkes2.bandarlampungkota.go.id", state="discovered",
-                        first_seen=dinkes.first_seen, updated_at=dinkes.updated_at))
+    session.add(
+        Website(
+            unit_code="18.71/dinkes",
+            url="https://dinkes2.bandarlampungkota.go.id/",
+            host="dinkes2.bandarlampungkota.go.id",
+            state="discovered",
+            first_seen=dinkes.first_seen,
+            updated_at=dinkes.updated_at,
+        )
+    )
     session.commit()
     found = websites_of(session, ["18.71/dinkes", "18.71/bappeda", "18.71/setwan", "18.71/dinkes"])
     assert list(found) == ["18.71/dinkes", "18.71/bappeda", "18.71/setwan"]

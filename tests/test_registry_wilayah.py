@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlmodel import Session, func, select
 
-from spbe_crawler.registry.codes import pemda_of, parent_of, region_kind
+from spbe_crawler.registry.codes import parent_of, pemda_of, region_kind
 from spbe_crawler.registry.names import region_name
 from spbe_crawler.registry.results import RegistryError
 from spbe_crawler.registry.wilayah import load_country, load_pemda

@@ -18,12 +18,12 @@ SAMPLE = Path(__file__).parent / "sample_data" / "scoring" / "frameworks"
 
 @pytest.fixture(scope="module")
 def spbe() -> Framework:
-    return Catalog(ROOT / "data" / "frameworks").framework("spbe-2020")
+    return Catalog(ROOT / "spbe_crawler" / "data" / "frameworks").framework("spbe-2020")
 
 
 @pytest.fixture(scope="module")
 def pemdi() -> Framework:
-    return Catalog(ROOT / "data" / "frameworks").framework("pemdi-2026")
+    return Catalog(ROOT / "spbe_crawler" / "data" / "frameworks").framework("pemdi-2026")
 
 
 def levels_with(base: int, **ranges: int) -> dict[int, int | None]:
@@ -86,8 +86,17 @@ def test_predikat_is_taken_from_the_rounded_value(spbe: Framework) -> None:
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("1.0", "Kurang"), ("1.79", "Kurang"), ("1.8", "Cukup"), ("2.595", "Baik"), ("3.49", "Baik"),
-     ("3.5", "Sangat Baik"), ("4.194", "Sangat Baik"), ("4.195", "Memuaskan"), ("5.0", "Memuaskan")],
+    [
+        ("1.0", "Kurang"),
+        ("1.79", "Kurang"),
+        ("1.8", "Cukup"),
+        ("2.595", "Baik"),
+        ("3.49", "Baik"),
+        ("3.5", "Sangat Baik"),
+        ("4.194", "Sangat Baik"),
+        ("4.195", "Memuaskan"),
+        ("5.0", "Memuaskan"),
+    ],
 )
 def test_spbe_predikat_boundaries(spbe: Framework, value: str, expected: str) -> None:
     assert predikat(spbe, value) == expected

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from test_scoring_seed import PEMDA, Seeded, seeded  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
 from spbe_crawler.cli import app
-from test_scoring_seed import PEMDA, Seeded, seeded  # noqa: F401  (fixture)
 
 runner = CliRunner()
 
@@ -48,8 +48,7 @@ def test_unknown_framework_and_missing_survey_fail_cleanly(env: Path, monkeypatc
 
 def test_review_domain_set_and_second_reviewer(env: Path) -> None:
     assert spbe("score", "--pemda", PEMDA)[0] == 0
-    code, out = spbe("review", "--pemda", PEMDA, "--indicator", "35", "--level", "2",
-                     "--note", "tanpa e-kontrak", "--reviewer", "Ani")
+    code, out = spbe("review", "--pemda", PEMDA, "--indicator", "35", "--level", "2", "--note", "tanpa e-kontrak", "--reviewer", "Ani")
     assert code == 0 and "Indikator 35: tingkat 3 -> 2 oleh Ani" in out
     code, out = spbe("review", "--pemda", PEMDA, "--indicator", "35", "--level", "3", "--reviewer", "Citra", "--second")
     assert code == 0 and "Perbedaan: Ani memberi 2, Citra memberi 3" in out

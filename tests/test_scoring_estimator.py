@@ -20,7 +20,7 @@ from scoring.estimator import Estimate, Evidence, estimate
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = Path(__file__).parent / "sample_data" / "scoring"
 GOLDEN = sorted((SAMPLE / "golden").glob("*.yaml"))
-CATALOGS = {"data": ROOT / "data" / "frameworks", "sample": SAMPLE / "frameworks"}
+CATALOGS = {"data": ROOT / "spbe_crawler" / "data" / "frameworks", "sample": SAMPLE / "frameworks"}
 
 
 def load_case(path: Path) -> dict[str, Any]:
@@ -31,8 +31,7 @@ def load_case(path: Path) -> dict[str, Any]:
 
 def evidence_of(case: dict[str, Any]) -> list[Evidence]:
     return [
-        Evidence(f["id"], f["service"], f["indicators"], f["signals"], f["url"], f["rule_id"], f["confidence"])
-        for f in case["findings"]
+        Evidence(f["id"], f["service"], f["indicators"], f["signals"], f["url"], f["rule_id"], f["confidence"]) for f in case["findings"]
     ]
 
 

@@ -12,7 +12,7 @@ from scoring.framework_loader import FrameworkError, load_framework
 from scoring.rubric import RubricError, load_rubric
 
 ROOT = Path(__file__).resolve().parent.parent
-FRAMEWORKS = ROOT / "data" / "frameworks"
+FRAMEWORKS = ROOT / "spbe_crawler" / "data" / "frameworks"
 SAMPLE = Path(__file__).parent / "sample_data" / "scoring"
 BROKEN = sorted((SAMPLE / "frameworks_broken").glob("*.yaml"))
 BROKEN_RUBRICS = sorted((SAMPLE / "rubrics_broken").glob("*.yaml"))
@@ -33,12 +33,19 @@ def test_spbe_2020_structure_and_weights(catalog: Catalog) -> None:
     fw = catalog.framework("spbe-2020")
     assert len(fw.indicators) == 47
     assert [(g.number, g.weight) for g in fw.groups["domain"]] == [
-        (1, Decimal("13")), (2, Decimal("25")), (3, Decimal("16.5")), (4, Decimal("45.5"))
+        (1, Decimal("13")),
+        (2, Decimal("25")),
+        (3, Decimal("16.5")),
+        (4, Decimal("45.5")),
     ]
     assert [g.weight for g in fw.groups["aspect"]] == [Decimal(w) for w in ("13", "10", "10", "5", "12", "4.5", "27.5", "18")]
-    expected = {**dict.fromkeys(range(1, 11), "1.3"), **dict.fromkeys(range(11, 21), "2.5"),
-                **dict.fromkeys(range(21, 32), "1.5"), **dict.fromkeys(range(32, 42), "2.75"),
-                **dict.fromkeys(range(42, 48), "3.0")}
+    expected = {
+        **dict.fromkeys(range(1, 11), "1.3"),
+        **dict.fromkeys(range(11, 21), "2.5"),
+        **dict.fromkeys(range(21, 32), "1.5"),
+        **dict.fromkeys(range(32, 42), "2.75"),
+        **dict.fromkeys(range(42, 48), "3.0"),
+    }
     assert {n: i.weight for n, i in fw.indicators.items()} == {n: Decimal(w) for n, w in expected.items()}
     assert fw.total_weight == Decimal(100)
     assert fw.group_of(35, "domain").name == "Layanan SPBE"
@@ -49,8 +56,7 @@ def test_spbe_2020_structure_and_weights(catalog: Catalog) -> None:
 def test_spbe_2020_levels_criteria_and_uncertainty(catalog: Catalog) -> None:
     fw = catalog.framework("spbe-2020")
     assert [fw.level_name(35, n) for n in range(1, 6)] == ["Informasi", "Interaksi", "Transaksi", "Kolaborasi", "Optimum"]
-    assert [fw.level_name(3, n) for n in range(1, 6)] == [
-        "Rintisan", "Terkelola", "Terdefinisi", "Terpadu dan Terukur", "Optimum"]
+    assert [fw.level_name(3, n) for n in range(1, 6)] == ["Rintisan", "Terkelola", "Terdefinisi", "Terpadu dan Terukur", "Optimum"]
     informasi = fw.maturity_models["kapabilitas_fungsi_teknis"].levels[1]
     assert informasi.certainty == "I" and "disimpulkan" in (informasi.note or "")
     for number in range(32, 48):
@@ -66,8 +72,10 @@ def test_spbe_2020_levels_criteria_and_uncertainty(catalog: Catalog) -> None:
 def test_spbe_2020_predikat_bands(catalog: Catalog) -> None:
     fw = catalog.framework("spbe-2020")
     assert [(b.name, b.min, b.max) for b in fw.bands] == [
-        ("Kurang", Decimal("1.0"), Decimal("1.8")), ("Cukup", Decimal("1.8"), Decimal("2.6")),
-        ("Baik", Decimal("2.6"), Decimal("3.5")), ("Sangat Baik", Decimal("3.5"), Decimal("4.2")),
+        ("Kurang", Decimal("1.0"), Decimal("1.8")),
+        ("Cukup", Decimal("1.8"), Decimal("2.6")),
+        ("Baik", Decimal("2.6"), Decimal("3.5")),
+        ("Sangat Baik", Decimal("3.5"), Decimal("4.2")),
         ("Memuaskan", Decimal("4.2"), Decimal("5.0")),
     ]
     assert fw.band_for(Decimal("5.0")).name == "Memuaskan"  # type: ignore[union-attr]
@@ -81,7 +89,12 @@ def test_pemdi_2026_is_unconfirmed_with_its_own_shape(catalog: Catalog) -> None:
     assert [g.weight for g in fw.groups["aspect"]] == [Decimal(w) for w in ("10", "10", "15", "15", "10", "15", "25")]
     assert [fw.level_name(1, n) for n in range(1, 6)] == ["Merintis", "Membangun", "Berkembang", "Melembaga", "Unggul"]
     assert [(b.name, str(b.min)) for b in fw.bands] == [
-        ("Kurang", "1.0"), ("Cukup", "1.5"), ("Baik", "2.5"), ("Sangat Baik", "3.5"), ("Memuaskan", "4.0")]
+        ("Kurang", "1.0"),
+        ("Cukup", "1.5"),
+        ("Baik", "2.5"),
+        ("Sangat Baik", "3.5"),
+        ("Memuaskan", "4.0"),
+    ]
 
 
 def test_catalog_lists_frameworks_and_rejects_unknown_ids(catalog: Catalog) -> None:

@@ -4,31 +4,51 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pytest
+from test_scoring_seed import HOSTILE, PEMDA, Seeded, seeded  # noqa: F401  (fixture)
 
 from spbe_crawler.assessment import estimate_pemda, record_review, write_report
 from spbe_crawler.assessment.report import safe_url
 from spbe_crawler.store.db import session_scope
-from test_scoring_seed import HOSTILE, PEMDA, Seeded, seeded  # noqa: F401  (fixture)
 
 
-def grouped_view(findings: Iterable[Mapping[str, Any]], framework: str = "spbe-2020",
-                 indicator_names: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
+def grouped_view(
+    findings: Iterable[Mapping[str, Any]], framework: str = "spbe-2020", indicator_names: Mapping[int, str] | None = None
+) -> list[dict[str, Any]]:
     """Test-side stand-in for inventory.view.build_view (same output shape)."""
     groups: dict[int, dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
         for number in f["indicators"].get(framework, []):
             groups[number][f["service"]].append(f)
     return [
-        {"indicator": n, "name": (indicator_names or {}).get(n, str(n)), "services": [
-            {"service": s, "name": s, "signals": sorted({x for f in fs for x in f["signals"]}),
-             "evidence": [{"finding_id": f["id"], "url": f["url"], "snippet": f["snippet"], "rule_id": f["rule_id"],
-                           "kind": f["kind"], "unit_code": f["unit_code"]} for f in fs],
-             "units": sorted({f["unit_code"] for f in fs})}
-            for s, fs in sorted(services.items())]}
+        {
+            "indicator": n,
+            "name": (indicator_names or {}).get(n, str(n)),
+            "services": [
+                {
+                    "service": s,
+                    "name": s,
+                    "signals": sorted({x for f in fs for x in f["signals"]}),
+                    "evidence": [
+                        {
+                            "finding_id": f["id"],
+                            "url": f["url"],
+                            "snippet": f["snippet"],
+                            "rule_id": f["rule_id"],
+                            "kind": f["kind"],
+                            "unit_code": f["unit_code"],
+                        }
+                        for f in fs
+                    ],
+                    "units": sorted({f["unit_code"] for f in fs}),
+                }
+                for s, fs in sorted(services.items())
+            ],
+        }
         for n, services in sorted(groups.items())
     ]
 
@@ -53,7 +73,7 @@ def test_hostile_snippet_is_escaped_and_no_unsafe_link(seeded: Seeded, tmp_path:
 
 def test_report_works_offline(seeded: Seeded, tmp_path: Path) -> None:
     html = render(seeded, tmp_path)
-    assert not re.search(r'<(link|script|img|iframe)\b', html, re.I)
+    assert not re.search(r"<(link|script|img|iframe)\b", html, re.I)
     assert "<svg" in html and "<style>" in html
     assert html.startswith("<!doctype html>") and '<html lang="id">' in html
 
@@ -64,13 +84,13 @@ def test_report_figures_coverage_and_priorities(seeded: Seeded, tmp_path: Path) 
     assert "Nilai sementara, belum lengkap." in html  # most indicators have no value yet
     assert "Nilai per Domain" in html and "Nilai per Aspek" in html
     # coverage: Teluk Betung Barat 1 of 3 kelurahan working (ok; stale counts too -> 2), Selatan 0 of 2
-    barat = html[html.index("Teluk Betung Barat"):]
+    barat = html[html.index("Teluk Betung Barat") :]
     assert re.search(r"2 / 3", barat[:600])
-    selatan = html[html.index("Teluk Betung Selatan"):]
+    selatan = html[html.index("Teluk Betung Selatan") :]
     assert "Diretas: konten judi online" in selatan[:600]
     assert re.search(r"0 / 2 <span class=\"muted\">\(1 belum disurvei\)", selatan[:800])
     # fix first: the heaviest estimated indicators (sector services, weight 3.0) lead
-    fix = html[html.index("Yang perlu diperbaiki lebih dulu"):html.index("Cakupan situs web unit")]
+    fix = html[html.index("Yang perlu diperbaiki lebih dulu") : html.index("Cakupan situs web unit")]
     first_row = re.search(r"<td>(\d+)</td>", fix)
     assert first_row and first_row.group(1) == "42"
     assert "+0,030" in fix
@@ -95,9 +115,16 @@ def test_report_with_the_real_inventory_view(seeded: Seeded, tmp_path: Path) -> 
 
 @pytest.mark.parametrize(
     "url, expected",
-    [("https://a.go.id/x", "https://a.go.id/x"), ("http://a.go.id", "http://a.go.id"),
-     ("javascript:alert(1)", None), (" JavaScript:alert(1)", None), ("data:text/html,x", None),
-     ("//evil.example", None), ("http://[::1", None), (None, None)],
+    [
+        ("https://a.go.id/x", "https://a.go.id/x"),
+        ("http://a.go.id", "http://a.go.id"),
+        ("javascript:alert(1)", None),
+        (" JavaScript:alert(1)", None),
+        ("data:text/html,x", None),
+        ("//evil.example", None),
+        ("http://[::1", None),
+        (None, None),
+    ],
 )
 def test_safe_url(url: object, expected: str | None) -> None:
     assert safe_url(url) == expected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,12 +28,12 @@ from scoring.review import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-T0 = datetime(2026, 4, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def fw() -> Framework:
-    return Catalog(ROOT / "data" / "frameworks").framework("spbe-2020")
+    return Catalog(ROOT / "spbe_crawler" / "data" / "frameworks").framework("spbe-2020")
 
 
 def at(minutes: int) -> datetime:
@@ -46,10 +46,12 @@ def est(indicator: int, level: int | None) -> Estimate:
 
 def test_confirmed_wins_over_estimate_and_none_stays_none(fw: Framework) -> None:
     estimates = [est(35, 3), est(36, 2), est(37, None)]
-    reviews = [new_review(fw, 35, 2, "Ani", "login bukan transaksi", now=at(1)),
-               new_review(fw, 5, 3, "Ani", "Perwali SPBE", now=at(2))]
+    reviews = [new_review(fw, 35, 2, "Ani", "login bukan transaksi", now=at(1)), new_review(fw, 5, 3, "Ani", "Perwali SPBE", now=at(2))]
     assert effective_levels(estimates, reviews) == {
-        35: (2, SOURCE_CONFIRMED), 36: (2, SOURCE_ESTIMATED), 37: (None, SOURCE_NONE), 5: (3, SOURCE_CONFIRMED),
+        35: (2, SOURCE_CONFIRMED),
+        36: (2, SOURCE_ESTIMATED),
+        37: (None, SOURCE_NONE),
+        5: (3, SOURCE_CONFIRMED),
     }
 
 
@@ -76,7 +78,8 @@ def test_second_reviewer_disagreement_is_listed_but_first_still_wins(fw: Framewo
     ]
     found = disagreements(reviews)
     assert [(d.indicator, d.first_level, d.first_reviewer, d.second_level, d.second_reviewer) for d in found] == [
-        (35, 3, "Ani", 2, "Citra")]
+        (35, 3, "Ani", 2, "Citra")
+    ]
     levels = effective_levels([est(35, 1)], reviews)
     assert levels[35] == (3, SOURCE_CONFIRMED) and levels[42] == (2, SOURCE_CONFIRMED)
     assert confirmed_reviews(reviews)[42].role == ROLE_SECOND

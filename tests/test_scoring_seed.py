@@ -8,7 +8,7 @@ unit outcomes of the latest run. The test at the bottom checks the seed itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from spbe_crawler.store.models import CrawlRun, Finding, Unit, UnitOutcome
 
 PEMDA = "18.71"
 HOSTILE = "<script>alert(1)</script>"
-T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
 
 UNITS = [
     (PEMDA, "KOTA BANDAR LAMPUNG", "pemda", None),
@@ -80,9 +80,19 @@ def _run(session, state: str, finished: datetime | None) -> int:  # type: ignore
 def _findings(session, run_id: int, rows) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
     ids: dict[str, list[int]] = {}
     for service, indicators, signals, url, snippet, confidence in rows:
-        f = Finding(run_id=run_id, pemda_code=PEMDA, unit_code=PEMDA, rule_id=service, service=service,
-                    indicators={"spbe-2020": indicators}, url=url, kind="link", snippet=snippet,
-                    signals=signals, confidence=confidence)
+        f = Finding(
+            run_id=run_id,
+            pemda_code=PEMDA,
+            unit_code=PEMDA,
+            rule_id=service,
+            service=service,
+            indicators={"spbe-2020": indicators},
+            url=url,
+            kind="link",
+            snippet=snippet,
+            signals=signals,
+            confidence=confidence,
+        )
         session.add(f)
         session.flush()
         ids.setdefault(service, []).append(int(f.id or 0))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
+from test_scoring_seed import PEMDA, Seeded, seeded  # noqa: F401  (fixture)
 
 from spbe_crawler.assessment import (
     AssessmentError,
@@ -22,7 +23,6 @@ from spbe_crawler.assessment import (
 )
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.store.models import Review, Score
-from test_scoring_seed import PEMDA, Seeded, seeded  # noqa: F401  (fixture)
 
 SPBE = "spbe-2020"
 
@@ -81,8 +81,9 @@ def test_reviews_win_and_keep_history(seeded: Seeded) -> None:
     assert other.role == "second"
     row35 = summary["indicators"][34]
     assert (row35["level"], row35["source"], row35["reviewer"]) == (3, "confirmed", "Budi")
-    assert summary["disagreements"] == [{"indicator": 35, "first_level": 3, "first_reviewer": "Budi",
-                                          "second_level": 2, "second_reviewer": "Citra"}]
+    assert summary["disagreements"] == [
+        {"indicator": 35, "first_level": 3, "first_reviewer": "Budi", "second_level": 2, "second_reviewer": "Citra"}
+    ]
     with session_scope(seeded.url) as session:
         assert len(session.exec(select(Review)).all()) == 3
 
@@ -156,8 +157,10 @@ def test_worksheet_round_trip_through_the_store(seeded: Seeded, tmp_path: Path) 
         fresh = export_worksheet(session, PEMDA, SPBE, "json", tmp_path / "lk.json")
     rows = json.loads(fresh.read_text(encoding="utf-8"))["rows"]
     assert rows[34]["confirmed_level"] == 2 and rows[34]["estimate"] == 3
-    assert rows[34]["evidence_urls"] == ["https://spse.inaproc.id/bandarlampungkota/lelang",
-                                         "https://spse.inaproc.id/bandarlampungkota/login"]
+    assert rows[34]["evidence_urls"] == [
+        "https://spse.inaproc.id/bandarlampungkota/lelang",
+        "https://spse.inaproc.id/bandarlampungkota/login",
+    ]
 
 
 def test_a_bad_worksheet_applies_nothing(seeded: Seeded, tmp_path: Path) -> None:
@@ -192,7 +195,7 @@ def test_worksheet_for_a_pemda_missing_from_the_store_is_refused(seeded: Seeded,
 def test_export_assessment_for_the_lead_export(seeded: Seeded) -> None:
     estimate(seeded)
     with session_scope(seeded.url) as session:
-        record_review(session, PEMDA, SPBE, 44, 3, "Ani", "JDIHN terhubung", now=datetime(2026, 5, 1, tzinfo=timezone.utc))
+        record_review(session, PEMDA, SPBE, 44, 3, "Ani", "JDIHN terhubung", now=datetime(2026, 5, 1, tzinfo=UTC))
         data = export_assessment(session, PEMDA)
     assert list(data["frameworks"]) == [SPBE]
     block = data["frameworks"][SPBE]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from openpyxl import load_workbook
@@ -19,13 +19,13 @@ from scoring.worksheet import SheetRow, build_rows, headers, write_csv, write_js
 from scoring.worksheet_xlsx import read_xlsx, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
-WHEN = datetime(2026, 4, 1, 9, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 FORMULA = '=HYPERLINK("http://jahat.example","klik")'
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return Catalog(ROOT / "data" / "frameworks")
+    return Catalog(ROOT / "spbe_crawler" / "data" / "frameworks")
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +92,18 @@ def test_crawled_text_is_never_a_formula(exported: Path) -> None:
 
 
 def test_round_trip_reads_the_assessor_edits(exported: Path, catalog: Catalog) -> None:
-    edit(exported, {
-        cell_of(exported, 35, "Tingkat dikonfirmasi"): 2, cell_of(exported, 35, "Catatan"): "login saja",
-        cell_of(exported, 35, "Penilai"): "Budi",
-        cell_of(exported, 5, "Tingkat dikonfirmasi"): "3", cell_of(exported, 5, "Penilai"): "Budi",
-        cell_of(exported, 12, "Tingkat dikonfirmasi"): 4.0, cell_of(exported, 12, "Penilai"): "Budi",
-    })
+    edit(
+        exported,
+        {
+            cell_of(exported, 35, "Tingkat dikonfirmasi"): 2,
+            cell_of(exported, 35, "Catatan"): "login saja",
+            cell_of(exported, 35, "Penilai"): "Budi",
+            cell_of(exported, 5, "Tingkat dikonfirmasi"): "3",
+            cell_of(exported, 5, "Penilai"): "Budi",
+            cell_of(exported, 12, "Tingkat dikonfirmasi"): 4.0,
+            cell_of(exported, 12, "Penilai"): "Budi",
+        },
+    )
     result = read_xlsx(exported, catalog.frameworks, "18.71")
     assert result.ok, result.errors
     assert (result.framework_id, result.pemda_code, result.role) == ("spbe-2020", "18.71", "first")
@@ -107,12 +113,13 @@ def test_round_trip_reads_the_assessor_edits(exported: Path, catalog: Catalog) -
 
 BadEdit = Callable[[Path], dict[str, object]]
 BAD_FILES: list[tuple[str, BadEdit, str]] = [
-    ("level 7", lambda p: {cell_of(p, 36, "Tingkat dikonfirmasi"): 7, cell_of(p, 36, "Penilai"): "Budi"},
-     "tingkat 7 di luar rentang 1–5"),
-    ("text level", lambda p: {cell_of(p, 36, "Tingkat dikonfirmasi"): "tiga", cell_of(p, 36, "Penilai"): "Budi"},
-     "tingkat harus bilangan bulat 1–5, berisi 'tiga'"),
-    ("decimal level", lambda p: {cell_of(p, 36, "Tingkat dikonfirmasi"): 2.5, cell_of(p, 36, "Penilai"): "Budi"},
-     "berisi 2.5"),
+    ("level 7", lambda p: {cell_of(p, 36, "Tingkat dikonfirmasi"): 7, cell_of(p, 36, "Penilai"): "Budi"}, "tingkat 7 di luar rentang 1–5"),
+    (
+        "text level",
+        lambda p: {cell_of(p, 36, "Tingkat dikonfirmasi"): "tiga", cell_of(p, 36, "Penilai"): "Budi"},
+        "tingkat harus bilangan bulat 1–5, berisi 'tiga'",
+    ),
+    ("decimal level", lambda p: {cell_of(p, 36, "Tingkat dikonfirmasi"): 2.5, cell_of(p, 36, "Penilai"): "Budi"}, "berisi 2.5"),
     ("unknown indicator", lambda p: {"C6": 99, "K6": 2, "M6": "Budi"}, "indikator 99 tidak ada dalam kerangka spbe-2020"),
     ("duplicate indicator", lambda p: {"C6": 1}, "indikator 1 muncul dua kali"),
     ("missing reviewer", lambda p: {cell_of(p, 36, "Tingkat dikonfirmasi"): 2}, "nama penilai wajib diisi"),
@@ -171,10 +178,10 @@ def test_csv_and_json_hold_the_same_rows(tmp_path: Path, fw: Framework, rows: li
     with csv_path.open(encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
     assert table[0] == headers(fw) and len(table) == 48
-    r35 = dict(zip(table[0], table[35]))
+    r35 = dict(zip(table[0], table[35], strict=False))
     assert (r35["No"], r35["Perkiraan tingkat"], r35["Keyakinan"], r35["Bobot"]) == ("35", "3", "0.65", "2.75")
     assert r35["URL bukti"].splitlines() == ["https://spse.inaproc.id/bandarlampungkota", FORMULA]
-    assert dict(zip(table[0], table[36]))["URL bukti"] == "'" + FORMULA  # no formula injection
+    assert dict(zip(table[0], table[36], strict=False))["URL bukti"] == "'" + FORMULA  # no formula injection
     doc = json.loads(write_json(fw, "18.71", "KOTA", rows, tmp_path / "l.json", WHEN).read_text(encoding="utf-8"))
     assert doc["framework"] == "spbe-2020" and len(doc["rows"]) == 47
     j35 = doc["rows"][34]

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, func, select
+from survey_support import cli_env, prepare_registry, spbe
 
 from spbe_crawler.store.models import CrawlRun, SiteCheck, Unit, UnitOutcome, Website
-from survey_support import cli_env, prepare_registry, spbe
 
 ADMIN_URL = os.environ.get("SPBE_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="SPBE_TEST_POSTGRES_URL tidak diatur: tidak ada server PostgreSQL")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from scrapy.http import Response
 
 from spbe_crawler.middlewares import BackoffRetryMiddleware, retry_after_seconds
 
-NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,11 @@ def test_private_addresses_are_refused_and_an_empty_body_is_empty(servers, tmp_p
     env.pop("SPBE_DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "survey", "-a", "pemda=99.01", "-s", "LOG_LEVEL=WARNING"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     with Session(get_engine(f"sqlite:///{tmp_path / 'spbe.sqlite3'}")) as session:

@@ -11,10 +11,10 @@ from collections import Counter
 
 import pytest
 from sqlmodel import Session, SQLModel, create_engine, func, select
+from survey_support import cli_env, prepare_registry, session_for, spbe, spbe_popen
 
 from spbe_crawler.store.models import CrawlRun, Page, SiteCheck, Unit, UnitOutcome, Website
 from spbe_crawler.survey.runs import RunBusy, open_run
-from survey_support import cli_env, prepare_registry, session_for, spbe, spbe_popen
 
 
 def _checks(home) -> int:
@@ -38,7 +38,7 @@ def test_sigkill_then_restart_resumes_the_same_run(demo_web, tmp_path) -> None:
     with session_for(tmp_path) as session:
         killed_run = session.exec(select(CrawlRun)).one()
         kept = {(c.website_id, c.id, c.status) for c in session.exec(select(SiteCheck)).all()}
-    assert killed_run.state == "running" and 25 <= len(kept)
+    assert killed_run.state == "running" and len(kept) >= 25
 
     spbe(["run", "--pemda", "18.71"], env)
 

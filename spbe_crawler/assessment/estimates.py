@@ -21,16 +21,12 @@ def estimate_pemda(session: Session, pemda_code: str, framework_id: str, run_id:
     evidence = [to_evidence(f) for f in findings_of(session, pemda_code, run.id)]
     existing = {
         s.indicator: s
-        for s in session.exec(
-            select(Score).where(Score.framework == framework.id, Score.pemda_code == pemda_code, Score.run_id == run.id)
-        )
+        for s in session.exec(select(Score).where(Score.framework == framework.id, Score.pemda_code == pemda_code, Score.run_id == run.id))
     }
     now = utcnow()
     rows = []
     for est in estimate(framework, rubric, evidence):
-        row = existing.get(est.indicator) or Score(
-            framework=framework.id, pemda_code=pemda_code, indicator=est.indicator, run_id=run.id
-        )
+        row = existing.get(est.indicator) or Score(framework=framework.id, pemda_code=pemda_code, indicator=est.indicator, run_id=run.id)
         row.level, row.confidence, row.cap = est.level, est.confidence, est.cap
         row.rationale, row.finding_ids, row.estimated_at = est.rationale, list(est.finding_ids), now
         session.add(row)

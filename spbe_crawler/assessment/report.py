@@ -7,9 +7,10 @@ untrusted: jinja2 autoescapes everything, and only http(s) URLs become links.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, pass_context
@@ -93,8 +94,7 @@ def _bars(a: Assessment) -> list[dict[str, Any]]:
         {
             "label": lvl.label,
             "groups": [
-                {"number": g.group.number, "name": g.group.name, "weight": g.group.weight,
-                 **figure_view(a.framework, g.figure)}
+                {"number": g.group.number, "name": g.group.name, "weight": g.group.weight, **figure_view(a.framework, g.figure)}
                 for g in a.result.groups[lvl.key]
             ],
         }

@@ -54,8 +54,14 @@ def pemda_known(session: Session, pemda_code: str) -> bool:
 
 def _row(entry: ReviewEntry, pemda_code: str) -> Review:
     return Review(
-        framework=entry.framework, pemda_code=pemda_code, indicator=entry.indicator, level=entry.level,
-        previous_level=entry.previous_level, note=entry.note, reviewer=entry.reviewer, role=entry.role,
+        framework=entry.framework,
+        pemda_code=pemda_code,
+        indicator=entry.indicator,
+        level=entry.level,
+        previous_level=entry.previous_level,
+        note=entry.note,
+        reviewer=entry.reviewer,
+        role=entry.role,
         reviewed_at=entry.reviewed_at,
     )
 
@@ -79,8 +85,14 @@ def record_review(
     reviews = reviews_of(session, pemda_code, framework.id)
     try:
         entry = new_review(
-            framework, indicator, level, reviewer, note, ROLE_SECOND if second else ROLE_FIRST,
-            previous_level(indicator, estimates, reviews), now,
+            framework,
+            indicator,
+            level,
+            reviewer,
+            note,
+            ROLE_SECOND if second else ROLE_FIRST,
+            previous_level(indicator, estimates, reviews),
+            now,
         )
     except ReviewError as exc:
         raise AssessmentError("Penilaian ditolak: " + "; ".join(exc.problems)) from None
@@ -91,8 +103,14 @@ def record_review(
 
 
 def set_manual_level(
-    session: Session, pemda_code: str, framework_id: str, indicator: int, level: int, reviewer: str,
-    note: str = "", now: datetime | None = None,
+    session: Session,
+    pemda_code: str,
+    framework_id: str,
+    indicator: int,
+    level: int,
+    reviewer: str,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Review:
     """Enter the level of an indicator the crawl cannot estimate (domains 1-3 of spbe-2020)."""
     rubric = get_rubric(framework_id)
@@ -101,9 +119,7 @@ def set_manual_level(
     except KeyError:
         raise AssessmentError(f"Indikator {indicator} tidak ada dalam kerangka {framework_id}.") from None
     if not rule.manual:
-        raise AssessmentError(
-            f"Indikator {indicator} diperkirakan dari perayapan; gunakan 'spbe review' untuk mengonfirmasinya."
-        )
+        raise AssessmentError(f"Indikator {indicator} diperkirakan dari perayapan; gunakan 'spbe review' untuk mengonfirmasinya.")
     return record_review(session, pemda_code, framework_id, indicator, level, reviewer, note, now=now)
 
 
@@ -129,9 +145,7 @@ def apply_worksheet(session: Session, path: Path | str, pemda_code: str | None =
     return result
 
 
-def _entries(
-    session: Session, framework: Framework, imported: WorksheetImport, result: WorksheetApplyResult
-) -> list[ReviewEntry]:
+def _entries(session: Session, framework: Framework, imported: WorksheetImport, result: WorksheetApplyResult) -> list[ReviewEntry]:
     code = imported.pemda_code or ""
     estimates = {s.indicator: s for s in current_scores(session, code, framework.id)}
     reviews = reviews_of(session, code, framework.id)
@@ -142,10 +156,17 @@ def _entries(
             result.unchanged += 1
             continue
         try:
-            entries.append(new_review(
-                framework, row.indicator, row.level, row.reviewer, row.note, imported.role,
-                previous_level(row.indicator, estimates, reviews),
-            ))
+            entries.append(
+                new_review(
+                    framework,
+                    row.indicator,
+                    row.level,
+                    row.reviewer,
+                    row.note,
+                    imported.role,
+                    previous_level(row.indicator, estimates, reviews),
+                )
+            )
         except ReviewError as exc:
             result.errors.append(f"{row.cell}: " + "; ".join(exc.problems))
     return entries

@@ -35,9 +35,7 @@ def resolve_run(session: Session, pemda_code: str, run_id: int | None) -> CrawlR
         return run
     run = latest_survey_run(session, pemda_code)
     if run is None:
-        raise AssessmentError(
-            f"Belum ada survei yang selesai untuk pemda {pemda_code}; jalankan survei terlebih dahulu."
-        )
+        raise AssessmentError(f"Belum ada survei yang selesai untuk pemda {pemda_code}; jalankan survei terlebih dahulu.")
     return run
 
 

@@ -69,8 +69,10 @@ def figure_dict(framework: Framework, fig: Figure) -> dict[str, Any]:
     }
     if not fig.complete:
         data["range"] = {
-            "min": display(fig.low, places), "max": display(fig.high, places),
-            "min_predikat": predikat(framework, fig.low), "max_predikat": predikat(framework, fig.high),
+            "min": display(fig.low, places),
+            "max": display(fig.high, places),
+            "min_predikat": predikat(framework, fig.low),
+            "max_predikat": predikat(framework, fig.high),
         }
     data["label"] = _label(fig, places)
     return data
@@ -110,23 +112,25 @@ def indicator_rows(a: Assessment) -> list[dict[str, Any]]:
     for number in sorted(a.framework.indicators):
         level, source = a.effective[number]
         score, review = a.scores.get(number), confirmed.get(number)
-        rows.append({
-            "indicator": number,
-            "name": a.framework.indicators[number].name,
-            "weight": str(a.framework.indicators[number].weight),
-            "level": level,
-            "level_name": a.framework.level_name(number, level) if level else None,
-            "source": source,
-            "source_label": SOURCE_LABELS[source],
-            "estimate": score.level if score else None,
-            "confidence": score.confidence if score and score.level is not None else None,
-            "cap": score.cap if score else None,
-            "rationale": score.rationale if score else "",
-            "finding_ids": list(score.finding_ids) if score else [],
-            "confirmed": review.level if review else None,
-            "reviewer": review.reviewer if review else None,
-            "note": review.note if review else None,
-        })
+        rows.append(
+            {
+                "indicator": number,
+                "name": a.framework.indicators[number].name,
+                "weight": str(a.framework.indicators[number].weight),
+                "level": level,
+                "level_name": a.framework.level_name(number, level) if level else None,
+                "source": source,
+                "source_label": SOURCE_LABELS[source],
+                "estimate": score.level if score else None,
+                "confidence": score.confidence if score and score.level is not None else None,
+                "cap": score.cap if score else None,
+                "rationale": score.rationale if score else "",
+                "finding_ids": list(score.finding_ids) if score else [],
+                "confirmed": review.level if review else None,
+                "reviewer": review.reviewer if review else None,
+                "note": review.note if review else None,
+            }
+        )
     return rows
 
 
@@ -143,8 +147,13 @@ def summary_of(a: Assessment) -> dict[str, Any]:
         "index": figure_dict(fw, a.result.index),
         "groups": {
             lvl.key: [
-                {"number": g.group.number, "name": g.group.name, "weight": str(g.group.weight),
-                 "level_label": lvl.label, **figure_dict(fw, g.figure)}
+                {
+                    "number": g.group.number,
+                    "name": g.group.name,
+                    "weight": str(g.group.weight),
+                    "level_label": lvl.label,
+                    **figure_dict(fw, g.figure),
+                }
                 for g in a.result.groups[lvl.key]
             ]
             for lvl in fw.levels
@@ -152,8 +161,13 @@ def summary_of(a: Assessment) -> dict[str, Any]:
         "shares": _shares(a),
         "indicators": indicator_rows(a),
         "disagreements": [
-            {"indicator": d.indicator, "first_level": d.first_level, "first_reviewer": d.first_reviewer,
-             "second_level": d.second_level, "second_reviewer": d.second_reviewer}
+            {
+                "indicator": d.indicator,
+                "first_level": d.first_level,
+                "first_reviewer": d.first_reviewer,
+                "second_level": d.second_level,
+                "second_reviewer": d.second_reviewer,
+            }
             for d in disagreements(a.reviews)
         ],
     }
@@ -165,15 +179,29 @@ def index_summary(session: Session, pemda_code: str, framework_id: str) -> dict[
 
 
 def _score_dict(s: Score) -> dict[str, Any]:
-    return {"indicator": s.indicator, "run_id": s.run_id, "level": s.level, "confidence": s.confidence,
-            "cap": s.cap, "rationale": s.rationale, "finding_ids": list(s.finding_ids or []),
-            "estimated_at": s.estimated_at.isoformat(timespec="seconds")}
+    return {
+        "indicator": s.indicator,
+        "run_id": s.run_id,
+        "level": s.level,
+        "confidence": s.confidence,
+        "cap": s.cap,
+        "rationale": s.rationale,
+        "finding_ids": list(s.finding_ids or []),
+        "estimated_at": s.estimated_at.isoformat(timespec="seconds"),
+    }
 
 
 def _review_dict(r: Review) -> dict[str, Any]:
-    return {"indicator": r.indicator, "level": r.level, "previous_level": r.previous_level, "note": r.note,
-            "reviewer": r.reviewer, "role": r.role, "role_label": ROLE_LABELS.get(r.role, r.role),
-            "reviewed_at": r.reviewed_at.isoformat(timespec="seconds")}
+    return {
+        "indicator": r.indicator,
+        "level": r.level,
+        "previous_level": r.previous_level,
+        "note": r.note,
+        "reviewer": r.reviewer,
+        "role": r.role,
+        "role_label": ROLE_LABELS.get(r.role, r.role),
+        "reviewed_at": r.reviewed_at.isoformat(timespec="seconds"),
+    }
 
 
 def export_assessment(session: Session, pemda_code: str) -> dict[str, Any]:

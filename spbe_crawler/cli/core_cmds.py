@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
@@ -51,7 +50,7 @@ def _print_result(result: JobResult) -> None:
 def run_command(
     pemda: str = typer.Option(..., "--pemda", help="Kode pemda Kemendagri, mis. 18.71"),
     new: bool = typer.Option(False, "--baru", help="Mulai survei baru walau ada survei yang terputus"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder laporan (bawaan: $SPBE_HOME/reports)"),
+    out: Path | None = typer.Option(None, "--out", help="Folder laporan (bawaan: $SPBE_HOME/reports)"),
 ) -> None:
     """Survei situs web semua unit satu pemda lalu tulis laporan cakupan."""
     try:
@@ -59,13 +58,13 @@ def run_command(
         result = survey_and_report(pemda, resume=not new, out_dir=out)
     except (RunBusy, RegistryError) as problem:
         err_console.print(str(problem), style="red", markup=False)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     _print_result(result)
 
 
 @app.command("demo")
 def demo_command(
-    directory: Optional[Path] = typer.Option(None, "--dir", help="Folder kerja demo (bawaan: $SPBE_HOME/demo)"),
+    directory: Path | None = typer.Option(None, "--dir", help="Folder kerja demo (bawaan: $SPBE_HOME/demo)"),
     pantau: float = typer.Option(0, "--pantau", help="Setelah survei, pantau ketersediaan selama sekian detik (mis. 60)"),
 ) -> None:
     """Jalankan survei pada wilayah demo luring (tiruan Kota Bandar Lampung) dan tulis laporannya."""
@@ -104,7 +103,7 @@ def _monitor_demo(pemda: str, seconds: float) -> None:
 def export_command(
     pemda: str = typer.Option(..., "--pemda", help="Kode pemda, mis. 18.71"),
     fmt: str = typer.Option("json", "--format", help="json atau csv"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Berkas JSON / folder CSV (bawaan: keluaran standar untuk JSON)"),
+    out: Path | None = typer.Option(None, "--out", help="Berkas JSON / folder CSV (bawaan: keluaran standar untuk JSON)"),
 ) -> None:
     """Ekspor unit, situs, kesehatan, temuan, skor dan pemantauan dalam JSON atau CSV."""
     from spbe_crawler.export import export_data, to_json, write_csv_tables

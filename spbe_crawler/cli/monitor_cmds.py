@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import NoReturn
 
 import typer
 from rich.table import Table
@@ -14,14 +14,19 @@ from sqlmodel import Session
 from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.health.status import info
 from spbe_crawler.monitor.figures import (
-    CERT_DAYS, WINDOW_LABELS, MonitorFigures, cert_label, format_duration, monitor_figures,
+    CERT_DAYS,
+    WINDOW_LABELS,
+    MonitorFigures,
+    cert_label,
+    format_duration,
+    monitor_figures,
 )
 from spbe_crawler.monitor.lease import LeaseBusy, holding, new_holder
 from spbe_crawler.monitor.page import write_status_page
-from spbe_crawler.monitor.survey_hook import survey_subprocess
 from spbe_crawler.monitor.rollup import rollup_probes
 from spbe_crawler.monitor.scheduler import Scheduler, serve
 from spbe_crawler.monitor.settings import MonitorSettings
+from spbe_crawler.monitor.survey_hook import survey_subprocess
 from spbe_crawler.monitor.sweep import SweepSummary, run_sweep
 from spbe_crawler.store.db import get_engine
 
@@ -48,7 +53,8 @@ def _print_summary(summary: SweepSummary) -> None:
         f"Sapuan #{summary.run_id} ({summary.state}): {summary.targets} situs, {summary.up} berfungsi, "
         f"{summary.down} gagal; insiden baru {summary.incidents_opened}, ditutup {summary.incidents_closed}; "
         f"peringatan terkirim {summary.alerts_sent}; {summary.seconds:.1f} detik.",
-        markup=False, highlight=False,
+        markup=False,
+        highlight=False,
     )
 
 
@@ -61,7 +67,7 @@ async def _locked_sweep(scope: str, target_class: str | None, settings: MonitorS
 @monitor_app.command("sweep")
 def sweep_cmd(
     pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
-    kelas: Optional[str] = typer.Option(None, "--kelas", help="Hanya 'portal' (portal layanan) atau 'unit' (situs unit)."),
+    kelas: str | None = typer.Option(None, "--kelas", help="Hanya 'portal' (portal layanan) atau 'unit' (situs unit)."),
 ) -> None:
     """Satu kali sapuan: probe setiap situs lingkup ini, catat insiden, kirim peringatan."""
     if kelas not in (None, "portal", "unit"):
@@ -78,7 +84,7 @@ def sweep_cmd(
 @monitor_app.command("run")
 def run_cmd(
     pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
-    duration: Optional[float] = typer.Option(None, "--duration", help="Berhenti setelah sekian detik (bawaan: terus berjalan)."),
+    duration: float | None = typer.Option(None, "--duration", help="Berhenti setelah sekian detik (bawaan: terus berjalan)."),
     survey: bool = typer.Option(
         True, "--survei/--tanpa-survei", help="Jalankan juga survei penuh (spbe run) tiap SPBE_MONITOR_SURVEY_INTERVAL."
     ),
@@ -90,7 +96,8 @@ def run_cmd(
     console.print(
         f"Pemantauan {pemda} berjalan: portal tiap {settings.portal_interval:.0f} detik, "
         f"situs unit tiap {settings.unit_interval:.0f} detik. Hentikan dengan Ctrl+C atau SIGTERM.",
-        markup=False, highlight=False,
+        markup=False,
+        highlight=False,
     )
     if asyncio.run(serve(scheduler, duration)):
         console.print("Dihentikan: sapuan yang berjalan dibatalkan dan lease dilepas.")
@@ -102,10 +109,13 @@ def _sites_table(figures: MonitorFigures) -> Table:
         table.add_column(column)
     for s in figures.sites:
         table.add_row(
-            Text(s.unit_name), s.unit_kind + (" (portal)" if s.role == "portal" else ""), Text(s.url),
+            Text(s.unit_name),
+            s.unit_kind + (" (portal)" if s.role == "portal" else ""),
+            Text(s.url),
             Text(info(s.last_status).label if s.last_status else "Belum diperiksa"),
             *[_pct(s.uptime[w].percent) for w in WINDOW_LABELS],
-            _ms(s.p50_ms["24h"]), _ms(s.p95_ms["24h"]),
+            _ms(s.p50_ms["24h"]),
+            _ms(s.p95_ms["24h"]),
             cert_label(s.cert_days_left),
         )
     return table
@@ -132,8 +142,13 @@ def _print_figures(figures: MonitorFigures) -> None:
         incidents.add_column(column)
     for i in figures.incidents:
         ended = f"{i.ended_at:%Y-%m-%d %H:%M}" if i.ended_at else "masih berlangsung"
-        incidents.add_row(Text(i.url), Text(f"{i.label}: {i.detail}" if i.detail else i.label),
-                          f"{i.started_at:%Y-%m-%d %H:%M}", ended, format_duration(i.duration_s))
+        incidents.add_row(
+            Text(i.url),
+            Text(f"{i.label}: {i.detail}" if i.detail else i.label),
+            f"{i.started_at:%Y-%m-%d %H:%M}",
+            ended,
+            format_duration(i.duration_s),
+        )
     console.print(incidents)
     for days in CERT_DAYS:
         hosts = ", ".join(f"{s.host} ({cert_label(s.cert_days_left)})" for s in figures.certs_expiring[days]) or "tidak ada"
@@ -160,7 +175,7 @@ def page_cmd(
 
 @monitor_app.command("rollup")
 def rollup_cmd(
-    hari: Optional[float] = typer.Option(
+    hari: float | None = typer.Option(
         None, "--hari", help="Ringkas probe lebih tua dari sekian hari (bawaan: SPBE_MONITOR_RETENTION_DAYS)."
     ),
 ) -> None:
@@ -169,5 +184,6 @@ def rollup_cmd(
     result = rollup_probes(get_engine(), days)
     console.print(
         f"{result.probes} probe sebelum {result.cutoff:%Y-%m-%d %H:%M} UTC diringkas ke {result.rollups} baris per jam.",
-        markup=False, highlight=False,
+        markup=False,
+        highlight=False,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import NoReturn
 
 import typer
 from rich.table import Table
@@ -12,7 +12,13 @@ from rich.text import Text
 from spbe_crawler import config
 from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.registry import (
-    LoadStats, RegistryError, import_registry_csv, load_country, load_opd, load_pemda, units_in_scope,
+    LoadStats,
+    RegistryError,
+    import_registry_csv,
+    load_country,
+    load_opd,
+    load_pemda,
+    units_in_scope,
     websites_of,
 )
 from spbe_crawler.registry.decisions import decide_website
@@ -39,9 +45,9 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 @registry_app.command("load")
 def load_cmd(
-    pemda: Optional[str] = typer.Option(None, "--pemda", help="Kode kabupaten/kota, misalnya 18.71."),
+    pemda: str | None = typer.Option(None, "--pemda", help="Kode kabupaten/kota, misalnya 18.71."),
     all_regions: bool = typer.Option(False, "--all", help="Muat seluruh kode wilayah Indonesia."),
-    file: Optional[Path] = typer.Option(None, "--file", help="Berkas data wilayah lain (format code,name)."),
+    file: Path | None = typer.Option(None, "--file", help="Berkas data wilayah lain (format code,name)."),
 ) -> None:
     """Muat unit dari data wilayah Kemendagri (dan daftar OPD pemda bila ada)."""
     if bool(pemda) == all_regions:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from typing import Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -25,9 +25,7 @@ from spbe_crawler.assessment.worksheet_io import FORMATS
 from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.store.db import session_scope
 
-worksheet_app = typer.Typer(
-    help="Lembar kerja penilaian (ekspor untuk penilai, impor hasil isian).", no_args_is_help=True
-)
+worksheet_app = typer.Typer(help="Lembar kerja penilaian (ekspor untuk penilai, impor hasil isian).", no_args_is_help=True)
 app.add_typer(worksheet_app, name="worksheet")
 
 PEMDA_HELP = "Kode pemda Kemendagri, mis. 18.71"
@@ -44,7 +42,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _num(value: Optional[str]) -> str:
+def _num(value: str | None) -> str:
     return "–" if value is None else value.replace(".", ",")
 
 
@@ -63,8 +61,7 @@ def index_line(summary: dict[str, Any]) -> str:
 
 def _summary_table(summary: dict[str, Any], only_estimated: bool) -> Table:
     table = Table(title=f"{summary['index_name']} — pemda {summary['pemda_code']} ({summary['framework']})")
-    for name, justify in (("No", "right"), ("Indikator", "left"), ("Perkiraan", "center"),
-                          ("Keyakinan", "right"), ("Dipakai", "left")):
+    for name, justify in (("No", "right"), ("Indikator", "left"), ("Perkiraan", "center"), ("Keyakinan", "right"), ("Dipakai", "left")):
         table.add_column(name, justify=justify, min_width=20 if name == "Indikator" else None)  # type: ignore[arg-type]
     for row in summary["indicators"]:
         if only_estimated and row["cap"] is None and row["confirmed"] is None:
@@ -95,7 +92,7 @@ def _groups_table(summary: dict[str, Any]) -> Table:
 def score_command(
     pemda: str = typer.Option(..., "--pemda", help=PEMDA_HELP),
     framework: str = typer.Option(DEFAULT_FRAMEWORK, "--framework", help=FRAMEWORK_HELP),
-    run_id: Optional[int] = typer.Option(None, "--run", help="Nomor survei (bawaan: survei selesai terakhir)"),
+    run_id: int | None = typer.Option(None, "--run", help="Nomor survei (bawaan: survei selesai terakhir)"),
     all_rows: bool = typer.Option(False, "--semua", help="Tampilkan juga indikator yang diisi penilai"),
 ) -> None:
     """Perkirakan tingkat kematangan dari hasil survei, lalu tampilkan indeksnya."""
@@ -134,8 +131,7 @@ def review_command(
     _say(f"Indikator {indicator}: tingkat {before} -> {row.level} oleh {row.reviewer} ({role}).")
     for d in summary["disagreements"]:
         if d["indicator"] == indicator:
-            _say(f"Perbedaan: {d['first_reviewer']} memberi {d['first_level']}, "
-                 f"{d['second_reviewer']} memberi {d['second_level']}.")
+            _say(f"Perbedaan: {d['first_reviewer']} memberi {d['first_level']}, {d['second_reviewer']} memberi {d['second_level']}.")
     _say(index_line(summary))
 
 
@@ -164,7 +160,7 @@ def worksheet_export_command(
     pemda: str = typer.Option(..., "--pemda", help=PEMDA_HELP),
     fmt: str = typer.Option("xlsx", "--format", help=f"Format: {', '.join(FORMATS)}"),
     framework: str = typer.Option(DEFAULT_FRAMEWORK, "--framework", help=FRAMEWORK_HELP),
-    out: Optional[Path] = typer.Option(None, "--out", help="Berkas keluaran (bawaan: $SPBE_HOME/reports/...)"),
+    out: Path | None = typer.Option(None, "--out", help="Berkas keluaran (bawaan: $SPBE_HOME/reports/...)"),
     second: bool = typer.Option(False, "--second", help="Lembar untuk penilai kedua"),
 ) -> None:
     """Ekspor lembar kerja penilaian, satu baris per indikator, berisi perkiraan dan buktinya."""
@@ -179,7 +175,7 @@ def worksheet_export_command(
 @worksheet_app.command("import")
 def worksheet_import_command(
     file: Path = typer.Argument(..., help="Lembar kerja XLSX hasil ekspor yang sudah diisi"),
-    pemda: Optional[str] = typer.Option(None, "--pemda", help="Tolak bila lembar kerja untuk pemda lain"),
+    pemda: str | None = typer.Option(None, "--pemda", help="Tolak bila lembar kerja untuk pemda lain"),
 ) -> None:
     """Impor isian penilai; bila ada satu saja sel yang salah, tidak ada yang diterapkan."""
     try:
@@ -190,17 +186,22 @@ def worksheet_import_command(
     if not result.ok:
         lines = result.errors[:SHOWN_ERRORS]
         more = len(result.errors) - len(lines)
-        _fail("Lembar kerja ditolak, tidak ada yang diterapkan:\n" + "\n".join(f"- {e}" for e in lines)
-              + (f"\n... dan {more} masalah lain" if more > 0 else ""))
-    _say(f"{len(result.applied)} penilaian diterapkan, {result.unchanged} tidak berubah "
-         f"(pemda {result.pemda_code}, kerangka {result.framework_id}).")
+        _fail(
+            "Lembar kerja ditolak, tidak ada yang diterapkan:\n"
+            + "\n".join(f"- {e}" for e in lines)
+            + (f"\n... dan {more} masalah lain" if more > 0 else "")
+        )
+    _say(
+        f"{len(result.applied)} penilaian diterapkan, {result.unchanged} tidak berubah "
+        f"(pemda {result.pemda_code}, kerangka {result.framework_id})."
+    )
 
 
 @app.command("report")
 def report_command(
     pemda: str = typer.Option(..., "--pemda", help=PEMDA_HELP),
     framework: str = typer.Option(DEFAULT_FRAMEWORK, "--framework", help=FRAMEWORK_HELP),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder laporan (bawaan: $SPBE_HOME/reports)"),
+    out: Path | None = typer.Option(None, "--out", help="Folder laporan (bawaan: $SPBE_HOME/reports)"),
 ) -> None:
     """Tulis laporan HTML penilaian pemda (indeks, predikat, cakupan, inventaris, prioritas)."""
     try:

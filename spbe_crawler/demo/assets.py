@@ -64,7 +64,7 @@ def status_of_file(stem: str) -> tuple[str, str] | None:
     lowered = stem.lower()
     for word in [*_STATUSES, *_ALIASES]:
         if lowered == word or (lowered.startswith(word) and lowered[len(word)] in "_-."):
-            return _ALIASES.get(word, word), lowered[len(word):].lstrip("_-.")
+            return _ALIASES.get(word, word), lowered[len(word) :].lstrip("_-.")
     return None
 
 
@@ -91,13 +91,15 @@ def scan_portals(directory: Path = PORTALS_DIR) -> list[PortalTree]:
         if not path.is_dir() or not _HOST.match(host):
             continue
         entry = manifest.get(host, {})
-        trees.append(PortalTree(
-            host=host,
-            root=path,
-            unit_code=entry.get("unit_code"),
-            services=[str(s) for s in entry.get("services") or []],
-            expected_status=str(entry.get("expected_status") or Status.OK.value),
-        ))
+        trees.append(
+            PortalTree(
+                host=host,
+                root=path,
+                unit_code=entry.get("unit_code"),
+                services=[str(s) for s in entry.get("services") or []],
+                expected_status=str(entry.get("expected_status") or Status.OK.value),
+            )
+        )
     return trees
 
 

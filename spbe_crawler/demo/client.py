@@ -8,8 +8,8 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from spbe_crawler.net.policy import NetworkPolicy
@@ -25,8 +25,16 @@ class Fetched:
     body: bytes
 
 
-def fetch(url: str, env: Mapping[str, str], *, method: str = "GET", user_agent: str = BROWSER_AGENT,
-          timeout: float = 5.0, max_body: int = 2 * 1024 * 1024, verify: bool = True) -> Fetched:
+def fetch(
+    url: str,
+    env: Mapping[str, str],
+    *,
+    method: str = "GET",
+    user_agent: str = BROWSER_AGENT,
+    timeout: float = 5.0,
+    max_body: int = 2 * 1024 * 1024,
+    verify: bool = True,
+) -> Fetched:
     """One request, no redirects followed. Raises NameNotFound, OSError, ssl errors like a real client."""
     parts = urlsplit(url)
     secure = parts.scheme == "https"
@@ -39,8 +47,7 @@ def fetch(url: str, env: Mapping[str, str], *, method: str = "GET", user_agent: 
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
         conn.sock = sock
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request(method, target, headers={"Host": parts.netloc, "User-Agent": user_agent,
-                                              "Accept-Encoding": "identity"})
+        conn.request(method, target, headers={"Host": parts.netloc, "User-Agent": user_agent, "Accept-Encoding": "identity"})
         response = conn.getresponse()
         body = response.read(max_body) if method != "HEAD" else b""
         return Fetched(url, response.status, {k.lower(): v for k, v in response.getheaders()}, body)

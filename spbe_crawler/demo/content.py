@@ -21,38 +21,104 @@ from spbe_crawler.demo.dates import hari, tanggal
 from spbe_crawler.demo.region import Link, Region, SiteSpec
 
 TEMPLATES = Path(__file__).with_name("templates")
-UNIT_PAGES = {"/": "home.html", "/profil": "profil.html", "/struktur-organisasi": "struktur.html",
-              "/kontak": "kontak.html", "/layanan": "layanan.html", "/ppid": "ppid.html",
-              "/berita": "berita.html"}
-SECTION_TITLES = {"opd": "Perangkat Daerah", "layanan": "Layanan Publik", "nasional": "Aplikasi Nasional",
-                  "kecamatan": "Kecamatan", "kelurahan": "Kelurahan"}
+UNIT_PAGES = {
+    "/": "home.html",
+    "/profil": "profil.html",
+    "/struktur-organisasi": "struktur.html",
+    "/kontak": "kontak.html",
+    "/layanan": "layanan.html",
+    "/ppid": "ppid.html",
+    "/berita": "berita.html",
+}
+SECTION_TITLES = {
+    "opd": "Perangkat Daerah",
+    "layanan": "Layanan Publik",
+    "nasional": "Aplikasi Nasional",
+    "kecamatan": "Kecamatan",
+    "kelurahan": "Kelurahan",
+}
 STALE_AGE_DAYS = 3 * 365
-_STREETS = ("Jl. Raden Intan", "Jl. Teuku Umar", "Jl. Sultan Agung", "Jl. Pangeran Antasari",
-            "Jl. Zainal Abidin Pagar Alam", "Jl. Ahmad Yani", "Jl. Wolter Monginsidi", "Jl. Soekarno-Hatta",
-            "Jl. Kartini", "Jl. Diponegoro", "Jl. Gatot Subroto", "Jl. Imam Bonjol")
-_GIVEN = ("Ahmad", "Budi", "Siti", "Dewi", "Rahmat", "Hendra", "Nurul", "Fitri", "Agus", "Yusuf",
-          "Ratna", "Iwan", "Rina", "Hasan", "Wahyu", "Lestari")
-_FAMILY = ("Saputra", "Wijaya", "Hidayat", "Kurniawan", "Lestari", "Pratama", "Rahmawati", "Susanto",
-           "Setiawan", "Permata", "Hakim", "Fauzi")
+_STREETS = (
+    "Jl. Raden Intan",
+    "Jl. Teuku Umar",
+    "Jl. Sultan Agung",
+    "Jl. Pangeran Antasari",
+    "Jl. Zainal Abidin Pagar Alam",
+    "Jl. Ahmad Yani",
+    "Jl. Wolter Monginsidi",
+    "Jl. Soekarno-Hatta",
+    "Jl. Kartini",
+    "Jl. Diponegoro",
+    "Jl. Gatot Subroto",
+    "Jl. Imam Bonjol",
+)
+_GIVEN = (
+    "Ahmad",
+    "Budi",
+    "Siti",
+    "Dewi",
+    "Rahmat",
+    "Hendra",
+    "Nurul",
+    "Fitri",
+    "Agus",
+    "Yusuf",
+    "Ratna",
+    "Iwan",
+    "Rina",
+    "Hasan",
+    "Wahyu",
+    "Lestari",
+)
+_FAMILY = (
+    "Saputra",
+    "Wijaya",
+    "Hidayat",
+    "Kurniawan",
+    "Lestari",
+    "Pratama",
+    "Rahmawati",
+    "Susanto",
+    "Setiawan",
+    "Permata",
+    "Hakim",
+    "Fauzi",
+)
 _TITLES = {
-    "kelurahan": ("Posyandu Balita dan Lansia di {place}", "Kerja Bakti Bersama Warga {place}",
-                  "Musyawarah Perencanaan Pembangunan Kelurahan {year}", "Penyaluran Bantuan Sosial di {place}",
-                  "Sosialisasi Pencegahan Demam Berdarah", "Pelayanan Administrasi Kependudukan Keliling",
-                  "Rapat Koordinasi Ketua RT se-{place}", "Lomba Kebersihan Lingkungan Tingkat Kelurahan",
-                  "Vaksinasi dan Pemeriksaan Kesehatan Gratis", "Peringatan Hari Jadi {pemda}"),
-    "default": ("Rapat Koordinasi {place} Tahun {year}", "Sosialisasi Standar Pelayanan {place}",
-                "Monitoring dan Evaluasi Program Kerja Triwulan", "Apel Pagi dan Pembinaan Pegawai",
-                "Musrenbang {pemda} Tahun {year}", "Pelatihan Peningkatan Kapasitas Aparatur",
-                "Penyerahan Bantuan kepada Masyarakat", "Peringatan Hari Jadi {pemda}",
-                "Gotong Royong Bersih Lingkungan Kantor", "Pelayanan Keliling untuk Warga"),
+    "kelurahan": (
+        "Posyandu Balita dan Lansia di {place}",
+        "Kerja Bakti Bersama Warga {place}",
+        "Musyawarah Perencanaan Pembangunan Kelurahan {year}",
+        "Penyaluran Bantuan Sosial di {place}",
+        "Sosialisasi Pencegahan Demam Berdarah",
+        "Pelayanan Administrasi Kependudukan Keliling",
+        "Rapat Koordinasi Ketua RT se-{place}",
+        "Lomba Kebersihan Lingkungan Tingkat Kelurahan",
+        "Vaksinasi dan Pemeriksaan Kesehatan Gratis",
+        "Peringatan Hari Jadi {pemda}",
+    ),
+    "default": (
+        "Rapat Koordinasi {place} Tahun {year}",
+        "Sosialisasi Standar Pelayanan {place}",
+        "Monitoring dan Evaluasi Program Kerja Triwulan",
+        "Apel Pagi dan Pembinaan Pegawai",
+        "Musrenbang {pemda} Tahun {year}",
+        "Pelatihan Peningkatan Kapasitas Aparatur",
+        "Penyerahan Bantuan kepada Masyarakat",
+        "Peringatan Hari Jadi {pemda}",
+        "Gotong Royong Bersih Lingkungan Kantor",
+        "Pelayanan Keliling untuk Warga",
+    ),
 }
 _SERVICES = {
-    "kelurahan": ("Surat Keterangan Domisili", "Surat Pengantar SKCK", "Surat Keterangan Tidak Mampu",
-                  "Surat Keterangan Usaha"),
-    "kecamatan": ("Legalisasi Dokumen Kependudukan", "Rekomendasi Izin Keramaian",
-                  "Surat Keterangan Ahli Waris", "Pelayanan Administrasi Terpadu Kecamatan (PATEN)"),
-    "default": ("Pelayanan Informasi Publik", "Penerimaan Pengaduan Masyarakat", "Konsultasi Layanan",
-                "Permohonan Rekomendasi"),
+    "kelurahan": ("Surat Keterangan Domisili", "Surat Pengantar SKCK", "Surat Keterangan Tidak Mampu", "Surat Keterangan Usaha"),
+    "kecamatan": (
+        "Legalisasi Dokumen Kependudukan",
+        "Rekomendasi Izin Keramaian",
+        "Surat Keterangan Ahli Waris",
+        "Pelayanan Administrasi Terpadu Kecamatan (PATEN)",
+    ),
+    "default": ("Pelayanan Informasi Publik", "Penerimaan Pengaduan Masyarakat", "Konsultasi Layanan", "Permohonan Rekomendasi"),
 }
 
 
@@ -93,8 +159,7 @@ class Renderer:
 
     def __init__(self, region: Region):
         self.region = region
-        self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                               auto_reload=False)
+        self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True), auto_reload=False)
         self.pemda = {"name": region.pemda_name, "root": region.root, "code": region.pemda_code}
         ppid = f"ppid.{region.root}"
         self.ppid_url = region.sites[ppid].url if ppid in region.sites else None
@@ -105,10 +170,16 @@ class Renderer:
     def unit_page(self, spec: SiteSpec, path: str, today: date, extra: dict[str, Any] | None = None) -> str | None:
         """A page of a unit site or of the pemda portal, or None when ``path`` is not one of them."""
         posts = make_posts(spec, today, self.region)
-        context = {"site": spec, "facts": make_facts(spec, self.region), "posts": posts, "today": today,
-                   "ppid_url": self.ppid_url, **(extra or {})}
+        context = {
+            "site": spec,
+            "facts": make_facts(spec, self.region),
+            "posts": posts,
+            "today": today,
+            "ppid_url": self.ppid_url,
+            **(extra or {}),
+        }
         if path.startswith("/berita/"):
-            post = next((p for p in posts if p.slug == path[len("/berita/"):]), None)
+            post = next((p for p in posts if p.slug == path[len("/berita/") :]), None)
             return self.render("post.html", title=post.title, post=post, **context) if post else None
         template = UNIT_PAGES.get(path)
         if template is None:
@@ -120,26 +191,35 @@ class Renderer:
 
     def _sections(self, spec: SiteSpec) -> list[dict[str, Any]]:
         links: list[Link] = self.region.links.get(spec.host, [])
-        return [{"key": key, "title": title, "links": [link for link in links if link.section == key]}
-                for key, title in SECTION_TITLES.items() if any(link.section == key for link in links)]
+        return [
+            {"key": key, "title": title, "links": [link for link in links if link.section == key]}
+            for key, title in SECTION_TITLES.items()
+            if any(link.section == key for link in links)
+        ]
 
     def national_page(self, spec: SiteSpec, path: str) -> str:
         info = spec.national or {}
         pages = sorted((info.get("pages") or {}).items())
         heading = (info.get("pages") or {}).get(path, info.get("title", spec.name))
-        app = {"name": info.get("name", spec.name), "title": info.get("title", spec.name),
-               "description": info.get("description", "")}
+        app = {"name": info.get("name", spec.name), "title": info.get("title", spec.name), "description": info.get("description", "")}
         return self.render("national.html", app=app, heading=heading, pages=pages)
 
-    def simple(self, title: str, paragraphs: list[str], links: list[tuple[str, str]] = (),
-               heading: str | None = None, footer: str | None = None) -> str:
-        return self.render("simple.html", title=title, heading=heading, paragraphs=paragraphs,
-                           links=list(links), footer=footer)
+    def simple(
+        self, title: str, paragraphs: list[str], links: list[tuple[str, str]] = (), heading: str | None = None, footer: str | None = None
+    ) -> str:
+        return self.render("simple.html", title=title, heading=heading, paragraphs=paragraphs, links=list(links), footer=footer)
 
 
 def _page_title(path: str) -> str:
-    return {"/": "Beranda", "/profil": "Profil", "/struktur-organisasi": "Struktur Organisasi",
-            "/kontak": "Kontak", "/layanan": "Layanan", "/ppid": "PPID", "/berita": "Berita"}[path]
+    return {
+        "/": "Beranda",
+        "/profil": "Profil",
+        "/struktur-organisasi": "Struktur Organisasi",
+        "/kontak": "Kontak",
+        "/layanan": "Layanan",
+        "/ppid": "PPID",
+        "/berita": "Berita",
+    }[path]
 
 
 def _rng(spec: SiteSpec, region: Region, topic: str) -> random.Random:
@@ -157,16 +237,18 @@ def make_facts(spec: SiteSpec, region: Region) -> Facts:
     kind = spec.kind if spec.kind in ("kelurahan", "kecamatan") else "default"
     head_title = {"kelurahan": "Lurah", "kecamatan": "Camat", "pemda": "Wali Kota"}.get(spec.kind, "Kepala")
     street = rng.choice(_STREETS)
-    address = (f"{street} No. {rng.randint(1, 180)}, {spec.name}, {region.pemda_name}, Lampung "
-               f"{rng.randint(35111, 35245)}")
+    address = f"{street} No. {rng.randint(1, 180)}, {spec.name}, {region.pemda_name}, Lampung {rng.randint(35111, 35245)}"
     if spec.kind == "pemda":
         address = region.plan["address"]
     staff = [(head_title, _person(f"{spec.host}:0")), ("Sekretaris", _person(f"{spec.host}:1"))]
-    staff += [(f"Kepala Seksi {n}", _person(f"{spec.host}:{i + 2}"))
-              for i, n in enumerate(("Pemerintahan", "Pelayanan Umum", "Pemberdayaan Masyarakat"))]
+    staff += [
+        (f"Kepala Seksi {n}", _person(f"{spec.host}:{i + 2}"))
+        for i, n in enumerate(("Pemerintahan", "Pelayanan Umum", "Pemberdayaan Masyarakat"))
+    ]
     label = spec.host.split(".")[0] if spec.host != region.root else "humas"
-    return Facts(address, f"(0721) {rng.randint(250000, 789999)}", f"{label}@{region.root}", head_title,
-                 staff[0][1], tuple(staff), _SERVICES[kind])
+    return Facts(
+        address, f"(0721) {rng.randint(250000, 789999)}", f"{label}@{region.root}", head_title, staff[0][1], tuple(staff), _SERVICES[kind]
+    )
 
 
 def make_posts(spec: SiteSpec, today: date, region: Region) -> list[Post]:
@@ -178,12 +260,15 @@ def make_posts(spec: SiteSpec, today: date, region: Region) -> list[Post]:
     day = today - timedelta(days=newest_age)
     place = spec.name
     posts = []
-    for title in titles[:rng.randint(5, 10)]:
+    for title in titles[: rng.randint(5, 10)]:
         text = title.format(place=place, year=day.year, pemda=region.pemda_name)
         slug = f"{day:%Y%m%d}-{re.sub(r'[^a-z0-9]+', '-', text.lower()).strip('-')}"
         summary = f"{place} menyelenggarakan kegiatan {text.lower()} pada {hari(day)}, {tanggal(day)}."
-        body = (summary, f"Kegiatan ini dihadiri oleh jajaran {place} dan perwakilan masyarakat.",
-                "Diharapkan kegiatan serupa dapat dilaksanakan secara rutin untuk meningkatkan pelayanan publik.")
+        body = (
+            summary,
+            f"Kegiatan ini dihadiri oleh jajaran {place} dan perwakilan masyarakat.",
+            "Diharapkan kegiatan serupa dapat dilaksanakan secara rutin untuk meningkatkan pelayanan publik.",
+        )
         posts.append(Post(text, slug, day, summary, body))
         day -= timedelta(days=rng.randint(7, 40))
     return posts

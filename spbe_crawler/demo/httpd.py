@@ -58,7 +58,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         try:
             response = self.server.app.respond(self._request())
         except Exception:  # a demo bug must not kill the connection thread silently
-            response = html(500, "<!DOCTYPE html><html lang=\"id\"><title>Galat</title><p>Galat internal web demo.</p></html>")
+            response = html(500, '<!DOCTYPE html><html lang="id"><title>Galat</title><p>Galat internal web demo.</p></html>')
         try:
             self._write(response, send_body)
         except _WRITE_ERRORS:
@@ -87,7 +87,7 @@ def _host_of(value: str) -> str:
     """The name of a Host header value (``name``, ``name:port``, ``[v6]:port``)."""
     value = value.strip()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else ""
+        return value[1 : value.find("]")] if "]" in value else ""
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 

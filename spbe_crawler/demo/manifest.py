@@ -41,11 +41,21 @@ def build_manifest(region: Region, today: date) -> dict[str, dict[str, Any]]:
     manifest = {host: _entry(region, spec, today) for host, spec in sorted(region.sites.items())}
     for unit in region.no_site:
         guess = host_under(f"{'kel' if unit.kind == 'kelurahan' else unit.kind}-{joined(unit.name)}", region.root)
-        manifest.setdefault(guess, {
-            "unit_code": unit.code, "kind": unit.kind, "declared": False, "how_found": "none",
-            "expected_status": Status.NO_WEBSITE.value, "services": [], "routed": False, "url": None,
-            "behaviour": None, "content": None,
-        })
+        manifest.setdefault(
+            guess,
+            {
+                "unit_code": unit.code,
+                "kind": unit.kind,
+                "declared": False,
+                "how_found": "none",
+                "expected_status": Status.NO_WEBSITE.value,
+                "services": [],
+                "routed": False,
+                "url": None,
+                "behaviour": None,
+                "content": None,
+            },
+        )
     return manifest
 
 
@@ -69,8 +79,7 @@ def _entry(region: Region, spec: SiteSpec, today: date) -> dict[str, Any]:
     if spec.candidates:
         entry["candidates"] = list(spec.candidates)
     if spec.traps:
-        entry["traps"] = [{"name": t, "url": f"{spec.scheme}://{spec.host}{trap_entry_url(t, today)}"}
-                          for t in spec.traps]
+        entry["traps"] = [{"name": t, "url": f"{spec.scheme}://{spec.host}{trap_entry_url(t, today)}"} for t in spec.traps]
     if spec.asset is not None:
         entry["asset"] = spec.asset.name  # problem page file, or portal tree directory
     if spec.browser_asset is not None:
@@ -99,13 +108,15 @@ def registry_rows(region: Region) -> list[dict[str, str]]:
         if not spec.declared or spec.kind not in ("pemda", "kecamatan", "kelurahan"):
             continue
         unit = region.unit(spec.unit_code) if spec.kind != "pemda" else None
-        rows.append({
-            "code": spec.unit_code,
-            "name": unit.name if unit else region.pemda_name,
-            "kind": spec.kind,
-            "parent_code": unit.parent_code if unit else region.pemda_code.split(".")[0],
-            "website": spec.url.rstrip("/"),
-        })
+        rows.append(
+            {
+                "code": spec.unit_code,
+                "name": unit.name if unit else region.pemda_name,
+                "kind": spec.kind,
+                "parent_code": unit.parent_code if unit else region.pemda_code.split(".")[0],
+                "website": spec.url.rstrip("/"),
+            }
+        )
     return sorted(rows, key=lambda row: row["code"])
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"

@@ -37,13 +37,34 @@ BEHAVIOUR_STATUS: dict[str, str] = {
 }
 # Behaviours whose connections never reach the HTTP servers (see routes in manifest.py).
 NETWORK_BEHAVIOURS = frozenset({"unrouted", "refused", "blackhole", "drip"})
-TRAPS = frozenset({
-    "endless_calendar", "session_ids", "url_growth", "long_url", "redirect_chain",
-    "gzip_bomb", "huge_page", "wrong_charset", "no_charset", "malformed_html",
-})
+TRAPS = frozenset(
+    {
+        "endless_calendar",
+        "session_ids",
+        "url_growth",
+        "long_url",
+        "redirect_chain",
+        "gzip_bomb",
+        "huge_page",
+        "wrong_charset",
+        "no_charset",
+        "malformed_html",
+    }
+)
 HOW_FOUND = ("declared", "linked", "guessable", "ambiguous", "none")
-_REQUIRED = ("pemda_code", "pemda_name", "root", "seed", "address", "private_zones", "opd",
-             "kecamatan", "kelurahan", "test_hosts", "national")
+_REQUIRED = (
+    "pemda_code",
+    "pemda_name",
+    "root",
+    "seed",
+    "address",
+    "private_zones",
+    "opd",
+    "kecamatan",
+    "kelurahan",
+    "test_hosts",
+    "national",
+)
 
 
 class PlanError(ValueError):
@@ -80,10 +101,12 @@ def load_plan(path: str | Path = PLAN_FILE) -> Plan:
 
 def _check_behaviours(plan: Plan) -> None:
     named = [(f"opd.behaviours.{k}", v) for k, v in (plan["opd"].get("behaviours") or {}).items()]
-    named += [(f"kecamatan.overrides.{k}.behaviour", v.get("behaviour", "ok"))
-              for k, v in (plan["kecamatan"].get("overrides") or {}).items()]
-    named += [(f"kelurahan.overrides.{k}.behaviour", v.get("behaviour", "ok"))
-              for k, v in (plan["kelurahan"].get("overrides") or {}).items()]
+    named += [
+        (f"kecamatan.overrides.{k}.behaviour", v.get("behaviour", "ok")) for k, v in (plan["kecamatan"].get("overrides") or {}).items()
+    ]
+    named += [
+        (f"kelurahan.overrides.{k}.behaviour", v.get("behaviour", "ok")) for k, v in (plan["kelurahan"].get("overrides") or {}).items()
+    ]
     named += [(f"test_hosts.{k}", v) for k, v in plan["test_hosts"].items()]
     for where, behaviour in named:
         if behaviour not in BEHAVIOUR_STATUS:

@@ -5,11 +5,11 @@ and a port that refuses connections. Each runs on its own ephemeral port of the 
 from __future__ import annotations
 
 import itertools
-from abc import ABC, abstractmethod
 import socket
 import ssl
 import threading
-from typing import Callable
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 _ACCEPT_POLL = 0.2
 _MAX_HELD = 512
@@ -43,7 +43,7 @@ class _Listener(ABC):
         while not self.stopped.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -84,8 +84,7 @@ class Blackhole(_Listener):
 class Drip(_Listener):
     """Answers with one byte every ``interval`` seconds, for ever (over TLS when given a context)."""
 
-    def __init__(self, bind: str, interval: float = 1.0,
-                 tls: Callable[[], ssl.SSLContext] | None = None):
+    def __init__(self, bind: str, interval: float = 1.0, tls: Callable[[], ssl.SSLContext] | None = None):
         super().__init__(bind)
         self.interval = interval
         self.tls = tls
@@ -101,7 +100,7 @@ class Drip(_Listener):
             for index in itertools.count():
                 if self.stopped.wait(self.interval):
                     break
-                conn.sendall(DRIP_HEAD[index:index + 1] or b" ")
+                conn.sendall(DRIP_HEAD[index : index + 1] or b" ")
         except (OSError, ssl.SSLError):
             pass
         finally:

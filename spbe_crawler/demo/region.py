@@ -89,8 +89,9 @@ class Region:
         return random.Random(f"{self.plan['seed']}:{key}")
 
 
-def build_region(plan: Plan, units: list[UnitRow], opds: list[OpdRow],
-                 problem_pages: list[ProblemPage] = (), portals: list[PortalTree] = ()) -> Region:
+def build_region(
+    plan: Plan, units: list[UnitRow], opds: list[OpdRow], problem_pages: list[ProblemPage] = (), portals: list[PortalTree] = ()
+) -> Region:
     """Every site of the demo, its links, and the units that have no site."""
     region = Region(plan, str(plan["pemda_code"]), plan["pemda_name"], plan["root"], units, opds)
     _add_pemda(region)
@@ -107,8 +108,7 @@ def build_region(plan: Plan, units: list[UnitRow], opds: list[OpdRow],
 
 def _add_pemda(region: Region) -> None:
     name = f"Pemerintah {region.pemda_name}"
-    region.add(SiteSpec(region.root, "pemda", region.pemda_code, name, content="pemda_portal",
-                        declared=True, how_found="declared"))
+    region.add(SiteSpec(region.root, "pemda", region.pemda_code, name, content="pemda_portal", declared=True, how_found="declared"))
     region.add(SiteSpec(f"www.{region.root}", "alias", region.pemda_code, name, content="pemda_portal"))
 
 
@@ -122,24 +122,41 @@ def _add_opds(region: Region) -> None:
         host = (parts.hostname or "").lower()
         if host in (region.root, f"www.{region.root}"):
             continue  # the pemda portal (Sekretariat Daerah) is built by _add_pemda
-        spec = region.add(SiteSpec(host, "opd", f"{region.pemda_code}/{opd.slug}", opd.name,
-                                   behaviour=behaviours.get(opd.slug, "ok"), declared=True,
-                                   how_found="declared", scheme=parts.scheme or "https",
-                                   traps=list(traps.get(opd.slug, []))))
+        spec = region.add(
+            SiteSpec(
+                host,
+                "opd",
+                f"{region.pemda_code}/{opd.slug}",
+                opd.name,
+                behaviour=behaviours.get(opd.slug, "ok"),
+                declared=True,
+                how_found="declared",
+                scheme=parts.scheme or "https",
+                traps=list(traps.get(opd.slug, [])),
+            )
+        )
         if spec.behaviour == "redirect_loop":
             _add_loop_partner(region, spec)
     known = {opd.slug: opd for opd in region.opds}
     for slug, how in (section.get("undeclared") or {}).items():
         if slug not in known:
             raise region.plan.error(f"opd.undeclared.{slug}", "OPD tidak ada di daftar OPD")
-        region.add(SiteSpec(host_under(slug, region.root), "opd", f"{region.pemda_code}/{slug}",
-                            known[slug].name, how_found=how,
-                            linked_from=region.root if how == "linked" else None))
+        region.add(
+            SiteSpec(
+                host_under(slug, region.root),
+                "opd",
+                f"{region.pemda_code}/{slug}",
+                known[slug].name,
+                how_found=how,
+                linked_from=region.root if how == "linked" else None,
+            )
+        )
 
 
 def _add_loop_partner(region: Region, spec: SiteSpec) -> None:
-    partner = region.add(SiteSpec(f"www.{spec.host}", "alias", spec.unit_code, spec.name,
-                                  behaviour="redirect_loop", loop_partner=spec.host))
+    partner = region.add(
+        SiteSpec(f"www.{spec.host}", "alias", spec.unit_code, spec.name, behaviour="redirect_loop", loop_partner=spec.host)
+    )
     spec.loop_partner = partner.host
 
 
@@ -151,9 +168,18 @@ def _add_kecamatan(region: Region) -> None:
         override = overrides.get(unit.name, {})
         how = override.get("how_found", "declared")
         host = host_under(label(override.get("host", section["host"]), unit.name), region.root)
-        region.add(SiteSpec(host, "kecamatan", unit.code, f"Kecamatan {unit.name}",
-                            behaviour=override.get("behaviour", "ok"), declared=how == "declared",
-                            how_found=how, parent_code=unit.parent_code))
+        region.add(
+            SiteSpec(
+                host,
+                "kecamatan",
+                unit.code,
+                f"Kecamatan {unit.name}",
+                behaviour=override.get("behaviour", "ok"),
+                declared=how == "declared",
+                how_found=how,
+                parent_code=unit.parent_code,
+            )
+        )
 
 
 def _check_names(region: Region, kind: str, names: Any) -> None:
@@ -202,9 +228,15 @@ def _kelurahan_site(region: Region, unit: UnitRow, override: dict[str, Any] | No
     host = host_under(label(override.get("host", pattern), unit.name), region.root)
     linked_from = override.get("linked_from", "pemda" if from_portal else "kecamatan")
     return SiteSpec(
-        host, "kelurahan", unit.code, f"Kelurahan {unit.name}",
-        behaviour=override.get("behaviour", "ok"), declared=how == "declared", how_found=how,
-        scheme="http" if http_only and how == "declared" else "https", parent_code=unit.parent_code,
+        host,
+        "kelurahan",
+        unit.code,
+        f"Kelurahan {unit.name}",
+        behaviour=override.get("behaviour", "ok"),
+        declared=how == "declared",
+        how_found=how,
+        scheme="http" if http_only and how == "declared" else "https",
+        parent_code=unit.parent_code,
         link_text=override.get("link_text", f"Kelurahan {unit.name}") if how != "guessable" else None,
         linked_from=_linker(region, unit, linked_from) if how == "linked" else None,
     )
@@ -212,18 +244,25 @@ def _kelurahan_site(region: Region, unit: UnitRow, override: dict[str, Any] | No
 
 def _add_ambiguous(region: Region, unit: UnitRow, item: dict[str, Any]) -> None:
     codes = [u.code for u in region.units if u.kind == "kelurahan" and u.name in item["candidates"]]
-    region.add(SiteSpec(
-        host_under(item["host"], region.root), "kelurahan", unit.code, f"Kelurahan {unit.name}",
-        how_found="ambiguous", parent_code=unit.parent_code, link_text=item["link_text"],
-        candidates=codes, linked_from=_linker(region, unit, item.get("linked_from", "pemda")),
-    ))
+    region.add(
+        SiteSpec(
+            host_under(item["host"], region.root),
+            "kelurahan",
+            unit.code,
+            f"Kelurahan {unit.name}",
+            how_found="ambiguous",
+            parent_code=unit.parent_code,
+            link_text=item["link_text"],
+            candidates=codes,
+            linked_from=_linker(region, unit, item.get("linked_from", "pemda")),
+        )
+    )
 
 
 def _linker(region: Region, unit: UnitRow, where: str) -> str:
     """The host whose pages link the site: its kecamatan's when that site can show links."""
     if where == "kecamatan":
-        parent = next((s for s in region.sites.values()
-                       if s.kind == "kecamatan" and s.unit_code == unit.parent_code), None)
+        parent = next((s for s in region.sites.values() if s.kind == "kecamatan" and s.unit_code == unit.parent_code), None)
         if parent and parent.declared and parent.behaviour in LINKING_BEHAVIOURS:
             return parent.host
     return region.root
@@ -236,17 +275,25 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
 
 def _add_test_hosts(region: Region) -> None:
     for name, behaviour in region.plan["test_hosts"].items():
-        region.add(SiteSpec(host_under(name, region.root), "test", None, f"Situs uji {name}",
-                            behaviour=behaviour))
+        region.add(SiteSpec(host_under(name, region.root), "test", None, f"Situs uji {name}", behaviour=behaviour))
 
 
 def _add_national(region: Region) -> None:
     for host, info in region.plan["national"].items():
         for name in [host, *(info.get("aliases") or [])]:
-            region.add(SiteSpec(name, "national" if name == host else "alias", None, info["name"],
-                                content="national", how_found="linked" if name == host else "none",
-                                linked_from=region.root if name == host else None,
-                                services=list(info.get("services") or []), national=dict(info)))
+            region.add(
+                SiteSpec(
+                    name,
+                    "national" if name == host else "alias",
+                    None,
+                    info["name"],
+                    content="national",
+                    how_found="linked" if name == host else "none",
+                    linked_from=region.root if name == host else None,
+                    services=list(info.get("services") or []),
+                    national=dict(info),
+                )
+            )
 
 
 def _attach_portals(region: Region, portals: list[PortalTree]) -> None:
@@ -254,8 +301,7 @@ def _attach_portals(region: Region, portals: list[PortalTree]) -> None:
     for tree in portals:
         spec = region.sites.get(tree.host)
         if spec is None:
-            spec = region.add(SiteSpec(tree.host, "portal", tree.unit_code, tree.host,
-                                       how_found="linked", linked_from=region.root))
+            spec = region.add(SiteSpec(tree.host, "portal", tree.unit_code, tree.host, how_found="linked", linked_from=region.root))
         # The tree's owner (area inventory) decides every page of the host: no generated pages, no traps.
         spec.content, spec.asset, spec.national, spec.traps = "portal", tree.root, None, []
         spec.unit_code = tree.unit_code or spec.unit_code
@@ -267,9 +313,15 @@ def _attach_portals(region: Region, portals: list[PortalTree]) -> None:
 def _attach_problem_pages(region: Region, pages: list[ProblemPage]) -> None:
     """One host per page: a declared kelurahan site picked from the page's file name (stable slots)."""
     overridden = set(region.plan["kelurahan"].get("overrides") or {})
-    pool = [s for s in region.sites.values()
-            if s.kind == "kelurahan" and s.declared and s.behaviour == "ok" and s.content == "unit"
-            and s.name.removeprefix("Kelurahan ") not in overridden]
+    pool = [
+        s
+        for s in region.sites.values()
+        if s.kind == "kelurahan"
+        and s.declared
+        and s.behaviour == "ok"
+        and s.content == "unit"
+        and s.name.removeprefix("Kelurahan ") not in overridden
+    ]
     region.rng("problem-pool").shuffle(pool)
     taken: set[int] = set()
     for page in (p for p in pages if p.status != "hacked_cloaked"):
@@ -314,8 +366,7 @@ def _link(region: Region) -> None:
     opds = [s for s in sites if s.kind == "opd" and s.how_found in ("declared", "linked")]
     links += [Link("opd", s.url, s.name) for s in sorted(opds, key=lambda s: opd_order[s.unit_code])]
     texts = region.plan.data.get("portal_link_texts") or {}
-    links += [Link("layanan", s.url, texts.get(s.host.split(".")[0], s.host)) for s in sites
-              if _is_service_portal(s, region.root)]
+    links += [Link("layanan", s.url, texts.get(s.host.split(".")[0], s.host)) for s in sites if _is_service_portal(s, region.root)]
     links += [Link("nasional", s.url, s.name) for s in sites if s.kind == "national"]
     count = int(region.plan["kecamatan"].get("linked_from_portal", 0))
     kecamatan = [s for s in sites if s.kind == "kecamatan" and s.declared][:count]
@@ -326,8 +377,9 @@ def _link(region: Region) -> None:
     links += [Link("kelurahan", s.url, s.link_text or s.name) for s in declared + linked]
     region.links[region.root] = region.links[f"www.{region.root}"] = links
     for parent in (s for s in sites if s.kind == "kecamatan"):
-        children = [s for s in sites if s.kind == "kelurahan" and s.parent_code == parent.unit_code
-                    and (s.declared or s.linked_from == parent.host)]
+        children = [
+            s for s in sites if s.kind == "kelurahan" and s.parent_code == parent.unit_code and (s.declared or s.linked_from == parent.host)
+        ]
         region.links[parent.host] = [Link("kelurahan", s.url, s.link_text or s.name) for s in children]
 
 

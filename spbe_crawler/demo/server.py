@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from spbe_crawler.demo.assets import PORTALS_DIR, PROBLEM_PAGES_DIR, scan_portals, scan_problem_pages
 from spbe_crawler.demo.httpd import DemoHTTPServer, DemoHTTPSServer
@@ -32,10 +33,19 @@ TLS_BEHAVIOURS = ("tls_expired", "tls_self_signed", "tls_wrong_host")
 class DemoWeb:
     """The demo web. ``start()`` builds the region, starts every server and writes the files."""
 
-    def __init__(self, directory: str | Path, *, bind: str = "127.0.0.1",
-                 problem_pages_dir: Path = PROBLEM_PAGES_DIR, portals_dir: Path = PORTALS_DIR,
-                 plan_file: Path = PLAN_FILE, wilayah_file: Path | None = None, opd_file: Path | None = None,
-                 today: Callable[[], date] = date.today, drip_interval: float = 1.0):
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        bind: str = "127.0.0.1",
+        problem_pages_dir: Path = PROBLEM_PAGES_DIR,
+        portals_dir: Path = PORTALS_DIR,
+        plan_file: Path = PLAN_FILE,
+        wilayah_file: Path | None = None,
+        opd_file: Path | None = None,
+        today: Callable[[], date] = date.today,
+        drip_interval: float = 1.0,
+    ):
         self.directory = Path(directory)
         self.bind = bind
         self._sources = (Path(problem_pages_dir), Path(portals_dir), Path(plan_file), wilayah_file, opd_file)
@@ -65,13 +75,13 @@ class DemoWeb:
             raise RuntimeError("web demo belum dijalankan (panggil start())")
         return self.ports
 
-    def __enter__(self) -> "DemoWeb":
+    def __enter__(self) -> DemoWeb:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def start(self) -> "DemoWeb":
+    def start(self) -> DemoWeb:
         if self._servers:
             return self
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -80,16 +90,20 @@ class DemoWeb:
         app = DemoApp(self.region, self.today)
         self._start_servers(app, tls)
         self._write_files()
-        self.env = {"SPBE_CONNECT_TO_FILE": str(self.routes_file), "SPBE_ALLOWED_NETWORKS": "127.0.0.0/8",
-                    "SSL_CERT_FILE": str(self.ca_file)}
+        self.env = {
+            "SPBE_CONNECT_TO_FILE": str(self.routes_file),
+            "SPBE_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "SSL_CERT_FILE": str(self.ca_file),
+        }
         return self
 
     def _build_region(self) -> Region:
         problem_dir, portals_dir, plan_file, wilayah_file, opd_file = self._sources
         plan = load_plan(plan_file)
         code = str(plan["pemda_code"])
-        return build_region(plan, read_units(code, wilayah_file), read_opds(code, opd_file),
-                            scan_problem_pages(problem_dir), scan_portals(portals_dir))
+        return build_region(
+            plan, read_units(code, wilayah_file), read_opds(code, opd_file), scan_problem_pages(problem_dir), scan_portals(portals_dir)
+        )
 
     def _tls(self, region: Region) -> DemoTLS:
         special = {host: s.behaviour for host, s in region.sites.items() if s.behaviour in TLS_BEHAVIOURS}
@@ -105,22 +119,21 @@ class DemoWeb:
         drip_https = Drip(self.bind, self.drip_interval, tls=lambda: tls.server_context)
         self._servers = [http, https, blackhole, drip_http, drip_https]
         for server in (http, https):
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                                      name=f"demo-{server.scheme}", daemon=True)
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name=f"demo-{server.scheme}", daemon=True)
             thread.start()
             self._threads.append(thread)
         for listener in (blackhole, drip_http, drip_https):
             listener.start()
-        self.ports = Ports(http.server_address[1], https.server_address[1], refused_port(self.bind),
-                           blackhole.port, drip_http.port, drip_https.port)
+        self.ports = Ports(
+            http.server_address[1], https.server_address[1], refused_port(self.bind), blackhole.port, drip_http.port, drip_https.port
+        )
 
     def _write_files(self) -> None:
         region, ports = self.region, self._require_ports()
         self.manifest = build_manifest(region, self.today())
         self.routes_file.write_text("\n".join(route_lines(region, ports, self.bind)) + "\n", encoding="utf-8")
         write_registry(self.registry_csv, registry_rows(region))
-        self.manifest_file.write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False) + "\n",
-                                      encoding="utf-8")
+        self.manifest_file.write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     def stop(self) -> None:
         for server in self._servers:

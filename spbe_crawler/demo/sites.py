@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from spbe_crawler.demo import traps
+from spbe_crawler.demo.content import Renderer
 from spbe_crawler.demo.messages import TEXT, Request, Response, html, plain, redirect
 from spbe_crawler.demo.region import Region, SiteSpec
-from spbe_crawler.demo.content import Renderer
 from spbe_crawler.demo.static import file_response, tree_file
 
 RATE_LIMIT_WINDOW = 30.0  # seconds: a URL answers 429 once per window, then 200
@@ -51,8 +51,9 @@ class DemoApp:
     def respond(self, request: Request) -> Response:
         spec = self.region.sites.get(request.host)
         if spec is None:
-            return html(404, self.renderer.simple("Situs tidak dikenal", [
-                f"Host {request.host or '(kosong)'} tidak dilayani oleh web demo SPBE."]))
+            return html(
+                404, self.renderer.simple("Situs tidak dikenal", [f"Host {request.host or '(kosong)'} tidak dilayani oleh web demo SPBE."])
+            )
         return BEHAVIOURS[spec.behaviour](self, spec, request)
 
     # --- content, by what the site holds ---------------------------------------------------------
@@ -87,8 +88,12 @@ class DemoApp:
         return file_response(found) if found else self.not_found()
 
     def not_found(self) -> Response:
-        return html(404, self.renderer.simple("404 Not Found", ["Halaman yang Anda cari tidak ditemukan."],
-                                              heading="Halaman tidak ditemukan", footer="nginx"))
+        return html(
+            404,
+            self.renderer.simple(
+                "404 Not Found", ["Halaman yang Anda cari tidak ditemukan."], heading="Halaman tidak ditemukan", footer="nginx"
+            ),
+        )
 
     def gambling(self, spec: SiteSpec) -> Response:
         if spec.asset is not None and spec.asset.is_file():
@@ -102,17 +107,21 @@ def _content(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
 
 def _rate_limited(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
     if app.limiter.should_limit(f"{spec.host}{request.target}"):
-        response = html(429, app.renderer.simple("429 Too Many Requests", [
-            "Terlalu banyak permintaan. Silakan coba lagi sesaat lagi."]))
+        response = html(429, app.renderer.simple("429 Too Many Requests", ["Terlalu banyak permintaan. Silakan coba lagi sesaat lagi."]))
         response.headers.append(("Retry-After", "1"))
         return response
     return app.content(spec, request)
 
 
 def _http_500(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
-    return html(500, app.renderer.simple("500 Internal Server Error", [
-        "Error establishing a database connection.",
-        "Terjadi kesalahan pada server. Silakan hubungi administrator."], footer="Apache/2.4.41 (Ubuntu)"))
+    return html(
+        500,
+        app.renderer.simple(
+            "500 Internal Server Error",
+            ["Error establishing a database connection.", "Terjadi kesalahan pada server. Silakan hubungi administrator."],
+            footer="Apache/2.4.41 (Ubuntu)",
+        ),
+    )
 
 
 def _http_404(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
@@ -129,9 +138,13 @@ def _redirect_to_parent(app: DemoApp, spec: SiteSpec, request: Request) -> Respo
 
 def _blocked(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
     if request.is_crawler():
-        return html(403, app.renderer.simple("403 Forbidden", [
-            "Akses ditolak. Permintaan Anda diblokir oleh sistem keamanan situs.",
-            "Request rejected by web application firewall."]))
+        return html(
+            403,
+            app.renderer.simple(
+                "403 Forbidden",
+                ["Akses ditolak. Permintaan Anda diblokir oleh sistem keamanan situs.", "Request rejected by web application firewall."],
+            ),
+        )
     return app.content(spec, request)
 
 
@@ -152,9 +165,15 @@ def _hacked_cloaked(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
 # Network behaviours (unrouted, refused, blackhole, drip) never reach the HTTP servers through the
 # routes; a client that sends their Host header straight to a server gets the site's normal pages.
 BEHAVIOURS: dict[str, Callable[[DemoApp, SiteSpec, Request], Response]] = {
-    "ok": _content, "stale": _content, "unrouted": _content, "refused": _content,
-    "blackhole": _content, "drip": _content,
-    "tls_expired": _content, "tls_self_signed": _content, "tls_wrong_host": _content,
+    "ok": _content,
+    "stale": _content,
+    "unrouted": _content,
+    "refused": _content,
+    "blackhole": _content,
+    "drip": _content,
+    "tls_expired": _content,
+    "tls_self_signed": _content,
+    "tls_wrong_host": _content,
     "rate_limited": _rate_limited,
     "http_500": _http_500,
     "http_404": _http_404,

@@ -8,8 +8,15 @@ from urllib.parse import unquote
 
 from spbe_crawler.demo.messages import HTML, Response
 
-_TYPES = {".html": HTML, ".htm": HTML, ".json": "application/json", ".xml": "application/xml",
-          ".txt": "text/plain; charset=utf-8", ".csv": "text/csv; charset=utf-8", ".pdf": "application/pdf"}
+_TYPES = {
+    ".html": HTML,
+    ".htm": HTML,
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".pdf": "application/pdf",
+}
 
 
 def content_type(path: Path) -> str:
@@ -25,8 +32,7 @@ def tree_file(root: Path, url_path: str) -> Path | None:
     if not parts or url_path.endswith("/"):
         candidates = [base / "index.html"]
     else:
-        candidates = [base, base.with_name(base.name + ".html"), base / "index.html",
-                      base.with_name(base.name + ".json")]
+        candidates = [base, base.with_name(base.name + ".html"), base / "index.html", base.with_name(base.name + ".json")]
     resolved_root = root.resolve()
     for candidate in candidates:
         if candidate.is_file() and candidate.resolve().is_relative_to(resolved_root):

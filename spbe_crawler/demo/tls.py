@@ -53,10 +53,11 @@ class DemoTLS:
     def _context_for(self, host: str) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         kind = self.special.get(host)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         if kind == "tls_expired":
-            leaf = self.ca.issue_cert(host, organization_name=_ORGANIZATION,
-                                      not_before=now - dt.timedelta(days=400), not_after=now - dt.timedelta(days=30))
+            leaf = self.ca.issue_cert(
+                host, organization_name=_ORGANIZATION, not_before=now - dt.timedelta(days=400), not_after=now - dt.timedelta(days=30)
+            )
             leaf.configure_cert(context)
         elif kind == "tls_wrong_host":
             self.ca.issue_cert(WRONG_HOST_NAME, organization_name=_ORGANIZATION).configure_cert(context)
@@ -69,15 +70,19 @@ class DemoTLS:
 
     def _self_signed(self, host: str, now: dt.datetime) -> tuple[Path, Path]:
         key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, _ORGANIZATION),
-                          x509.NameAttribute(NameOID.COMMON_NAME, host)])
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
-                .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
-                .sign(key, hashes.SHA256()))
+        name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, _ORGANIZATION), x509.NameAttribute(NameOID.COMMON_NAME, host)])
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(key, hashes.SHA256())
+        )
         cert_file, key_file = self.directory / f"self-signed-{host}.pem", self.directory / f"self-signed-{host}.key"
         cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         return cert_file, key_file

@@ -12,9 +12,9 @@ import io
 import itertools
 import re
 import threading
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import lru_cache
-from typing import Callable, Iterator
 from urllib.parse import parse_qs
 
 from spbe_crawler.demo.dates import bulan
@@ -76,10 +76,17 @@ def _calendar(request: Request, today: date, render: Callable[..., str]) -> Resp
     year, month = (int(match[1]), int(match[2])) if match and 1 <= int(match[2]) <= 12 else (today.year, today.month)
     following = (year + month // 12, month % 12 + 1)
     previous = (year - (month == 1), (month - 2) % 12 + 1)
-    links = [(f"/agenda?bulan={y:04d}-{m:02d}", text) for (y, m), text in
-             ((previous, "« Bulan sebelumnya"), (following, "Bulan berikutnya »"))]
-    return html(200, render(f"Agenda Kegiatan {bulan(year, month)}", [
-        f"Agenda kegiatan bulan {bulan(year, month)}.", "Belum ada agenda kegiatan pada bulan ini."], links))
+    links = [
+        (f"/agenda?bulan={y:04d}-{m:02d}", text) for (y, m), text in ((previous, "« Bulan sebelumnya"), (following, "Bulan berikutnya »"))
+    ]
+    return html(
+        200,
+        render(
+            f"Agenda Kegiatan {bulan(year, month)}",
+            [f"Agenda kegiatan bulan {bulan(year, month)}.", "Belum ada agenda kegiatan pada bulan ini."],
+            links,
+        ),
+    )
 
 
 def _sessions(request: Request, today: date, render: Callable[..., str]) -> Response | None:
@@ -126,7 +133,7 @@ def gzip_bomb(size: int = GZIP_BOMB_SIZE) -> bytes:
     buffer = io.BytesIO()
     block = b" " * (1024 * 1024)
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9, mtime=0) as stream:
-        stream.write(b"<!DOCTYPE html><html lang=\"id\"><head><title>Statistik</title></head><body>")
+        stream.write(b'<!DOCTYPE html><html lang="id"><head><title>Statistik</title></head><body>')
         for _ in range(size // len(block)):
             stream.write(block)
         stream.write(b"</body></html>")
@@ -141,7 +148,7 @@ def _huge_page(request: Request, today: date, render: Callable[..., str]) -> Res
 
 def huge_page_chunks(size: int) -> Iterator[bytes]:
     """Exactly ``size`` bytes of HTML, streamed in 64 KB chunks (never held in memory)."""
-    head = b"<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\"><title>Arsip Semua Berita</title></head><body>\n"
+    head = b'<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>Arsip Semua Berita</title></head><body>\n'
     tail = b"</body></html>\n"
     row = b"<p>Arsip berita kegiatan dinas: rapat koordinasi, sosialisasi, dan pelayanan masyarakat.</p>\n"
     rows, pad = divmod(size - len(head) - len(tail), len(row))
@@ -154,8 +161,10 @@ def huge_page_chunks(size: int) -> Iterator[bytes]:
     yield row * rest + b" " * pad + tail
 
 
-_CP1252_TEXT = ("Pengumuman Hasil Seleksi “Beasiswa Prestasi” – Tahun Anggaran berjalan. "
-                "Peserta dinyatakan lulus seleksi administrasi; jadwal wawancara menyusul … Café Literasi.")
+_CP1252_TEXT = (
+    "Pengumuman Hasil Seleksi “Beasiswa Prestasi” – Tahun Anggaran berjalan. "
+    "Peserta dinyatakan lulus seleksi administrasi; jadwal wawancara menyusul … Café Literasi."
+)
 
 
 def _wrong_charset(request: Request, today: date, render: Callable[..., str]) -> Response | None:

@@ -58,8 +58,7 @@ def read_units(pemda_code: str, path: Path | None = None) -> list[UnitRow]:
 def read_opds(pemda_code: str, path: Path | None = None) -> list[OpdRow]:
     with open(path or opd_path(pemda_code), encoding="utf-8", newline="") as handle:
         return [
-            OpdRow(row["slug"].strip(), row["name"].strip(), row.get("category", "").strip(),
-                   (row.get("website") or "").strip())
+            OpdRow(row["slug"].strip(), row["name"].strip(), row.get("category", "").strip(), (row.get("website") or "").strip())
             for row in csv.DictReader(handle)
             if row.get("slug")
         ]

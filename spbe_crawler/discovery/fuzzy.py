@@ -82,9 +82,7 @@ def sibling_conflict(observed: str, form: NameForm, extension_words: Collection[
     core = observed
     if form.suffix:
         if not observed.endswith(form.suffix):
-            return any(
-                observed.startswith(form.head + word) and not form.suffix.startswith(word) for word in extension_words
-            )
+            return any(observed.startswith(form.head + word) and not form.suffix.startswith(word) for word in extension_words)
         core = observed[: -len(form.suffix)]
     if core.startswith(form.head) and core[len(form.head) :] in extension_words:
         return True
@@ -117,9 +115,7 @@ class NameTable:
         if not observed:
             return best
         cap = self.rules.thresholds.extension_cap
-        for _, raw, index in process.extract(
-            observed, self.texts, scorer=fuzz.ratio, score_cutoff=floor * 100, limit=None
-        ):
+        for _, raw, index in process.extract(observed, self.texts, scorer=fuzz.ratio, score_cutoff=floor * 100, limit=None):
             owner = self.owners[index]
             if kinds is not None and self.kinds[owner] not in kinds:
                 continue
@@ -130,15 +126,11 @@ class NameTable:
                 best[owner] = score
         return best
 
-    def window_scores(
-        self, spans: Iterable[Window], floor: float, kinds: Collection[str] | None = None
-    ) -> dict[int, Hit]:
+    def window_scores(self, spans: Iterable[Window], floor: float, kinds: Collection[str] | None = None) -> dict[int, Hit]:
         """Best hit per owner over the windows; a typed window only counts for owners of that type."""
         best: dict[int, Hit] = {}
         for window in spans:
-            allowed = (
-                kinds if window.kind is None else ({window.kind} & set(kinds) if kinds is not None else {window.kind})
-            )
+            allowed = kinds if window.kind is None else ({window.kind} & set(kinds) if kinds is not None else {window.kind})
             for owner, score in self.scores(window.text, floor, allowed).items():
                 if owner not in best or score > best[owner].score:
                     best[owner] = Hit(score, window.shown)

@@ -79,12 +79,7 @@ class UnitIndex:
         forms = name_forms(unit.name, self.rules, abbreviations=True)
         suffixes = [self._parents[owner]] + ([kabupaten] if unit.kind == "desa" else [])
         plain = name_forms(unit.name, self.rules)
-        return forms + [
-            NameForm(form.head, form.base, suffix)
-            for form in plain
-            for suffix in suffixes
-            if suffix and suffix != form.head
-        ]
+        return forms + [NameForm(form.head, form.base, suffix) for form in plain for suffix in suffixes if suffix and suffix != form.head]
 
     def add_known_host(self, host_or_url: str) -> None:
         """Ignore links to this host from now on (e.g. a site just confirmed)."""
@@ -140,10 +135,7 @@ class UnitIndex:
         limits = self.rules.thresholds
         tied = [c for c in ranked if c.score >= limits.extension_cap and ranked[0].score - c.score <= limits.ambiguity_margin + 1e-9]
         stems = {reading.observed for reading in label_readings(label, self.rules)}
-        extends = [
-            c for c in tied
-            if any(normalise(self.units[c.owner].name, self.rules).startswith(stem) for stem in stems)
-        ]
+        extends = [c for c in tied if any(normalise(self.units[c.owner].name, self.rules).startswith(stem) for stem in stems)]
         if len(tied) < 2 or len(extends) != len(tied):
             return None
         match = self._decide(site, text, ranked)
@@ -216,9 +208,7 @@ class UnitIndex:
                 return True
         return False
 
-    def _evidence(
-        self, site: LinkedSite, text: str, chosen: _Candidate, rival: _Candidate | None, by_parent: bool
-    ) -> str:
+    def _evidence(self, site: LinkedSite, text: str, chosen: _Candidate, rival: _Candidate | None, by_parent: bool) -> str:
         limit = self.rules.thresholds.evidence_text_chars
         quoted = quote(text, limit)
         head = f"tautan '{quoted}' ke {site.host}" if quoted else f"tautan ke {site.host}"

@@ -71,8 +71,7 @@ def judge_page(
         return PageMatch(
             False,
             round(own.score, 4),
-            f"halaman lebih cocok dengan {other_unit} (skor {score_text(hit.score)}) "
-            f"daripada {unit} (skor {score_text(own.score)})",
+            f"halaman lebih cocok dengan {other_unit} (skor {score_text(hit.score)}) daripada {unit} (skor {score_text(own.score)})",
         )
     if own.score >= limits.page_accept:
         place = f"judul '{quote(title, limits.evidence_text_chars)}'" if where == "title" else "awal teks halaman"

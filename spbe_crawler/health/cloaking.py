@@ -27,7 +27,8 @@ def compare_cloaked(browser: PageFacts, bot: PageFacts, rules: RuleSet | None = 
     return Verdict(
         status=Status.HACKED_CLOAKED.value,
         rule_id=CLOAKED_RULE_PREFIX + bot_verdict.rule_id,
-        detail=("Versi halaman untuk mesin pencari memuat konten judi online yang tidak tampil bagi "
-                f"pengunjung biasa. {bot_verdict.detail}"),
+        detail=(
+            f"Versi halaman untuk mesin pencari memuat konten judi online yang tidak tampil bagi pengunjung biasa. {bot_verdict.detail}"
+        ),
         snippet=bot_verdict.snippet,
     )

@@ -24,34 +24,79 @@ _TEXT_LIMIT = 300_000
 _JSONLD_LIMIT = 200_000
 
 MONTHS: dict[str, int] = {
-    "januari": 1, "jan": 1, "january": 1,
-    "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "february": 2,
-    "maret": 3, "mar": 3, "march": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "jun": 6, "june": 6,
-    "juli": 7, "jul": 7, "july": 7,
-    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "agus": 8, "aug": 8, "august": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
-    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
-    "desember": 12, "des": 12, "dec": 12, "december": 12,
+    "januari": 1,
+    "jan": 1,
+    "january": 1,
+    "februari": 2,
+    "pebruari": 2,
+    "feb": 2,
+    "peb": 2,
+    "february": 2,
+    "maret": 3,
+    "mar": 3,
+    "march": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "jun": 6,
+    "june": 6,
+    "juli": 7,
+    "jul": 7,
+    "july": 7,
+    "agustus": 8,
+    "agu": 8,
+    "agt": 8,
+    "ags": 8,
+    "agus": 8,
+    "aug": 8,
+    "august": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "oktober": 10,
+    "okt": 10,
+    "oct": 10,
+    "october": 10,
+    "november": 11,
+    "nopember": 11,
+    "nov": 11,
+    "nop": 11,
+    "desember": 12,
+    "des": 12,
+    "dec": 12,
+    "december": 12,
 }
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 _ISO = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _DMY_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d\d)(?!\d)")
-_DMY_WORDS = re.compile(rf"(?<![\w])(\d{{1,2}})(?:\s|-)(?:{_MONTH_ALT})\.?,?(?:\s|-)((?:19|20)\d\d)(?!\d)",
-                        re.IGNORECASE)
+_DMY_WORDS = re.compile(rf"(?<![\w])(\d{{1,2}})(?:\s|-)(?:{_MONTH_ALT})\.?,?(?:\s|-)((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
 _MDY_WORDS = re.compile(rf"(?<![\w])(?:{_MONTH_ALT})\.?\s(\d{{1,2}}),?\s((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
 _MONTH_WORD = re.compile(rf"(?<![\w])({_MONTH_ALT})(?![\w])", re.IGNORECASE)
 _JSONLD_DATE = re.compile(r'"(?:datePublished|dateModified|dateCreated|uploadDate)"\s{0,5}:\s{0,5}"([^"]{4,40})"')
 
-DATE_META_NAMES = frozenset({
-    "article:published_time", "article:modified_time", "og:updated_time", "og:published_time",
-    "datepublished", "datemodified", "datecreated", "date", "dc.date", "dc.date.issued",
-    "dcterms.created", "dcterms.modified", "pubdate", "publishdate", "publish-date", "last-modified",
-})
+DATE_META_NAMES = frozenset(
+    {
+        "article:published_time",
+        "article:modified_time",
+        "og:updated_time",
+        "og:published_time",
+        "datepublished",
+        "datemodified",
+        "datecreated",
+        "date",
+        "dc.date",
+        "dc.date.issued",
+        "dcterms.created",
+        "dcterms.modified",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "last-modified",
+    }
+)
 
 
 def extract_dates(source: PageFacts | str | bytes, today: date | None = None) -> list[date]:
@@ -128,5 +173,4 @@ def format_tanggal(value: date) -> str:
     return f"{value.day} {_BULAN[value.month - 1]} {value.year}"
 
 
-_BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")
+_BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember")

@@ -21,11 +21,9 @@ def decode_body(body: bytes, content_type: str | None = None, encoding_hint: str
     """Return ``(text, encoding used)``; undecodable bytes become U+FFFD, never an exception."""
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
-        return body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding
+        return body[len(bom) :].decode(bom_encoding, errors="replace"), bom_encoding
     declared = (
-        _known(encoding_hint)
-        or _known(http_content_type_encoding(content_type or ""))
-        or _known(html_body_declared_encoding(body[:4096]))
+        _known(encoding_hint) or _known(http_content_type_encoding(content_type or "")) or _known(html_body_declared_encoding(body[:4096]))
     )
     encoding = _correct(body, declared)
     return body.decode(encoding, errors="replace"), encoding

@@ -51,10 +51,20 @@ NUMERIC_CONDITIONS: dict[str, Callable[[PageFacts, int], bool]] = {
 }
 COUNTERS = ("count_at_least", "distinct_at_least")
 PART_LABELS = {
-    "url": "URL", "title": "judul halaman", "text": "teks halaman", "html": "kode HTML",
-    "hidden_text": "teks tersembunyi", "amphtml": "tautan AMP", "canonical": "tautan kanonik",
-    "link_text": "teks tautan", "link_href": "alamat tautan", "meta": "tag meta", "header": "header HTTP",
-    "max_text_length": "panjang teks", "min_text_length": "panjang teks", "max_links": "jumlah tautan",
+    "url": "URL",
+    "title": "judul halaman",
+    "text": "teks halaman",
+    "html": "kode HTML",
+    "hidden_text": "teks tersembunyi",
+    "amphtml": "tautan AMP",
+    "canonical": "tautan kanonik",
+    "link_text": "teks tautan",
+    "link_href": "alamat tautan",
+    "meta": "tag meta",
+    "header": "header HTTP",
+    "max_text_length": "panjang teks",
+    "min_text_length": "panjang teks",
+    "max_links": "jumlah tautan",
     "min_links": "jumlah tautan",
 }
 
@@ -121,8 +131,9 @@ def _check_bounded(parsed: Any, pattern: str) -> None:
             if op in repeats:
                 low, high, _ = av
                 if high == sre_constants.MAXREPEAT:
-                    raise SpecError(f"pola {pattern!r} memakai pengulangan tak terbatas (*, + atau {{n,}}); "
-                                    f"pakai batas atas, misalnya {{0,40}}")
+                    raise SpecError(
+                        f"pola {pattern!r} memakai pengulangan tak terbatas (*, + atau {{n,}}); pakai batas atas, misalnya {{0,40}}"
+                    )
                 if high > MAX_REPEAT_BOUND:
                     raise SpecError(f"pola {pattern!r}: batas pengulangan {high} melebihi {MAX_REPEAT_BOUND}")
             stack.extend(_subpatterns(av))
@@ -194,8 +205,7 @@ def _pairs(part: str, spec: Any, counters: tuple[int, int]) -> Matcher:
     return Matcher(part, search)
 
 
-def _count_hits(part: str, pattern: re.Pattern[str], values: Iterable[tuple[str, str]],
-                counters: tuple[int, int]) -> Hit | None:
+def _count_hits(part: str, pattern: re.Pattern[str], values: Iterable[tuple[str, str]], counters: tuple[int, int]) -> Hit | None:
     """Search ``values``; stop as soon as both thresholds are met (bounded work per page)."""
     need_count, need_distinct = counters
     first: tuple[str, re.Match[str], str] | None = None
@@ -219,7 +229,7 @@ def _snippet(value: str, match: re.Match[str]) -> str:
     if start > 0:
         space = value.find(" ", start, match.start())
         start = space + 1 if space >= 0 else start
-    return _cut(value[start:match.end() + room])
+    return _cut(value[start : match.end() + room])
 
 
 def _cut(text: str) -> str:

@@ -71,14 +71,19 @@ class PageFacts:
         return self.url.lower().startswith("https://")
 
 
-def parse_page(url: str, status: int, headers: Mapping[str | bytes, HeaderValue] | None, body: bytes,
-               encoding_hint: str | None = None, today: date | None = None) -> PageFacts:
+def parse_page(
+    url: str,
+    status: int,
+    headers: Mapping[str | bytes, HeaderValue] | None,
+    body: bytes,
+    encoding_hint: str | None = None,
+    today: date | None = None,
+) -> PageFacts:
     """Parse a fetched page once into the facts every health check reads."""
     plain_headers = normalize_headers(headers or {})
     truncated = len(body) > MAX_BODY_BYTES
     html, encoding = decode_body(body[:MAX_BODY_BYTES], plain_headers.get("content-type"), encoding_hint)
-    base = PageFacts(url=url, status=status, headers=plain_headers, html=html, encoding=encoding,
-                     truncated=truncated)
+    base = PageFacts(url=url, status=status, headers=plain_headers, html=html, encoding=encoding, truncated=truncated)
     root = _parse_tree(html)
     if root is None:
         return _replace(base, problem="Halaman kosong atau tidak dapat diurai sebagai HTML")

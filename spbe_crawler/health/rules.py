@@ -22,10 +22,19 @@ from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.health.verdict import Verdict
 
-RULE_STATUSES = frozenset({
-    Status.DEFAULT_PAGE, Status.DIRECTORY_LISTING, Status.HOSTING_SUSPENDED, Status.DOMAIN_SUSPENDED,
-    Status.PARKED, Status.UNDER_CONSTRUCTION, Status.EMPTY, Status.HACKED_GAMBLING, Status.DEFACED,
-})
+RULE_STATUSES = frozenset(
+    {
+        Status.DEFAULT_PAGE,
+        Status.DIRECTORY_LISTING,
+        Status.HOSTING_SUSPENDED,
+        Status.DOMAIN_SUSPENDED,
+        Status.PARKED,
+        Status.UNDER_CONSTRUCTION,
+        Status.EMPTY,
+        Status.HACKED_GAMBLING,
+        Status.DEFACED,
+    }
+)
 REQUIRED_KEYS = ("id", "status", "description", "reference", "priority", "match", "examples")
 MATCH_KEYS = ("all", "any", "none")
 
@@ -128,8 +137,7 @@ class RuleSet:
         found.sort(key=lambda pair: (pair[0].priority, info(pair[0].status).severity), reverse=True)
         verdict = found[0][0].verdict(found[0][1]) if found else None
         if verdict is not None and errors:
-            verdict = Verdict(verdict.status, verdict.rule_id, f"{verdict.detail}; {'; '.join(errors)}"[:1000],
-                              verdict.snippet)
+            verdict = Verdict(verdict.status, verdict.rule_id, f"{verdict.detail}; {'; '.join(errors)}"[:1000], verdict.snippet)
         return Evaluation(verdict, tuple(rule.id for rule, _ in found), tuple(errors))
 
     def classify(self, facts: PageFacts) -> Verdict | None:
@@ -185,10 +193,16 @@ def _build_rule(path: Path, data: Any) -> Rule:
         raise SpecError("match harus punya 'all' dan/atau 'any' (dan boleh 'none'), masing-masing daftar matcher")
     compiled = {key: _matcher_list(match.get(key, []), key) for key in MATCH_KEYS}
     return Rule(
-        id=data["id"], status=data["status"], description=data["description"].strip(),
-        reference=str(data["reference"]).strip(), priority=data["priority"],
-        all=compiled["all"], any=compiled["any"], none=compiled["none"],
-        examples=_examples(data["examples"]), source=path,
+        id=data["id"],
+        status=data["status"],
+        description=data["description"].strip(),
+        reference=str(data["reference"]).strip(),
+        priority=data["priority"],
+        all=compiled["all"],
+        any=compiled["any"],
+        none=compiled["none"],
+        examples=_examples(data["examples"]),
+        source=path,
     )
 
 

@@ -15,11 +15,37 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 
 # Elements whose text is never shown as page text.
-SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "svg", "math", "iframe", "object",
-                       "embed", "canvas", "video", "audio"})
+SKIP_TAGS = frozenset(
+    {"script", "style", "template", "head", "title", "svg", "math", "iframe", "object", "embed", "canvas", "video", "audio"}
+)
 # Inline formatting elements: their text joins the surrounding words without a separator.
-INLINE_TAGS = frozenset({"b", "i", "u", "s", "em", "strong", "span", "font", "small", "big", "sup", "sub",
-                         "abbr", "mark", "code", "tt", "q", "cite", "dfn", "kbd", "samp", "var", "time"})
+INLINE_TAGS = frozenset(
+    {
+        "b",
+        "i",
+        "u",
+        "s",
+        "em",
+        "strong",
+        "span",
+        "font",
+        "small",
+        "big",
+        "sup",
+        "sub",
+        "abbr",
+        "mark",
+        "code",
+        "tt",
+        "q",
+        "cite",
+        "dfn",
+        "kbd",
+        "samp",
+        "var",
+        "time",
+    }
+)
 
 _HIDDEN_STYLE = re.compile(
     r"display:none"
@@ -82,8 +108,7 @@ def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
     return result
 
 
-def _emit(result: WalkResult, sizes: dict[bool, int], budget: int, text: str | None, skip: bool,
-          hidden: bool) -> None:
+def _emit(result: WalkResult, sizes: dict[bool, int], budget: int, text: str | None, skip: bool, hidden: bool) -> None:
     if not text or skip:
         return
     if sizes[hidden] >= budget:

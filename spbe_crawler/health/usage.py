@@ -23,8 +23,7 @@ from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status
 from spbe_crawler.health.verdict import Verdict
 
-SIGNAL_KEYS = ("profil", "struktur_organisasi", "kontak", "layanan", "maklumat", "ppid", "pengaduan", "berita",
-               "viewport", "https")
+SIGNAL_KEYS = ("profil", "struktur_organisasi", "kontak", "layanan", "maklumat", "ppid", "pengaduan", "berita", "viewport", "https")
 RECENT_DAYS = 90
 DEFAULT_STALE_DAYS = 365
 STALE_RULE_ID = "stale-content"

@@ -158,8 +158,18 @@ def _incident_alerts(session: Session, scope: str, now: datetime) -> list[Alert]
     for incident, url, unit_name in session.exec(query):
         kind = "down" if incident.ended_at is None else "recovered"
         alerts.append(
-            Alert(kind, f"{kind}:{incident.id}", incident.website_id, url, unit_name, incident.status, incident.detail,
-                  incident.id, incident.started_at, incident.ended_at)
+            Alert(
+                kind,
+                f"{kind}:{incident.id}",
+                incident.website_id,
+                url,
+                unit_name,
+                incident.status,
+                incident.detail,
+                incident.id,
+                incident.started_at,
+                incident.ended_at,
+            )
         )
     return alerts
 
@@ -168,9 +178,12 @@ def _cert_alerts(session: Session, scope: str, settings: MonitorSettings, now: d
     thresholds = settings.cert_thresholds
     if not thresholds:
         return []
-    latest = select(Probe.website_id, func.max(Probe.id).label("probe_id")).where(
-        col(Probe.tls_expires_at).is_not(None), Probe.started_at >= now - timedelta(days=2)
-    ).group_by(Probe.website_id).subquery()
+    latest = (
+        select(Probe.website_id, func.max(Probe.id).label("probe_id"))
+        .where(col(Probe.tls_expires_at).is_not(None), Probe.started_at >= now - timedelta(days=2))
+        .group_by(Probe.website_id)
+        .subquery()
+    )
     query = select(Probe, Website.url, Unit.name).join(latest, col(Probe.id) == latest.c.probe_id)
     query = query.join(Website, col(Website.id) == col(Probe.website_id)).join(Unit, col(Unit.code) == col(Website.unit_code))
     query = in_scope(query, scope).where(col(Probe.tls_expires_at) <= now + timedelta(days=max(thresholds)))
@@ -204,8 +217,9 @@ def _logs(engine: Engine, keys: list[str]) -> dict[tuple[str, str], AlertLog]:
 def _record(engine: Engine, alert: Alert, channel: str, error: str | None) -> None:
     with Session(engine) as session:
         row = session.exec(select(AlertLog).where(AlertLog.event_key == alert.event_key, AlertLog.channel == channel)).first()
-        row = row or AlertLog(event_key=alert.event_key, channel=channel, kind=alert.kind,
-                              website_id=alert.website_id, incident_id=alert.incident_id)
+        row = row or AlertLog(
+            event_key=alert.event_key, channel=channel, kind=alert.kind, website_id=alert.website_id, incident_id=alert.incident_id
+        )
         row.attempts += 1
         row.updated_at = utcnow()
         row.sent_at, row.last_error = (utcnow(), "") if error is None else (None, error[:MAX_DETAIL])

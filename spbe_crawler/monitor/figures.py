@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func
@@ -168,16 +168,22 @@ def _latest(session: Session, scope: str, with_cert: bool) -> list[Probe]:
 
 
 def _incidents(session: Session, scope: str, since: datetime, now: datetime) -> list[IncidentFigures]:
-    query = select(Incident, Website.url, Unit.name).where(
-        col(Incident.ended_at).is_(None) | (col(Incident.started_at) >= since)
-    )
+    query = select(Incident, Website.url, Unit.name).where(col(Incident.ended_at).is_(None) | (col(Incident.started_at) >= since))
     rows = []
     for incident, url, unit_name in session.exec(_scoped(query, Incident.website_id, scope)):
         end = incident.ended_at or now
         rows.append(
             IncidentFigures(
-                int(incident.id), incident.website_id, url, unit_name, incident.status, info(incident.status).label,  # type: ignore[arg-type]
-                incident.detail, incident.started_at, incident.ended_at, int((end - incident.started_at).total_seconds()),
+                int(incident.id),
+                incident.website_id,
+                url,
+                unit_name,
+                incident.status,
+                info(incident.status).label,  # type: ignore[arg-type]
+                incident.detail,
+                incident.started_at,
+                incident.ended_at,
+                int((end - incident.started_at).total_seconds()),
             )
         )
     return sorted(rows, key=lambda r: (r.ended_at is not None, -r.started_at.timestamp()))
@@ -220,8 +226,10 @@ def monitor_figures(session: Session, scope: str = ALL, now: datetime | None = N
         if incident.ended_at is None and incident.website_id in sites:
             sites[incident.website_id].open_incident = True
     ordered = list(sites.values())
-    certs = {days: sorted((s for s in ordered if s.cert_days_left is not None and s.cert_days_left <= days),
-                          key=lambda s: s.cert_days_left or 0) for days in CERT_DAYS}
+    certs = {
+        days: sorted((s for s in ordered if s.cert_days_left is not None and s.cert_days_left <= days), key=lambda s: s.cert_days_left or 0)
+        for days in CERT_DAYS
+    }
     return MonitorFigures(scope, scope_name(session, scope), now, ordered, _kinds(ordered), incidents, certs)
 
 
@@ -239,7 +247,7 @@ def _attach_latest(session: Session, scope: str, sites: dict[int, SiteFigures], 
 
 def daily_uptime(session: Session, website_id: int, now: datetime, days: int = 30) -> list[tuple[date, float | None]]:
     """Uptime % of one website per UTC day, oldest first (None: no probe that day)."""
-    start = datetime.combine((now - timedelta(days=days - 1)).date(), datetime.min.time(), tzinfo=timezone.utc)
+    start = datetime.combine((now - timedelta(days=days - 1)).date(), datetime.min.time(), tzinfo=UTC)
     per_day: dict[date, Uptime] = defaultdict(Uptime)
     raw = select(Probe.started_at, Probe.status).where(Probe.website_id == website_id, Probe.started_at >= start)
     for started_at, status in session.exec(raw):
@@ -251,8 +259,7 @@ def daily_uptime(session: Session, website_id: int, now: datetime, days: int = 3
     for hour, up, total in session.exec(rolled):
         per_day[hour.date()].up += up
         per_day[hour.date()].total += total
-    return [(day, per_day[day].percent if day in per_day else None)
-            for day in (start.date() + timedelta(days=i) for i in range(days))]
+    return [(day, per_day[day].percent if day in per_day else None) for day in (start.date() + timedelta(days=i) for i in range(days))]
 
 
 def hourly_latency(session: Session, website_id: int, now: datetime, hours: int = 24) -> list[tuple[datetime, float | None]]:
@@ -260,7 +267,9 @@ def hourly_latency(session: Session, website_id: int, now: datetime, hours: int 
     start = floor_hour(now) - timedelta(hours=hours - 1)
     per_hour: dict[datetime, list[float]] = defaultdict(list)
     raw = select(Probe.started_at, Probe.total_ms).where(
-        Probe.website_id == website_id, Probe.started_at >= start, col(Probe.status).in_(WORKING),
+        Probe.website_id == website_id,
+        Probe.started_at >= start,
+        col(Probe.status).in_(WORKING),
         col(Probe.total_ms).is_not(None),
     )
     for started_at, total_ms in session.exec(raw):
@@ -283,10 +292,10 @@ def monitor_export(session: Session, scope: str = ALL, now: datetime | None = No
     """The availability section of a pemda's export: plain JSON-able data (times ISO 8601, UTC)."""
     figures = monitor_figures(session, scope, now)
     data = asdict(figures)
-    for site, raw in zip(figures.sites, data["sites"]):
+    for site, raw in zip(figures.sites, data["sites"], strict=False):
         raw["uptime_percent"] = {w: u.percent for w, u in site.uptime.items()}
         raw["status_label"] = info(site.last_status).label if site.last_status else None
-    for kind, raw in zip(figures.kinds, data["kinds"]):
+    for kind, raw in zip(figures.kinds, data["kinds"], strict=False):
         raw["uptime_percent"] = {w: u.percent for w, u in kind.uptime.items()}
     data["certs_expiring"] = {str(days): [s.website_id for s in sites] for days, sites in figures.certs_expiring.items()}
     data["windows"] = WINDOW_LABELS

@@ -8,9 +8,10 @@ All state is in the ``Probe`` and ``Incident`` tables, so it survives restarts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
@@ -34,9 +35,7 @@ class IncidentChanges:
 
 
 def _open_incidents(session: Session, website_ids: set[int]) -> dict[int, Incident]:
-    rows = session.exec(
-        select(Incident).where(col(Incident.website_id).in_(website_ids), col(Incident.ended_at).is_(None))
-    )
+    rows = session.exec(select(Incident).where(col(Incident.website_id).in_(website_ids), col(Incident.ended_at).is_(None)))
     return {row.website_id: row for row in rows}
 
 

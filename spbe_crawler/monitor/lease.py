@@ -12,9 +12,9 @@ import asyncio
 import os
 import socket
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
-from typing import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
@@ -42,15 +42,13 @@ def new_holder() -> str:
 def _ensure_row(session: Session, name: str) -> None:
     if session.get(MonitorLease, name) is None:
         try:
-            session.add(MonitorLease(name=name, expires_at=datetime(1970, 1, 1, tzinfo=timezone.utc)))
+            session.add(MonitorLease(name=name, expires_at=datetime(1970, 1, 1, tzinfo=UTC)))
             session.commit()
         except IntegrityError:
             session.rollback()
 
 
-def try_acquire(
-    engine: Engine, holder: str, scope: str, ttl: float, now: datetime | None = None, name: str = LEASE_NAME
-) -> bool:
+def try_acquire(engine: Engine, holder: str, scope: str, ttl: float, now: datetime | None = None, name: str = LEASE_NAME) -> bool:
     """Take the lease if it is free, expired or ours; True when we hold it afterwards."""
     now = now or utcnow()
     with Session(engine) as session:
@@ -79,9 +77,7 @@ def renew(engine: Engine, holder: str, ttl: float, name: str = LEASE_NAME) -> bo
 def release(engine: Engine, holder: str, name: str = LEASE_NAME) -> None:
     with Session(engine) as session:
         session.execute(
-            update(MonitorLease)
-            .where(MonitorLease.name == name, MonitorLease.holder == holder)
-            .values(holder="", expires_at=utcnow())
+            update(MonitorLease).where(MonitorLease.name == name, MonitorLease.holder == holder).values(holder="", expires_at=utcnow())
         )
         session.commit()
 

@@ -13,7 +13,14 @@ from sqlmodel import Session
 
 from spbe_crawler.health.status import info, works
 from spbe_crawler.monitor.figures import (
-    CERT_DAYS, WINDOW_LABELS, MonitorFigures, SiteFigures, cert_label, daily_uptime, format_duration, hourly_latency,
+    CERT_DAYS,
+    WINDOW_LABELS,
+    MonitorFigures,
+    SiteFigures,
+    cert_label,
+    daily_uptime,
+    format_duration,
+    hourly_latency,
     monitor_figures,
 )
 from spbe_crawler.monitor.page_template import TEMPLATE
@@ -99,8 +106,13 @@ def render_status_page(session: Session, scope: str, now: datetime | None = None
     figures = monitor_figures(session, scope, now)
     template = _environment().from_string(TEMPLATE)
     return template.render(
-        f=figures, charts=portal_charts(session, figures), windows=WINDOW_LABELS, cert_days=CERT_DAYS,
-        units=[s for s in figures.sites if s.role != "portal"], bar_h=CHART_H, line_h=LINE_H,
+        f=figures,
+        charts=portal_charts(session, figures),
+        windows=WINDOW_LABELS,
+        cert_days=CERT_DAYS,
+        units=[s for s in figures.sites if s.role != "portal"],
+        bar_h=CHART_H,
+        line_h=LINE_H,
     )
 
 

@@ -114,7 +114,7 @@ class Prober:
             dns_ttl=s.dns_ttl,
         )
 
-    async def __aenter__(self) -> "Prober":
+    async def __aenter__(self) -> Prober:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -164,9 +164,19 @@ class Prober:
             if status is Status.TLS_ERROR:
                 walk.cert, detail = await self._explain_tls(walk.current, detail)
         return ProbeResult(
-            website_id, url, started_at, status.value, detail[:MAX_DETAIL], http_status, walk.current, walk.hops,
-            walk.ttfb_ms, (time.perf_counter() - started) * 1000, size,
-            walk.cert.expires_at if walk.cert else None, walk.cert.issuer if walk.cert else None,
+            website_id,
+            url,
+            started_at,
+            status.value,
+            detail[:MAX_DETAIL],
+            http_status,
+            walk.current,
+            walk.hops,
+            walk.ttfb_ms,
+            (time.perf_counter() - started) * 1000,
+            size,
+            walk.cert.expires_at if walk.cert else None,
+            walk.cert.issuer if walk.cert else None,
         )
 
     async def probe(self, url: str, website_id: int = 0) -> Probe:

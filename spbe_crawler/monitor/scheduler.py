@@ -11,12 +11,14 @@ processes never sweep together nor twice in a row. SIGTERM/SIGINT abort the swee
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import signal
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -116,8 +118,14 @@ class Scheduler:
                 run_id, result = None, f"gagal: {exc}"[:200]
             due = max(started + timedelta(seconds=self.intervals[target_class]), utcnow())
             await asyncio.to_thread(
-                _mark, self.engine, self.scope, target_class,
-                next_due=due, last_finished=utcnow(), last_run_id=run_id, last_result=result,
+                _mark,
+                self.engine,
+                self.scope,
+                target_class,
+                next_due=due,
+                last_finished=utcnow(),
+                last_run_id=run_id,
+                last_result=result,
             )
             return True
 
@@ -162,10 +170,8 @@ class Scheduler:
                 wait = min(waits, default=BUSY_RETRY)
                 if deadline is not None:
                     wait = min(wait, deadline - time.monotonic())
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.05))
-                except asyncio.TimeoutError:
-                    pass
         finally:
             if self._survey_running():
                 self._survey.cancel()  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ rollups still give percentiles over a month. Both use the nearest-rank definitio
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 GAMMA = 1.02
 _LOG_GAMMA = math.log(GAMMA)

@@ -12,8 +12,14 @@ import sys
 
 async def survey_subprocess(scope: str) -> str:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "spbe_crawler", "run", "--pemda", scope,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "spbe_crawler",
+        "run",
+        "--pemda",
+        scope,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         _, stderr = await process.communicate()

@@ -4,7 +4,8 @@ sweep of 100,000 sites never holds them all in memory."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine

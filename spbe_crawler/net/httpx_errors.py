@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import ssl
-from typing import Callable
+from collections.abc import Callable
 
 import httpcore
 import httpx

@@ -22,8 +22,8 @@ import os
 import ssl
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import AsyncIterator, Iterable, Iterator, Mapping
 
 import anyio
 import anyio.to_thread
@@ -227,9 +227,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         core_request = httpcore.Request(
             method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme, host=request.url.raw_host, port=request.url.port, target=request.url.raw_path
-            ),
+            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host, port=request.url.port, target=request.url.raw_path),
             headers=request.headers.raw,
             content=request.stream,  # type: ignore[arg-type]
             extensions=request.extensions,
@@ -265,7 +263,5 @@ def make_client(
     Redirects are not followed by default: callers that record hops follow them themselves.
     """
     policy = policy if policy is not None else NetworkPolicy.from_env(dict(environ) if environ is not None else None)
-    transport = PolicyTransport(
-        policy, default_ssl_context(verify, environ), limits, environ=environ, trust_env=trust_env, dns_ttl=dns_ttl
-    )
+    transport = PolicyTransport(policy, default_ssl_context(verify, environ), limits, environ=environ, trust_env=trust_env, dns_ttl=dns_ttl)
     return httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers, trust_env=False)

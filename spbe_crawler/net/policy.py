@@ -20,9 +20,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -98,7 +98,7 @@ class NetworkPolicy:
     allowed_networks: list[IPNetwork] = field(default_factory=list)
 
     @classmethod
-    def from_lines(cls, lines: Iterable[str], allowed: Iterable[str] = ()) -> "NetworkPolicy":
+    def from_lines(cls, lines: Iterable[str], allowed: Iterable[str] = ()) -> NetworkPolicy:
         policy = cls(allowed_networks=[ipaddress.ip_network(n.strip(), strict=False) for n in allowed if n.strip()])
         for raw in lines:
             line = raw.split("#", 1)[0].strip()
@@ -111,7 +111,7 @@ class NetworkPolicy:
         return policy
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "NetworkPolicy":
+    def from_env(cls, environ: dict[str, str] | None = None) -> NetworkPolicy:
         env = os.environ if environ is None else environ
         lines = [x for x in env.get("SPBE_CONNECT_TO", "").split(",") if x.strip()]
         route_file = env.get("SPBE_CONNECT_TO_FILE")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -56,8 +57,10 @@ def classify_download_error(error: BaseException, host: str) -> tuple[Status, st
         return Status.CONNECT_REFUSED, f"koneksi ke {host} ditolak"
     if any(isinstance(e, DownloadTimeoutError) for e in chain) or names & {"TimeoutError", "TCPTimedOutError"}:
         return Status.TIMEOUT, "server tidak menjawab dalam batas waktu"
-    if "SSLError" in names or any(type(e).__module__.startswith(TLS_MODULES) for e in chain) or any(
-        marker in lowered for marker in TLS_MARKERS
+    if (
+        "SSLError" in names
+        or any(type(e).__module__.startswith(TLS_MODULES) for e in chain)
+        or any(marker in lowered for marker in TLS_MARKERS)
     ):
         return Status.TLS_ERROR, "jabat tangan TLS gagal: " + text[:200]
     if names & {"ConnectError", "ConnectingCancelledError", "NoRouteError", "ConnectionLost"}:

@@ -90,9 +90,8 @@ def cert_info_from_der(der: bytes, host: str, verify_error: str | None = None) -
 
 
 def _handshake(host: str, address: tuple[str, int], context: ssl.SSLContext, timeout: float) -> bytes | None:
-    with socket.create_connection(address, timeout=timeout) as raw:
-        with context.wrap_socket(raw, server_hostname=host) as tls:
-            return tls.getpeercert(binary_form=True)
+    with socket.create_connection(address, timeout=timeout) as raw, context.wrap_socket(raw, server_hostname=host) as tls:
+        return tls.getpeercert(binary_form=True)
 
 
 def _unverified_context() -> ssl.SSLContext:

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import ipaddress
 from collections import OrderedDict
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
+from scrapy.resolver import dnscache
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
 from twisted.internet.threads import deferToThreadPool
-from scrapy.resolver import dnscache
 from zope.interface import implementer
 
-from spbe_crawler.net.policy import AddressBlocked, NetworkPolicy, NameNotFound
+from spbe_crawler.net.policy import AddressBlocked, NameNotFound, NetworkPolicy
 
 # Why the last resolution of a host failed, read by the failure classifier (bounded).
-RESOLUTION_ERRORS: "OrderedDict[str, tuple[str, str]]" = OrderedDict()
+RESOLUTION_ERRORS: OrderedDict[str, tuple[str, str]] = OrderedDict()
 _MAX_ERRORS = 10_000
 
 
@@ -55,11 +56,11 @@ class PolicyResolver:
     def __init__(self, reactor: Any, policy: NetworkPolicy, cache_size: int = 10_000):
         self.reactor = reactor
         self.policy = policy
-        self._cache: "OrderedDict[tuple[str, int], list[tuple[str, int]]]" = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int], list[tuple[str, int]]] = OrderedDict()
         self._cache_size = cache_size
 
     @classmethod
-    def from_crawler(cls, crawler: Any, reactor: Any) -> "PolicyResolver":
+    def from_crawler(cls, crawler: Any, reactor: Any) -> PolicyResolver:
         return cls(reactor, policy_from_settings(crawler.settings), crawler.settings.getint("DNSCACHE_SIZE", 10_000))
 
     def install_on_reactor(self) -> None:

@@ -10,6 +10,15 @@ from spbe_crawler.registry.urls import normalise_url
 from spbe_crawler.registry.wilayah import load_country, load_pemda
 
 __all__ = [
-    "ImportReport", "LoadStats", "RegistryError", "RowError", "import_registry_csv", "load_country",
-    "load_opd", "load_pemda", "normalise_url", "units_in_scope", "websites_of",
+    "ImportReport",
+    "LoadStats",
+    "RegistryError",
+    "RowError",
+    "import_registry_csv",
+    "load_country",
+    "load_opd",
+    "load_pemda",
+    "normalise_url",
+    "units_in_scope",
+    "websites_of",
 ]

@@ -18,7 +18,11 @@ from sqlmodel import Session
 from spbe_crawler.registry.results import ImportReport, RowError
 from spbe_crawler.registry.text_table import TableRow, read_table
 from spbe_crawler.registry.unit_store import (
-    existing_units, insert_websites, same_name, stored_website_pairs, website_claims,
+    existing_units,
+    insert_websites,
+    same_name,
+    stored_website_pairs,
+    website_claims,
 )
 from spbe_crawler.registry.urls import normalise_url
 from spbe_crawler.store.models import Unit
@@ -119,8 +123,9 @@ class _RowChecker:
     def _shape_problems(self, row: TableRow, code: str, name: str, kind: str) -> list[tuple[str, str]]:
         problems = []
         if row.extra_cells:
-            problems.append(("", "baris memuat lebih banyak kolom daripada baris judul; "
-                                 "apit nilai yang memuat tanda pemisah dengan tanda kutip"))
+            problems.append(
+                ("", "baris memuat lebih banyak kolom daripada baris judul; apit nilai yang memuat tanda pemisah dengan tanda kutip")
+            )
         if not code:
             problems.append(("code", "kode kosong"))
         elif len(code) > MAX_CODE_LENGTH or any(ch.isspace() for ch in code):
@@ -184,16 +189,19 @@ class _RowChecker:
         stored_as = f"'{old['name']}' ({old['kind']})"
         return [("code", f"kode {code} sudah tersimpan sebagai {stored_as}; tidak ditimpa")]
 
-    def _accept(
-        self, row: TableRow, code: str, name: str, kind: str, pemda_code: str | None, urls: list[str]
-    ) -> None:
+    def _accept(self, row: TableRow, code: str, name: str, kind: str, pemda_code: str | None, urls: list[str]) -> None:
         if code in self.stored:
             self.existing_count += 1
         else:
             unit = {
-                "code": code, "name": name, "kind": kind, "category": None,
-                "parent_code": row.values.get("parent_code") or None, "pemda_code": pemda_code,
-                "source": UNIT_SOURCE, "note": None,
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "category": None,
+                "parent_code": row.values.get("parent_code") or None,
+                "pemda_code": pemda_code,
+                "source": UNIT_SOURCE,
+                "note": None,
             }
             self.new_units.append(unit)
             self.accepted[code] = unit

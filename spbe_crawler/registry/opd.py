@@ -13,7 +13,10 @@ from sqlmodel import Session
 from spbe_crawler import config
 from spbe_crawler.registry.results import LoadStats, RegistryError, RowError
 from spbe_crawler.registry.unit_store import (
-    insert_websites, stored_website_pairs, upsert_units, website_claims,
+    insert_websites,
+    stored_website_pairs,
+    upsert_units,
+    website_claims,
 )
 from spbe_crawler.registry.urls import normalise_url
 from spbe_crawler.store.models import Unit
@@ -71,9 +74,7 @@ def _read_opd_list(path: Path, pemda_code: str) -> tuple[list[dict[str, Any]], W
     return units, websites, problems
 
 
-def _opd_row(
-    row: dict[str, Any], pemda_code: str, seen: set[str]
-) -> tuple[dict[str, Any], list[str], tuple[str, str] | None]:
+def _opd_row(row: dict[str, Any], pemda_code: str, seen: set[str]) -> tuple[dict[str, Any], list[str], tuple[str, str] | None]:
     slug = (row.get("slug") or "").strip().lower()
     name = " ".join((row.get("name") or "").split())
     if not _SLUG.match(slug):
@@ -88,8 +89,15 @@ def _opd_row(
     except ValueError as exc:
         return {}, [], ("website", str(exc))
     category = (row.get("category") or "").strip().lower() or None
-    unit = {"code": code, "name": name, "kind": "opd", "category": category,
-            "parent_code": pemda_code, "pemda_code": pemda_code, "note": None}
+    unit = {
+        "code": code,
+        "name": name,
+        "kind": "opd",
+        "category": category,
+        "parent_code": pemda_code,
+        "pemda_code": pemda_code,
+        "note": None,
+    }
     return unit, urls, None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import case
 from sqlmodel import Session, col, select
@@ -16,11 +16,7 @@ KIND_ORDER = {"pemda": 0, "opd": 1, "kecamatan": 2, "kelurahan": 3, "desa": 3}
 def units_in_scope(session: Session, pemda_code: str) -> list[Unit]:
     """The pemda, its OPD, kecamatan, then kelurahan/desa, each group ordered by code."""
     rank = case(KIND_ORDER, value=col(Unit.kind), else_=4)
-    statement = (
-        select(Unit)
-        .where(Unit.pemda_code == pemda_code, col(Unit.kind).in_(list(KIND_ORDER)))
-        .order_by(rank, col(Unit.code))
-    )
+    statement = select(Unit).where(Unit.pemda_code == pemda_code, col(Unit.kind).in_(list(KIND_ORDER))).order_by(rank, col(Unit.code))
     return list(session.exec(statement).all())
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from spbe_crawler.registry.results import RowError
 
@@ -69,8 +69,7 @@ def decode_text(data: bytes) -> tuple[str, RowError | None]:
         except UnicodeDecodeError:
             continue
         message = (
-            f"berkas bukan UTF-8; dibaca sebagai {encoding}. Periksa nama yang memuat huruf "
-            "non-ASCII, lalu simpan ulang sebagai CSV UTF-8"
+            f"berkas bukan UTF-8; dibaca sebagai {encoding}. Periksa nama yang memuat huruf non-ASCII, lalu simpan ulang sebagai CSV UTF-8"
         )
         return text, RowError(0, "", message)
     raise AssertionError("latin-1 decodes any byte string")
@@ -93,9 +92,7 @@ def _find_header(text: str, required: Sequence[str]) -> tuple[str, int] | RowErr
     return RowError(index + 1, "", f"baris judul harus memuat kolom {wanted} (dipisah koma atau titik koma)")
 
 
-def _read_rows(
-    table: TextTable, text: str, header_line: int, required: Sequence[str], optional: Sequence[str]
-) -> None:
+def _read_rows(table: TextTable, text: str, header_line: int, required: Sequence[str], optional: Sequence[str]) -> None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter)
     start, columns, width = 1, None, 0
     try:

@@ -7,9 +7,10 @@ country must take seconds, not minutes); nothing here commits, the caller's sess
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from itertools import islice
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
@@ -92,9 +93,7 @@ def _update_units(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     statement = (
-        update(_UNITS)
-        .where(_UNITS.c.code == bindparam("b_code"))
-        .values({name: bindparam(f"b_{name}") for name in COMPARED_FIELDS})
+        update(_UNITS).where(_UNITS.c.code == bindparam("b_code")).values({name: bindparam(f"b_{name}") for name in COMPARED_FIELDS})
     )
     params = ({f"b_{name}": row[name] for name in ("code", *COMPARED_FIELDS)} for row in rows)
     connection = session.connection()
@@ -107,9 +106,7 @@ def website_claims(session: Session, urls: Iterable[str]) -> dict[str, set[str]]
     """For each URL, the units it is declared (or confirmed) for."""
     claims: dict[str, set[str]] = defaultdict(set)
     for batch in chunks(set(urls), QUERY_CHUNK):
-        statement = select(_WEBSITES.c.url, _WEBSITES.c.unit_code).where(
-            _WEBSITES.c.url.in_(batch), _WEBSITES.c.state.in_(CLAIMING_STATES)
-        )
+        statement = select(_WEBSITES.c.url, _WEBSITES.c.unit_code).where(_WEBSITES.c.url.in_(batch), _WEBSITES.c.state.in_(CLAIMING_STATES))
         for url, unit_code in session.connection().execute(statement):
             claims[url].add(unit_code)
     return dict(claims)
@@ -129,8 +126,16 @@ def insert_websites(session: Session, pairs: Sequence[tuple[str, str]], source: 
     now = _now_for(_WEBSITES.c.first_seen)
     rows = [
         {
-            "unit_code": code, "url": url, "host": host_of(url), "state": "declared", "role": "unit",
-            "source": source, "confidence": 1.0, "evidence": None, "first_seen": now, "updated_at": now,
+            "unit_code": code,
+            "url": url,
+            "host": host_of(url),
+            "state": "declared",
+            "role": "unit",
+            "source": source,
+            "confidence": 1.0,
+            "evidence": None,
+            "first_seen": now,
+            "updated_at": now,
         }
         for code, url in pairs
     ]
@@ -145,5 +150,5 @@ def _now_for(column: Any) -> datetime:
     SQLModel >= 0.0.50 maps ``datetime`` fields to a timezone-aware type that refuses naive values;
     a ``NaiveDatetime`` field (or an older SQLModel) stores naive UTC.
     """
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now if getattr(column.type, "timezone", False) else now.replace(tzinfo=None)

@@ -3,8 +3,9 @@ or the whole country. Both are idempotent; a renamed region is updated and count
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sqlmodel import Session
 
@@ -21,9 +22,7 @@ def load_pemda(session: Session, pemda_code: str, wilayah_csv: str | Path | None
     kelurahan/desa. Raises ``RegistryError`` for a malformed or unknown pemda code."""
     code = pemda_code.strip()
     if not codes.is_pemda_code(code):
-        raise RegistryError(
-            f"Kode pemda {code} tidak sah: gunakan kode kabupaten/kota dua bagian, misalnya 18.71"
-        )
+        raise RegistryError(f"Kode pemda {code} tidak sah: gunakan kode kabupaten/kota dua bagian, misalnya 18.71")
     data = read_wilayah(wilayah_csv)
     if code not in data.regions:
         raise RegistryError(f"Kode pemda {code} tidak ada di data wilayah")

@@ -11,7 +11,8 @@ portal" are visible. All writes go through :class:`spbe_crawler.pipelines.StoreP
 from __future__ import annotations
 
 import logging
-from typing import Any, AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -67,7 +68,7 @@ class SurveySpider(scrapy.Spider):
         self._discovered_keys = 0  # discovered sites get negative keys until the pipeline stores them
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SurveySpider":
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SurveySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.max_pages = settings.getint("SPBE_SITE_MAX_PAGES")
@@ -135,8 +136,12 @@ class SurveySpider(scrapy.Spider):
             # Finish started sites before starting new ones: open sites (and memory) stay bounded.
             priority=0 if kind == "home" else 10 - depth,
             meta={
-                "site": site.website_id, "kind": kind, "depth": depth, "chain": list(chain),
-                "handle_httpstatus_all": True, "ua": user_agent,
+                "site": site.website_id,
+                "kind": kind,
+                "depth": depth,
+                "chain": list(chain),
+                "handle_httpstatus_all": True,
+                "ua": user_agent,
             },
         )
 
@@ -190,9 +195,7 @@ class SurveySpider(scrapy.Spider):
             site.failure = Verdict(Status.HTTP_ERROR, detail, rule=f"http:{response.status}")
             return []
         if response.meta["kind"] == "browser":
-            site.verdicts.append(
-                Verdict(Status.BLOCKED, "HTTP 403 untuk User-Agent perayap, 200 untuk peramban", rule="ua-compare")
-            )
+            site.verdicts.append(Verdict(Status.BLOCKED, "HTTP 403 untuk User-Agent perayap, 200 untuk peramban", rule="ua-compare"))
         outputs = self._handle_page(site, response, 0)
         if site.home_facts is not None:
             if self.cloak_check:
@@ -355,7 +358,7 @@ class SurveySpider(scrapy.Spider):
         url = failure.request.url
         status, _ = classify_download_error(failure.value, urlsplit(url).hostname or "")
         if url.startswith("https://") and status not in (Status.DNS_ERROR, Status.ADDRESS_BLOCKED) and not failure.request.meta["chain"]:
-            return [self._discover_request(attempt, "http://" + url[len("https://"):])]
+            return [self._discover_request(attempt, "http://" + url[len("https://") :])]
         return self._unresolved(attempt)
 
     def _unresolved(self, attempt: Attempt, resolution: str = "; halaman tidak mengonfirmasi unit mana pun") -> list[Any]:
@@ -401,9 +404,7 @@ class SurveySpider(scrapy.Spider):
     def _page_item(self, response: TextResponse, facts: Any) -> PageItem:
         summary = self.analyzer.page_summary(response, facts)
         site = self.sites[response.meta["site"]]
-        return PageItem(
-            run_id=self.run_id or 0, website_id=_stored_id(site), unit_code=site.unit_code, site_url=site.url, **summary
-        )
+        return PageItem(run_id=self.run_id or 0, website_id=_stored_id(site), unit_code=site.unit_code, site_url=site.url, **summary)
 
     def _findings(self, site: SiteState, matches: Iterable[Any]) -> list[FindingItem]:
         return [

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from spbe_crawler import config
-from spbe_crawler.store import models  # noqa: F401  (registers the tables)
-from spbe_crawler.store import models_monitor  # noqa: F401  (monitoring tables)
+from spbe_crawler.store import (
+    models,  # noqa: F401  (registers the tables)
+    models_monitor,  # noqa: F401  (monitoring tables)
+)
 
 
 def get_engine(url: str | None = None) -> Engine:

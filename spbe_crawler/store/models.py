@@ -7,8 +7,8 @@ scores and reviews are the assessment. Times are timezone-aware UTC.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime (SQLModel stores timezone-aware datetimes)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 UNIT_KINDS = ("provinsi", "pemda", "opd", "kecamatan", "kelurahan", "desa")
@@ -30,11 +30,11 @@ class Unit(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=64)
     name: str
     kind: str = Field(index=True)
-    category: Optional[str] = None  # OPD jenis: dinas, badan, sekretariat, inspektorat, rsud, ...
-    parent_code: Optional[str] = Field(default=None, index=True)
-    pemda_code: Optional[str] = Field(default=None, index=True)
+    category: str | None = None  # OPD jenis: dinas, badan, sekretariat, inspektorat, rsud, ...
+    parent_code: str | None = Field(default=None, index=True)
+    pemda_code: str | None = Field(default=None, index=True)
     source: str = "kemendagri"
-    note: Optional[str] = None
+    note: str | None = None
 
 
 class Website(SQLModel, table=True):
@@ -42,7 +42,7 @@ class Website(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("unit_code", "url"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_code: str = Field(index=True, foreign_key="unit.code")
     url: str
     host: str = Field(index=True)
@@ -50,7 +50,7 @@ class Website(SQLModel, table=True):
     role: str = "unit"
     source: str = "registry"
     confidence: float = 1.0
-    evidence: Optional[str] = None
+    evidence: str | None = None
     first_seen: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -58,11 +58,11 @@ class Website(SQLModel, table=True):
 class CrawlRun(SQLModel, table=True):
     """One job over one scope (a pemda): a survey, a probe sweep, a discovery pass."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str = "survey"
     scope: str = Field(index=True)
     started_at: datetime = Field(default_factory=utcnow)
-    finished_at: Optional[datetime] = None
+    finished_at: datetime | None = None
     state: str = "running"  # running | finished | interrupted
     options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
@@ -72,21 +72,21 @@ class SiteCheck(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("run_id", "website_id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(index=True, foreign_key="crawlrun.id")
     website_id: int = Field(index=True, foreign_key="website.id")
     unit_code: str = Field(index=True)
     url: str
     status: str
     detail: str = ""
-    rule: Optional[str] = None
-    snippet: Optional[str] = None
-    http_status: Optional[int] = None
-    final_url: Optional[str] = None
-    ip_address: Optional[str] = None
-    tls_expires_at: Optional[datetime] = None
-    tls_issuer: Optional[str] = None
-    elapsed_ms: Optional[int] = None
+    rule: str | None = None
+    snippet: str | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    ip_address: str | None = None
+    tls_expires_at: datetime | None = None
+    tls_issuer: str | None = None
+    elapsed_ms: int | None = None
     signals: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     checked_at: datetime = Field(default_factory=utcnow)
 
@@ -96,11 +96,11 @@ class UnitOutcome(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("run_id", "unit_code"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(index=True, foreign_key="crawlrun.id")
     unit_code: str = Field(index=True)
     status: str
-    website_id: Optional[int] = None
+    website_id: int | None = None
     detail: str = ""
 
 
@@ -109,52 +109,52 @@ class Page(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("run_id", "url"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(index=True, foreign_key="crawlrun.id")
     website_id: int = Field(index=True, foreign_key="website.id")
     url: str
     final_url: str
     status: int
     redirect_chain: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    title: Optional[str] = None
-    language: Optional[str] = None
-    content_type: Optional[str] = None
-    content_hash: Optional[str] = None
+    title: str | None = None
+    language: str | None = None
+    content_type: str | None = None
+    content_hash: str | None = None
     size: int = 0
     published_dates: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     links: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON))
-    body_z: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))
+    body_z: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     fetched_at: datetime = Field(default_factory=utcnow)
 
 
 class Probe(SQLModel, table=True):
     """One availability probe (httpx) of a website; failures are values in ``status``."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     website_id: int = Field(index=True, foreign_key="website.id")
     url: str
     started_at: datetime = Field(default_factory=utcnow, index=True)
     status: str
     detail: str = ""
-    http_status: Optional[int] = None
-    final_url: Optional[str] = None
+    http_status: int | None = None
+    final_url: str | None = None
     redirect_chain: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    ttfb_ms: Optional[float] = None
-    total_ms: Optional[float] = None
-    size: Optional[int] = None
-    tls_expires_at: Optional[datetime] = None
-    tls_issuer: Optional[str] = None
+    ttfb_ms: float | None = None
+    total_ms: float | None = None
+    size: int | None = None
+    tls_expires_at: datetime | None = None
+    tls_issuer: str | None = None
 
 
 class Incident(SQLModel, table=True):
     """A confirmed outage of a website: from the first confirmed failure to the recovery."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     website_id: int = Field(index=True, foreign_key="website.id")
     status: str
     detail: str = ""
     started_at: datetime
-    ended_at: Optional[datetime] = None
+    ended_at: datetime | None = None
 
 
 class Finding(SQLModel, table=True):
@@ -163,11 +163,11 @@ class Finding(SQLModel, table=True):
     # One row per unit that shows the evidence: the view lists every unit linking a service.
     __table_args__ = (UniqueConstraint("run_id", "rule_id", "url", "unit_code"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(index=True, foreign_key="crawlrun.id")
     pemda_code: str = Field(index=True)
     unit_code: str = Field(index=True)
-    website_id: Optional[int] = Field(default=None, foreign_key="website.id")
+    website_id: int | None = Field(default=None, foreign_key="website.id")
     rule_id: str = Field(index=True)
     service: str
     indicators: dict[str, list[int]] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -184,14 +184,14 @@ class Score(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("framework", "pemda_code", "indicator", "run_id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     framework: str = Field(index=True)
     pemda_code: str = Field(index=True)
     indicator: int
-    run_id: Optional[int] = Field(default=None, foreign_key="crawlrun.id")
-    level: Optional[int] = None  # None: belum ada bukti
+    run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+    level: int | None = None  # None: belum ada bukti
     confidence: float = 0.0
-    cap: Optional[int] = None
+    cap: int | None = None
     rationale: str = ""
     finding_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON))
     estimated_at: datetime = Field(default_factory=utcnow)
@@ -200,12 +200,12 @@ class Score(SQLModel, table=True):
 class Review(SQLModel, table=True):
     """An assessor's decision on one indicator; rows are history, the newest per reviewer role wins."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     framework: str = Field(index=True)
     pemda_code: str = Field(index=True)
     indicator: int
     level: int
-    previous_level: Optional[int] = None
+    previous_level: int | None = None
     note: str = ""
     reviewer: str
     role: str = "first"  # first | second
@@ -217,7 +217,7 @@ class DiscoveryCandidate(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("run_id", "host"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(index=True, foreign_key="crawlrun.id")
     url: str
     host: str

@@ -4,7 +4,7 @@ the alert log (de-duplication) and hourly probe rollups (retention). Times are t
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -19,9 +19,9 @@ class MonitorSchedule(SQLModel, table=True):
     scope: str = Field(index=True)
     target_class: str  # portal | unit | survey
     next_due: datetime
-    last_started: Optional[datetime] = None
-    last_finished: Optional[datetime] = None
-    last_run_id: Optional[int] = None
+    last_started: datetime | None = None
+    last_finished: datetime | None = None
+    last_run_id: int | None = None
     last_result: str = ""
 
 
@@ -31,7 +31,7 @@ class MonitorLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     holder: str = ""
     scope: str = ""
-    acquired_at: Optional[datetime] = None
+    acquired_at: datetime | None = None
     expires_at: datetime = Field(default_factory=utcnow)
 
 
@@ -40,14 +40,14 @@ class AlertLog(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("event_key", "channel"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     event_key: str = Field(index=True, max_length=200)  # down:<incident> | recovered:<incident> | cert:<site>:<date>:<days>
     channel: str = Field(max_length=32)
     kind: str
-    website_id: Optional[int] = Field(default=None, index=True)
-    incident_id: Optional[int] = None
+    website_id: int | None = Field(default=None, index=True)
+    incident_id: int | None = None
     attempts: int = 0
-    sent_at: Optional[datetime] = None
+    sent_at: datetime | None = None
     last_error: str = ""
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -57,7 +57,7 @@ class ProbeRollup(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("website_id", "hour"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     website_id: int = Field(index=True, foreign_key="website.id")
     hour: datetime = Field(index=True)  # start of the hour, UTC
     total: int = 0
@@ -65,6 +65,6 @@ class ProbeRollup(SQLModel, table=True):
     down: int = 0
     latency_count: int = 0
     latency_sum: float = 0.0
-    latency_min: Optional[float] = None
-    latency_max: Optional[float] = None
+    latency_min: float | None = None
+    latency_max: float | None = None
     sketch: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # log-bucket -> count

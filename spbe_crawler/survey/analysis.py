@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
 from scrapy.http import TextResponse
 
@@ -44,8 +45,8 @@ def _verdict(found: Any) -> Verdict | None:
 
 def describe_certificate(cert: Any, now: datetime | None = None) -> str:
     """What is wrong with a certificate, in the words a webmaster needs to fix it."""
-    now = now or datetime.now(timezone.utc)
-    expires = cert.expires_at if cert.expires_at.tzinfo else cert.expires_at.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(UTC)
+    expires = cert.expires_at if cert.expires_at.tzinfo else cert.expires_at.replace(tzinfo=UTC)
     problems = []
     if expires < now:
         problems.append(f"sertifikat kedaluwarsa sejak {cert.expires_at:%d-%m-%Y}")
@@ -98,7 +99,7 @@ class Analyzer:
         return {
             "detail": "TLS: " + describe_certificate(cert),
             "snippet": f"penerbit: {cert.issuer}; subjek: {cert.subject}; berlaku s.d. {cert.expires_at:%d-%m-%Y}",
-            "expires_at": cert.expires_at if cert.expires_at.tzinfo else cert.expires_at.replace(tzinfo=timezone.utc),
+            "expires_at": cert.expires_at if cert.expires_at.tzinfo else cert.expires_at.replace(tzinfo=UTC),
             "issuer": cert.issuer,
         }
 
@@ -124,8 +125,12 @@ class Analyzer:
     def _page_data(self, response: TextResponse, site: SiteState) -> PageData:
         headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
         return PageData(
-            url=response.url, status=response.status, headers=headers, html=response.text,
-            unit_code=site.unit_code, website_id=site.website_id,
+            url=response.url,
+            status=response.status,
+            headers=headers,
+            html=response.text,
+            unit_code=site.unit_code,
+            website_id=site.website_id,
         )
 
     def match_page(self, response: TextResponse, facts: Any, site: SiteState) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
@@ -59,9 +59,7 @@ def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit])
     by_unit: dict[str, list[SiteCheck]] = {}
     for check in checks:
         by_unit.setdefault(check.unit_code, []).append(check)
-    with_sites = set(
-        session.exec(select(Website.unit_code).where(Website.state != "rejected")).all()
-    )
+    with_sites = set(session.exec(select(Website.unit_code).where(Website.state != "rejected")).all())
     assert run.id is not None
     existing = {o.unit_code: o for o in session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id)).all()}
     count = 0

@@ -46,7 +46,5 @@ def load_targets(session: Session, pemda_code: str) -> Targets:
             parent = by_code.get(parent.parent_code or "")
         own = hosts.get(unit.code, set())
         for website in sites.get(unit.code, []):
-            targets.websites.append(
-                Target(website.id or 0, unit.code, website.url, frozenset(ancestors - own))
-            )
+            targets.websites.append(Target(website.id or 0, unit.code, website.url, frozenset(ancestors - own)))
     return targets
