@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from spbe_crawler.assessment.runs import latest_survey_run
 from spbe_crawler.health.status import Status, info, works
 from spbe_crawler.registry.scope import units_in_scope, websites_of
+from spbe_crawler.reports.actions import Action, RegistryFix, SiteFacts, UnitRef, rank_actions
 from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, SiteCheck, UnitOutcome, Website
 
 KIND_LABELS = {
@@ -53,6 +54,7 @@ class Coverage:
     run: CrawlRun | None
     rows: list[CoverageRow]
     candidates: list[DiscoveryCandidate] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
 
     def discovered(self) -> list[tuple[CoverageRow, dict[str, Any]]]:
         """Websites found by discovery, for a person to confirm or reject."""
@@ -98,17 +100,21 @@ def build_coverage(session: Session, pemda_code: str, run_id: int | None = None)
         checks = {c.website_id: c for c in session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()}
     names = {u.code: u.name for u in units}
     rows = []
+    facts: list[SiteFacts] = []
     for unit in units:
         unit_sites: list[Website] = sites.get(unit.code, [])
         outcome = outcomes.get(unit.code)
         status = outcome.status if outcome else (Status.NO_WEBSITE.value if not unit_sites else "belum_diperiksa")
         label = info(status).label if status in Status._value2member_map_ else "Belum diperiksa"
+        kecamatan = names.get(unit.parent_code or "", "") if unit.kind in ("kelurahan", "desa") else ""
+        ref = UnitRef(unit.code, unit.name, unit.kind, kecamatan)
+        facts += [site_facts(ref, w, checks[w.id]) for w in unit_sites if w.id in checks]
         rows.append(
             CoverageRow(
                 code=unit.code,
                 name=unit.name,
                 kind=unit.kind,
-                kecamatan=names.get(unit.parent_code or "", "") if unit.kind in ("kelurahan", "desa") else "",
+                kecamatan=kecamatan,
                 websites=[w.url for w in unit_sites],
                 website_states=[w.state for w in unit_sites],
                 status=status,
@@ -120,7 +126,40 @@ def build_coverage(session: Session, pemda_code: str, run_id: int | None = None)
         )
     pemda_name = next((u.name for u in units if u.kind == "pemda"), pemda_code)
     candidates = list(session.exec(select(DiscoveryCandidate).where(DiscoveryCandidate.run_id == run.id)).all()) if run else []
-    return Coverage(pemda_code, pemda_name, run, rows, candidates)
+    return Coverage(pemda_code, pemda_name, run, rows, candidates, rank_actions(facts))
+
+
+def site_facts(unit: UnitRef, website: Website, check: SiteCheck) -> SiteFacts:
+    """The facts :mod:`spbe_crawler.reports.actions` ranks, from one stored site check."""
+    signals = check.signals or {}
+    newest = signals.get("newest_post")
+    return SiteFacts(
+        unit=unit,
+        url=check.url or website.url,
+        status=check.status,
+        detail=check.detail,
+        snippet=check.snippet,
+        http_status=check.http_status,
+        final_url=check.final_url,
+        tls_expires_at=check.tls_expires_at,
+        checked_at=check.checked_at,
+        newest_post=_date(newest),
+        registry_fix=_registry_fix(signals.get("registry_fix")),
+    )
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _registry_fix(value: Any) -> RegistryFix | None:
+    """``signals["registry_fix"]``: the survey found the registered URL to be a stale deep link."""
+    if not isinstance(value, dict) or not value.get("registered_url") or not value.get("suggested_url"):
+        return None
+    return RegistryFix(str(value["registered_url"]), str(value["suggested_url"]), str(value.get("reason") or ""))
 
 
 def _site_view(website: Website, check: SiteCheck | None) -> dict[str, Any]:
