@@ -1,18 +1,62 @@
 """``spbe`` command line: thin shells over functions of the packages.
 
-Each area registers its commands in its own module, imported here.
+Commands are loaded lazily so that ``spbe --help`` and each command start fast: the root group
+(:class:`spbe_crawler.cli.app.LazyGroup`) lists the commands from :data:`COMMANDS` below without
+importing anything, and imports only the module of the command being run.
+
+To add a command (or a command group):
+
+1. Write it in a module of this package, registered on the shared app as usual::
+
+       from spbe_crawler.cli.app import app          # light: typer + rich only
+
+       @app.command("serve")
+       def serve_cmd(...) -> None:
+           \"\"\"Jalankan server web ...\"\"\"       # first line == the help in COMMANDS
+           from spbe_crawler.web.server import run  # heavy imports INSIDE the function
+           ...
+
+   or, for a group, ``db_app = typer.Typer(help=...); app.add_typer(db_app, name="db")``.
+2. Add one line to :data:`COMMANDS`: ``"serve": ("spbe_crawler.cli.web_cmds", "<the same help>")``.
+   Every name a module registers must be listed here (a test checks both directions and the help).
+
+Keep module-level imports of command modules light (typer, rich, stdlib, ``spbe_crawler.config``):
+``spbe <group> --help`` imports the whole module of the group. ``bench/bench_cli.py`` measures it.
 """
 
 from __future__ import annotations
 
-from spbe_crawler.cli import (
-    core_cmds,  # noqa: F401
-    inventory_cmds,  # noqa: F401
-    monitor_cmds,  # noqa: F401
-    registry_cmds,  # noqa: F401
-    scoring_cmds,  # noqa: F401
-)
 from spbe_crawler.cli.app import app
+
+# Command name -> (module that registers it, short help shown by ``spbe --help``), in listing order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("spbe_crawler.cli.core_cmds", "Survei situs web semua unit satu pemda lalu tulis laporan cakupan."),
+    "demo": (
+        "spbe_crawler.cli.core_cmds",
+        "Jalankan survei pada wilayah demo luring (tiruan Kota Bandar Lampung) dan tulis laporannya.",
+    ),
+    "export": (
+        "spbe_crawler.cli.core_cmds",
+        "Ekspor unit, situs, kesehatan, temuan, skor dan pemantauan dalam JSON atau CSV.",
+    ),
+    "inventory": (
+        "spbe_crawler.cli.inventory_cmds",
+        "Tampilkan inventaris layanan dari survei terakhir: indikator, layanan, sinyal, unit, bukti.",
+    ),
+    "registry": ("spbe_crawler.cli.registry_cmds", "Daftar unit kerja pemda dan situs webnya."),
+    "score": ("spbe_crawler.cli.scoring_cmds", "Perkirakan tingkat kematangan dari hasil survei, lalu tampilkan indeksnya."),
+    "review": ("spbe_crawler.cli.scoring_cmds", "Konfirmasi atau ubah tingkat satu indikator (riwayat disimpan)."),
+    "domain-set": (
+        "spbe_crawler.cli.scoring_cmds",
+        "Isi tingkat indikator yang tidak dapat diperkirakan dari perayapan (Domain 1-3 SPBE).",
+    ),
+    "worksheet": ("spbe_crawler.cli.scoring_cmds", "Lembar kerja penilaian (ekspor untuk penilai, impor hasil isian)."),
+    "report": (
+        "spbe_crawler.cli.scoring_cmds",
+        "Tulis laporan HTML penilaian pemda (indeks, predikat, cakupan, inventaris, prioritas).",
+    ),
+    "monitor": ("spbe_crawler.cli.monitor_cmds", "Pemantauan ketersediaan situs dan portal layanan."),
+}
 
 
 def main() -> None:

@@ -1,15 +1,82 @@
-"""The Typer application object; command modules register on it."""
+"""The Typer application object and the lazily-loading root group.
+
+``spbe --help`` lists the commands from :data:`spbe_crawler.cli.COMMANDS` without importing their
+modules; running a command imports only the module that registers it (see ``spbe_crawler.cli``).
+"""
 
 from __future__ import annotations
+
+import importlib
+from difflib import get_close_matches
+from typing import Any
 
 import typer
 from rich.console import Console
 
+try:
+    from typer._click.exceptions import UsageError
+except ImportError:  # typer before 0.29 uses click itself
+    from click import UsageError
+from typer.core import TyperCommand, TyperGroup
+
+HELP = "Survei situs web unit pemerintah daerah, inventaris layanan SPBE, penilaian, dan pemantauan."
+
+
+class LazyGroup(TyperGroup):
+    """Root group: commands of :data:`spbe_crawler.cli.COMMANDS` are imported when first resolved."""
+
+    def _registry(self) -> dict[str, tuple[str, str]]:
+        from spbe_crawler.cli import COMMANDS
+
+        return COMMANDS
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        loaded = [name for name in self.commands if name not in self._registry()]
+        return [*self._registry(), *loaded]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command if loaded, else a light placeholder carrying the registry's help (for listings)."""
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        entry = self._registry().get(cmd_name)
+        if entry is None:
+            return None
+        return TyperCommand(name=cmd_name, help=entry[1], rich_markup_mode=self.rich_markup_mode)
+
+    def load_command(self, cmd_name: str) -> Any:
+        """Import the module that registers ``cmd_name`` and return the real command (None if unknown)."""
+        if cmd_name not in self.commands and cmd_name in self._registry():
+            importlib.import_module(self._registry()[cmd_name][0])
+            built = typer.main.get_group(app)
+            if cmd_name not in built.commands:
+                raise RuntimeError(f"{self._registry()[cmd_name][0]} does not register the command {cmd_name!r}")
+            self.commands[cmd_name] = built.commands[cmd_name]
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args:
+            self.load_command(args[0])
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            matches = get_close_matches(args[0], list(self._registry())) if args else []
+            if matches and "?" not in error.message:
+                error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
+
+
 app = typer.Typer(
     name="spbe",
-    help="Survei situs web unit pemerintah daerah, inventaris layanan SPBE, penilaian, dan pemantauan.",
+    help=HELP,
+    cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console()
 err_console = Console(stderr=True)
+
+
+@app.callback()
+def root() -> None:
+    """Survei situs web unit pemerintah daerah, inventaris layanan SPBE, penilaian, dan pemantauan."""

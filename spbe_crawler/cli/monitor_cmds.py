@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlmodel import Session
 
 from spbe_crawler.cli.app import app, console, err_console
-from spbe_crawler.health.status import info
-from spbe_crawler.monitor.figures import (
-    CERT_DAYS,
-    WINDOW_LABELS,
-    MonitorFigures,
-    cert_label,
-    format_duration,
-    monitor_figures,
-)
-from spbe_crawler.monitor.lease import LeaseBusy, holding, new_holder
-from spbe_crawler.monitor.page import write_status_page
-from spbe_crawler.monitor.rollup import rollup_probes
-from spbe_crawler.monitor.scheduler import Scheduler, serve
-from spbe_crawler.monitor.settings import MonitorSettings
-from spbe_crawler.monitor.survey_hook import survey_subprocess
-from spbe_crawler.monitor.sweep import SweepSummary, run_sweep
-from spbe_crawler.store.db import get_engine
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from spbe_crawler.monitor.figures import MonitorFigures
+    from spbe_crawler.monitor.settings import MonitorSettings
+    from spbe_crawler.monitor.sweep import SweepSummary
+
+# Heavy modules (SQLAlchemy, httpx, the monitor) are imported inside the commands: see spbe_crawler.cli.
 
 monitor_app = typer.Typer(help="Pemantauan ketersediaan situs dan portal layanan.", no_args_is_help=True)
 app.add_typer(monitor_app, name="monitor")
@@ -42,6 +30,8 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def _settings() -> MonitorSettings:
+    from spbe_crawler.monitor.settings import MonitorSettings
+
     try:
         return MonitorSettings.from_env()
     except ValueError as exc:
@@ -59,6 +49,10 @@ def _print_summary(summary: SweepSummary) -> None:
 
 
 async def _locked_sweep(scope: str, target_class: str | None, settings: MonitorSettings) -> SweepSummary:
+    from spbe_crawler.monitor.lease import holding, new_holder
+    from spbe_crawler.monitor.sweep import run_sweep
+    from spbe_crawler.store.db import get_engine
+
     engine = get_engine()
     async with holding(engine, new_holder(), scope, settings.lease_ttl):
         return await run_sweep(engine, scope, target_class, settings=settings)
@@ -70,6 +64,10 @@ def sweep_cmd(
     kelas: str | None = typer.Option(None, "--kelas", help="Hanya 'portal' (portal layanan) atau 'unit' (situs unit)."),
 ) -> None:
     """Satu kali sapuan: probe setiap situs lingkup ini, catat insiden, kirim peringatan."""
+    import asyncio
+
+    from spbe_crawler.monitor.lease import LeaseBusy
+
     if kelas not in (None, "portal", "unit"):
         _fail(f"--kelas harus 'portal' atau 'unit', bukan {kelas!r}")
     try:
@@ -90,6 +88,12 @@ def run_cmd(
     ),
 ) -> None:
     """Pemantauan terus-menerus: portal tiap 5 menit, situs unit tiap jam, survei tiap minggu (SPBE_MONITOR_*)."""
+    import asyncio
+
+    from spbe_crawler.monitor.scheduler import Scheduler, serve
+    from spbe_crawler.monitor.survey_hook import survey_subprocess
+    from spbe_crawler.store.db import get_engine
+
     settings = _settings()
     hook = survey_subprocess if survey and pemda != "all" else None
     scheduler = Scheduler(get_engine(), pemda, settings=settings, survey_hook=hook)
@@ -104,6 +108,12 @@ def run_cmd(
 
 
 def _sites_table(figures: MonitorFigures) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from spbe_crawler.health.status import info
+    from spbe_crawler.monitor.figures import WINDOW_LABELS, cert_label
+
     table = Table(title=f"Ketersediaan situs — {figures.scope_name}")
     for column in ("Unit", "Jenis", "Situs", "Status terakhir", *WINDOW_LABELS.values(), "p50 24 jam", "p95 24 jam", "Sertifikat"):
         table.add_column(column)
@@ -130,6 +140,11 @@ def _ms(value: float | None) -> str:
 
 
 def _print_figures(figures: MonitorFigures) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from spbe_crawler.monitor.figures import CERT_DAYS, WINDOW_LABELS, cert_label, format_duration
+
     console.print(_sites_table(figures))
     kinds = Table(title="Ketersediaan menurut jenis unit")
     for column in ("Jenis unit", "Situs", *WINDOW_LABELS.values()):
@@ -158,6 +173,11 @@ def _print_figures(figures: MonitorFigures) -> None:
 @monitor_app.command("status")
 def status_cmd(pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP)) -> None:
     """Tabel ketersediaan, latensi, insiden dan sertifikat."""
+    from sqlmodel import Session
+
+    from spbe_crawler.monitor.figures import monitor_figures
+    from spbe_crawler.store.db import get_engine
+
     with Session(get_engine()) as session:
         _print_figures(monitor_figures(session, pemda))
 
@@ -168,6 +188,11 @@ def page_cmd(
     out: Path = typer.Option(..., "--out", help="Folder tujuan halaman status (index.html)."),
 ) -> None:
     """Tulis halaman status statis (HTML luring) yang dapat diterbitkan pemda."""
+    from sqlmodel import Session
+
+    from spbe_crawler.monitor.page import write_status_page
+    from spbe_crawler.store.db import get_engine
+
     with Session(get_engine()) as session:
         path = write_status_page(session, pemda, out)
     console.print(f"Halaman status: {path}", markup=False, highlight=False)
@@ -180,6 +205,9 @@ def rollup_cmd(
     ),
 ) -> None:
     """Ringkas probe mentah lama menjadi ringkasan per jam (angka ketersediaan tetap sama)."""
+    from spbe_crawler.monitor.rollup import rollup_probes
+    from spbe_crawler.store.db import get_engine
+
     days = hari if hari is not None else _settings().retention_days
     result = rollup_probes(get_engine(), days)
     console.print(

@@ -1,0 +1,70 @@
+"""The lazily-loaded command registry: listings import nothing heavy, every command resolves."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import subprocess
+import sys
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from spbe_crawler.cli import COMMANDS, app
+
+HEAVY = ("sqlalchemy", "sqlmodel", "scrapy", "twisted", "httpx", "jinja2")
+
+
+def _modules_after(*argv: str) -> set[str]:
+    """Run ``spbe argv`` in a fresh interpreter; the heavy modules it imported."""
+    code = (
+        "import sys\nfrom spbe_crawler.cli import main\nsys.argv = ['spbe', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('MODULES', *sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60)
+    line = [row for row in done.stdout.splitlines() if row.startswith("MODULES")][-1]
+    return set(line.split()[1:])
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], [], ["monitor", "--help"]])
+def test_help_imports_nothing_heavy(argv: list[str]) -> None:
+    assert _modules_after(*argv) == set()
+
+
+def test_a_command_imports_its_module_only() -> None:
+    # `monitor status` needs the store; it must not pull in the crawler (Scrapy/Twisted).
+    imported = _modules_after("monitor", "page", "--help")
+    assert not imported & {"scrapy", "twisted"}
+
+
+def test_registry_matches_what_modules_register() -> None:
+    for module in {module for module, _ in COMMANDS.values()}:
+        importlib.import_module(module)
+    group = typer.main.get_group(app)
+    assert set(group.commands) == set(COMMANDS), "COMMANDS and the registered commands differ"
+    for name, (_module, help_text) in COMMANDS.items():
+        command = group.commands[name]
+        real = inspect.cleandoc(command.help or "").splitlines()[0]
+        assert real == help_text, f"help of {name!r} in COMMANDS differs from the command's own"
+
+
+def test_listing_shows_every_command_and_dash_h_works() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["-h"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert f" {name} " in result.output
+
+
+def test_unknown_command_suggests_a_registered_one() -> None:
+    result = CliRunner().invoke(app, ["monitr"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "monitor" in result.output and "monitr" in result.output
+
+
+def test_subcommand_help_through_the_lazy_group() -> None:
+    result = CliRunner().invoke(app, ["monitor", "status", "-h"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--pemda" in result.output
