@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import importlib
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, Optional
 
 import typer
+import typer.core
 from rich.console import Console
 
 try:
@@ -64,6 +65,40 @@ class LazyGroup(TyperGroup):
                 error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
             raise
 
+
+def _plain_parameters() -> None:
+    """Typer >= 0.26 coerces every parameter value through a pydantic ``TypeAdapter``; importing
+    pydantic and building adapters for that costs ~0.3 s per start, most of ``spbe monitor status``.
+    A value that already has its plain type (text options, flags) needs no coercion, so it skips
+    it; any other value, and Typer versions without this hook, keep Typer's own behaviour."""
+    core = typer.core
+    original = getattr(core, "build_runtime_param", None)
+    try:
+        from typer._coercion import PassThroughRuntimeParam
+    except ImportError:
+        return
+    if original is None or getattr(original, "plain", False):
+        return
+
+    class PlainParam(PassThroughRuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if type(value) in _PLAIN[self.annotation]:
+                return value
+            return original(param.type_descriptor)._coerce_value(value, param, ctx)
+
+    def build(descriptor: Any) -> Any:
+        info = descriptor.parameter_info
+        if descriptor.annotation in _PLAIN and getattr(info, "parser", None) is None and not descriptor.is_choice:
+            return PlainParam(parameter_info=info, annotation=descriptor.annotation)
+        return original(descriptor)
+
+    build.plain = True  # type: ignore[attr-defined]
+    core.build_runtime_param = build
+
+
+# annotation -> the value types it accepts as they are (typing.Optional is a distinct object)
+_PLAIN: dict[Any, tuple[type, ...]] = {str: (str,), bool: (bool,), str | None: (str,), Optional[str]: (str,)}  # noqa: UP045
+_plain_parameters()
 
 app = typer.Typer(
     name="spbe",

@@ -173,13 +173,22 @@ def _print_figures(figures: MonitorFigures) -> None:
 @monitor_app.command("status")
 def status_cmd(pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP)) -> None:
     """Tabel ketersediaan, latensi, insiden dan sertifikat."""
-    from sqlmodel import Session
-
+    from spbe_crawler import config
     from spbe_crawler.monitor.figures import monitor_figures
-    from spbe_crawler.store.db import get_engine
+    from spbe_crawler.monitor.reader import open_sqlite
 
-    with Session(get_engine()) as session:
-        _print_figures(monitor_figures(session, pemda))
+    reader = open_sqlite(config.database_url())  # SQLite: no SQLAlchemy import, instant start
+    if reader is not None:
+        with reader:
+            figures = monitor_figures(reader, pemda)
+    else:
+        from sqlmodel import Session
+
+        from spbe_crawler.store.db import get_engine
+
+        with Session(get_engine()) as session:
+            figures = monitor_figures(session, pemda)
+    _print_figures(figures)
 
 
 @monitor_app.command("page")

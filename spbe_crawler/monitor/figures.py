@@ -9,19 +9,14 @@ large scope fits in little memory. :func:`monitor_export` is the dict the lead's
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func
-from sqlmodel import Session, col, select
-
 from spbe_crawler.health.status import Status, info, works
 from spbe_crawler.monitor import sketch
-from spbe_crawler.monitor.rollup import floor_hour
-from spbe_crawler.monitor.targets import ALL, in_scope
-from spbe_crawler.store.models import Incident, Probe, Unit, Website, utcnow
-from spbe_crawler.store.models_monitor import ProbeRollup
+from spbe_crawler.monitor.reader import ALL, Reader, floor_hour, reader_for, utcnow
 
 WINDOWS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 WINDOW_LABELS = {"24h": "24 jam", "7d": "7 hari", "30d": "30 hari"}
@@ -111,79 +106,100 @@ def window_start(now: datetime, window: str) -> datetime:
     return floor_hour(now - WINDOWS[window])
 
 
-def _scoped(query: Any, website_column: Any, scope: str) -> Any:
-    query = query.join(Website, col(Website.id) == website_column).join(Unit, col(Unit.code) == col(Website.unit_code))
-    return in_scope(query.where(Website.state != "rejected"), scope)
+def _scope_sql(scope: str) -> str:
+    """Joins and filter of a query on ``x.website_id``: non-rejected websites of the scope."""
+    where = "" if scope == ALL else " AND (u.code = :scope OR u.pemda_code = :scope)"
+    return f"JOIN website w ON w.id = x.website_id JOIN unit u ON u.code = w.unit_code WHERE w.state != 'rejected'{where}"
 
 
-def _sites(session: Session, scope: str) -> dict[int, SiteFigures]:
-    query = select(Website.id, Website.url, Website.host, Website.role, Website.unit_code, Unit.name, Unit.kind)
-    query = in_scope(query.join(Unit, col(Unit.code) == col(Website.unit_code)).where(Website.state != "rejected"), scope)
-    return {row[0]: SiteFigures(*row) for row in session.exec(query.order_by(col(Website.id)))}
+_WORKING_SQL = ", ".join(f"'{status}'" for status in WORKING)
 
 
-def uptime_counts(session: Session, scope: str, since: datetime) -> dict[int, Uptime]:
+def _sites(db: Reader, scope: str) -> dict[int, SiteFigures]:
+    where = "" if scope == ALL else " AND (u.code = :scope OR u.pemda_code = :scope)"
+    rows = db.rows(
+        "SELECT w.id, w.url, w.host, w.role, w.unit_code, u.name, u.kind FROM website w "
+        f"JOIN unit u ON u.code = w.unit_code WHERE w.state != 'rejected'{where} ORDER BY w.id",
+        scope=scope,
+    )
+    return {row[0]: SiteFigures(*row) for row in rows}
+
+
+def uptime_counts(source: Any, scope: str, since: datetime) -> dict[int, Uptime]:
     """Up/total probes per website since ``since`` (hour-aligned), raw probes plus rollups."""
+    db = reader_for(source)
     counts: dict[int, Uptime] = defaultdict(Uptime)
-    up_raw = func.sum(case((col(Probe.status).in_(WORKING), 1), else_=0))
-    raw = select(Probe.website_id, up_raw, func.count()).where(Probe.started_at >= since).group_by(Probe.website_id)
-    rolled = select(ProbeRollup.website_id, func.sum(ProbeRollup.up), func.sum(ProbeRollup.total))
-    rolled = rolled.where(ProbeRollup.hour >= since).group_by(ProbeRollup.website_id)
-    for query, column in ((raw, Probe.website_id), (rolled, ProbeRollup.website_id)):
-        for website_id, up, total in session.exec(_scoped(query, column, scope)):
+    raw = (
+        f"SELECT x.website_id, SUM(CASE WHEN x.status IN ({_WORKING_SQL}) THEN 1 ELSE 0 END), COUNT(*) "
+        f"FROM probe x {_scope_sql(scope)} AND x.started_at >= :since GROUP BY x.website_id"
+    )
+    rolled = (
+        f"SELECT x.website_id, SUM(x.up), SUM(x.total) FROM proberollup x {_scope_sql(scope)} AND x.hour >= :since GROUP BY x.website_id"
+    )
+    for sql in (raw, rolled):
+        for website_id, up, total in db.rows(sql, scope=scope, since=since):
             counts[website_id].up += int(up or 0)
             counts[website_id].total += int(total or 0)
     return counts
 
 
-def latency_sketches(session: Session, scope: str, now: datetime) -> dict[str, dict[int, dict[str, int]]]:
+def latency_sketches(source: Any, scope: str, now: datetime) -> dict[str, dict[int, dict[str, int]]]:
     """Per window, per website: a sketch of the total time of working probes."""
+    db = reader_for(source)
     starts = {w: window_start(now, w) for w in WINDOWS}
     first = min(starts.values())
     result: dict[str, dict[int, dict[str, int]]] = {w: defaultdict(dict) for w in WINDOWS}
-    raw = select(Probe.website_id, Probe.started_at, Probe.total_ms).where(
-        Probe.started_at >= first, col(Probe.status).in_(WORKING), col(Probe.total_ms).is_not(None)
+    raw = (
+        f"SELECT x.website_id, x.started_at, x.total_ms FROM probe x {_scope_sql(scope)} AND x.started_at >= :first "
+        f"AND x.status IN ({_WORKING_SQL}) AND x.total_ms IS NOT NULL"
     )
-    for website_id, started_at, total_ms in session.exec(_scoped(raw, Probe.website_id, scope)):
-        key = sketch.bucket(total_ms)
+    for website_id, started_at, total_ms in db.rows(raw, scope=scope, first=first):
+        key, started_at = sketch.bucket(total_ms), db.time(started_at)
         for window, start in starts.items():
-            if started_at >= start:
+            if started_at >= start:  # type: ignore[operator]
                 target = result[window][website_id]
                 target[key] = target.get(key, 0) + 1
-    rolled = select(ProbeRollup.website_id, ProbeRollup.hour, ProbeRollup.sketch).where(ProbeRollup.hour >= first)
-    for website_id, hour, hour_sketch in session.exec(_scoped(rolled, ProbeRollup.website_id, scope)):
+    rolled = f"SELECT x.website_id, x.hour, x.sketch FROM proberollup x {_scope_sql(scope)} AND x.hour >= :first"
+    for website_id, hour, hour_sketch in db.rows(rolled, scope=scope, first=first):
+        hour = db.time(hour)
         for window, start in starts.items():
-            if hour >= start:
-                sketch.merge(result[window][website_id], hour_sketch or {})
+            if hour >= start:  # type: ignore[operator]
+                sketch.merge(result[window][website_id], db.json(hour_sketch))
     return result
 
 
-def _latest(session: Session, scope: str, with_cert: bool) -> list[Probe]:
-    inner = select(Probe.website_id, func.max(Probe.id).label("probe_id"))
-    if with_cert:
-        inner = inner.where(col(Probe.tls_expires_at).is_not(None))
-    latest = inner.group_by(Probe.website_id).subquery()
-    query = select(Probe).join(latest, col(Probe.id) == latest.c.probe_id)
-    return list(session.exec(_scoped(query, Probe.website_id, scope)))
+def _latest(db: Reader, scope: str, columns: str, with_cert: bool) -> list[Sequence[Any]]:
+    """``website_id`` then ``columns`` of the newest probe (with a certificate) of each website."""
+    cert = " WHERE tls_expires_at IS NOT NULL" if with_cert else ""
+    return db.rows(
+        f"SELECT x.website_id, {columns} FROM probe x "
+        f"JOIN (SELECT website_id, MAX(id) AS probe_id FROM probe{cert} GROUP BY website_id) latest ON latest.probe_id = x.id "
+        f"{_scope_sql(scope)}",
+        scope=scope,
+    )
 
 
-def _incidents(session: Session, scope: str, since: datetime, now: datetime) -> list[IncidentFigures]:
-    query = select(Incident, Website.url, Unit.name).where(col(Incident.ended_at).is_(None) | (col(Incident.started_at) >= since))
+def _incidents(db: Reader, scope: str, since: datetime, now: datetime) -> list[IncidentFigures]:
+    sql = (
+        "SELECT x.id, x.website_id, w.url, u.name, x.status, x.detail, x.started_at, x.ended_at "
+        f"FROM incident x {_scope_sql(scope)} AND (x.ended_at IS NULL OR x.started_at >= :since)"
+    )
     rows = []
-    for incident, url, unit_name in session.exec(_scoped(query, Incident.website_id, scope)):
-        end = incident.ended_at or now
+    for incident_id, website_id, url, unit_name, status, detail, started_at, ended_at in db.rows(sql, scope=scope, since=since):
+        started, ended = db.time(started_at), db.time(ended_at)
+        assert started is not None
         rows.append(
             IncidentFigures(
-                int(incident.id),
-                incident.website_id,
+                int(incident_id),
+                website_id,
                 url,
                 unit_name,
-                incident.status,
-                info(incident.status).label,  # type: ignore[arg-type]
-                incident.detail,
-                incident.started_at,
-                incident.ended_at,
-                int((end - incident.started_at).total_seconds()),
+                status,
+                info(status).label,
+                detail or "",
+                started,
+                ended,
+                int(((ended or now) - started).total_seconds()),
             )
         )
     return sorted(rows, key=lambda r: (r.ended_at is not None, -r.started_at.timestamp()))
@@ -200,28 +216,31 @@ def _kinds(sites: list[SiteFigures]) -> list[KindFigures]:
     return sorted(kinds.values(), key=lambda k: k.kind)
 
 
-def scope_name(session: Session, scope: str) -> str:
+def scope_name(source: Any, scope: str) -> str:
     if scope == ALL:
         return "Semua pemerintah daerah"
-    unit = session.get(Unit, scope)
-    return unit.name if unit else scope
+    rows = reader_for(source).rows("SELECT name FROM unit WHERE code = :scope", scope=scope)
+    return rows[0][0] if rows else scope
 
 
-def monitor_figures(session: Session, scope: str = ALL, now: datetime | None = None) -> MonitorFigures:
-    """Every availability figure of ``scope`` at ``now`` (default: the current time)."""
+def monitor_figures(source: Any, scope: str = ALL, now: datetime | None = None) -> MonitorFigures:
+    """Every availability figure of ``scope`` at ``now`` (default: the current time).
+
+    ``source``: a SQLAlchemy ``Session`` or a :class:`~spbe_crawler.monitor.reader.Reader`."""
+    db = reader_for(source)
     now = now or utcnow()
-    sites = _sites(session, scope)
+    sites = _sites(db, scope)
     for window in WINDOWS:
-        for website_id, uptime in uptime_counts(session, scope, window_start(now, window)).items():
+        for website_id, uptime in uptime_counts(db, scope, window_start(now, window)).items():
             if website_id in sites:
                 sites[website_id].uptime[window] = uptime
-    for window, per_site in latency_sketches(session, scope, now).items():
+    for window, per_site in latency_sketches(db, scope, now).items():
         for website_id, site_sketch in per_site.items():
             if website_id in sites:
                 sites[website_id].p50_ms[window] = sketch.sketch_quantile(site_sketch, 0.50)
                 sites[website_id].p95_ms[window] = sketch.sketch_quantile(site_sketch, 0.95)
-    _attach_latest(session, scope, sites, now)
-    incidents = _incidents(session, scope, window_start(now, "30d"), now)
+    _attach_latest(db, scope, sites, now)
+    incidents = _incidents(db, scope, window_start(now, "30d"), now)
     for incident in incidents:
         if incident.ended_at is None and incident.website_id in sites:
             sites[incident.website_id].open_incident = True
@@ -230,50 +249,51 @@ def monitor_figures(session: Session, scope: str = ALL, now: datetime | None = N
         days: sorted((s for s in ordered if s.cert_days_left is not None and s.cert_days_left <= days), key=lambda s: s.cert_days_left or 0)
         for days in CERT_DAYS
     }
-    return MonitorFigures(scope, scope_name(session, scope), now, ordered, _kinds(ordered), incidents, certs)
+    return MonitorFigures(scope, scope_name(db, scope), now, ordered, _kinds(ordered), incidents, certs)
 
 
-def _attach_latest(session: Session, scope: str, sites: dict[int, SiteFigures], now: datetime) -> None:
-    for probe in _latest(session, scope, with_cert=False):
-        if probe.website_id in sites:
-            site = sites[probe.website_id]
-            site.last_status, site.last_detail, site.last_checked = probe.status, probe.detail, probe.started_at
-    for probe in _latest(session, scope, with_cert=True):
-        if probe.website_id in sites and probe.tls_expires_at is not None:
-            site = sites[probe.website_id]
-            site.cert_expires_at, site.cert_issuer = probe.tls_expires_at, probe.tls_issuer
-            site.cert_days_left = int((probe.tls_expires_at - now).total_seconds() // 86400)
+def _attach_latest(db: Reader, scope: str, sites: dict[int, SiteFigures], now: datetime) -> None:
+    for website_id, status, detail, started_at in _latest(db, scope, "x.status, x.detail, x.started_at", with_cert=False):
+        if website_id in sites:
+            site = sites[website_id]
+            site.last_status, site.last_detail, site.last_checked = status, detail or "", db.time(started_at)
+    for website_id, expires_at, issuer in _latest(db, scope, "x.tls_expires_at, x.tls_issuer", with_cert=True):
+        expires = db.time(expires_at)
+        if website_id in sites and expires is not None:
+            site = sites[website_id]
+            site.cert_expires_at, site.cert_issuer = expires, issuer
+            site.cert_days_left = int((expires - now).total_seconds() // 86400)
 
 
-def daily_uptime(session: Session, website_id: int, now: datetime, days: int = 30) -> list[tuple[date, float | None]]:
+def daily_uptime(source: Any, website_id: int, now: datetime, days: int = 30) -> list[tuple[date, float | None]]:
     """Uptime % of one website per UTC day, oldest first (None: no probe that day)."""
+    db = reader_for(source)
     start = datetime.combine((now - timedelta(days=days - 1)).date(), datetime.min.time(), tzinfo=UTC)
     per_day: dict[date, Uptime] = defaultdict(Uptime)
-    raw = select(Probe.started_at, Probe.status).where(Probe.website_id == website_id, Probe.started_at >= start)
-    for started_at, status in session.exec(raw):
-        per_day[started_at.date()].total += 1
-        per_day[started_at.date()].up += int(works(status))
-    rolled = select(ProbeRollup.hour, ProbeRollup.up, ProbeRollup.total).where(
-        ProbeRollup.website_id == website_id, ProbeRollup.hour >= start
-    )
-    for hour, up, total in session.exec(rolled):
-        per_day[hour.date()].up += up
-        per_day[hour.date()].total += total
+    raw = "SELECT started_at, status FROM probe WHERE website_id = :site AND started_at >= :start"
+    for started_at, status in db.rows(raw, site=website_id, start=start):
+        day = db.time(started_at).date()  # type: ignore[union-attr]
+        per_day[day].total += 1
+        per_day[day].up += int(works(status))
+    rolled = "SELECT hour, up, total FROM proberollup WHERE website_id = :site AND hour >= :start"
+    for hour, up, total in db.rows(rolled, site=website_id, start=start):
+        day = db.time(hour).date()  # type: ignore[union-attr]
+        per_day[day].up += up
+        per_day[day].total += total
     return [(day, per_day[day].percent if day in per_day else None) for day in (start.date() + timedelta(days=i) for i in range(days))]
 
 
-def hourly_latency(session: Session, website_id: int, now: datetime, hours: int = 24) -> list[tuple[datetime, float | None]]:
+def hourly_latency(source: Any, website_id: int, now: datetime, hours: int = 24) -> list[tuple[datetime, float | None]]:
     """Median total time (ms) of working probes of one website per hour, oldest first."""
+    db = reader_for(source)
     start = floor_hour(now) - timedelta(hours=hours - 1)
     per_hour: dict[datetime, list[float]] = defaultdict(list)
-    raw = select(Probe.started_at, Probe.total_ms).where(
-        Probe.website_id == website_id,
-        Probe.started_at >= start,
-        col(Probe.status).in_(WORKING),
-        col(Probe.total_ms).is_not(None),
+    raw = (
+        "SELECT started_at, total_ms FROM probe WHERE website_id = :site AND started_at >= :start "
+        f"AND status IN ({_WORKING_SQL}) AND total_ms IS NOT NULL"
     )
-    for started_at, total_ms in session.exec(raw):
-        per_hour[floor_hour(started_at)].append(total_ms)
+    for started_at, total_ms in db.rows(raw, site=website_id, start=start):
+        per_hour[floor_hour(db.time(started_at))].append(total_ms)  # type: ignore[arg-type]
     slots = [start + timedelta(hours=i) for i in range(hours)]
     return [(slot, sketch.exact_quantile(per_hour.get(slot, []), 0.5)) for slot in slots]
 
@@ -288,7 +308,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def monitor_export(session: Session, scope: str = ALL, now: datetime | None = None) -> dict[str, Any]:
+def monitor_export(session: Any, scope: str = ALL, now: datetime | None = None) -> dict[str, Any]:
     """The availability section of a pemda's export: plain JSON-able data (times ISO 8601, UTC)."""
     figures = monitor_figures(session, scope, now)
     data = asdict(figures)

@@ -17,14 +17,11 @@ from sqlmodel import Session, col, select
 
 from spbe_crawler.health.status import works
 from spbe_crawler.monitor import sketch
+from spbe_crawler.monitor.reader import floor_hour
 from spbe_crawler.store.models import Probe, utcnow
 from spbe_crawler.store.models_monitor import ProbeRollup
 
 CHUNK = 20_000
-
-
-def floor_hour(moment: datetime) -> datetime:
-    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from spbe_crawler.monitor.probe import Target
+from spbe_crawler.monitor.reader import ALL
 from spbe_crawler.store.models import Unit, Website
 
-ALL = "all"
 TARGET_CLASSES = ("portal", "unit")
 
 
