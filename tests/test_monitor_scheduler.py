@@ -80,7 +80,7 @@ def test_scheduler_keeps_per_class_rhythm_across_restarts(engine, web: LocalWeb)
         surveys.append(scope)
         return "ok"
 
-    asyncio.run(Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=survey).run(duration=3.0))  # loaded CI machines
+    asyncio.run(Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=survey).run(duration=3.0))
     classes = [r.options["class"] for r in _runs(engine)]
     assert classes.count("unit") == 1 and classes.count("portal") >= 3
     assert surveys == ["18.71"]
