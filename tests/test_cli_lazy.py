@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import subprocess
 import sys
 
@@ -68,3 +69,36 @@ def test_subcommand_help_through_the_lazy_group() -> None:
     result = CliRunner().invoke(app, ["monitor", "status", "-h"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "--pemda" in result.output
+
+
+def test_monitor_status_reads_sqlite_without_sqlalchemy(tmp_path, monkeypatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session
+
+    from spbe_crawler.store.db import get_engine
+    from spbe_crawler.store.models import Probe, Unit, Website
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'spbe.sqlite3'}")
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        session.add(Unit(code="99.01", name="Kabupaten Uji", kind="pemda", pemda_code="99.01"))
+        session.add(Website(id=1, unit_code="99.01", url="https://uji.test/", host="uji.test"))
+        session.commit()
+        session.add_all(
+            [
+                Probe(website_id=1, url="https://uji.test/", started_at=now - timedelta(hours=h), status="ok" if h % 4 else "timeout")
+                for h in range(8)
+            ]
+        )
+        session.commit()
+    code = (
+        "import sys\nfrom spbe_crawler.cli import main\nsys.argv = ['spbe', 'monitor', 'status', '--pemda', '99.01']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('MODULES', *sorted(m for m in {HEAVY + ('pydantic',)!r} if m in sys.modules))"
+    )
+    env = {**os.environ, "SPBE_HOME": str(tmp_path), "COLUMNS": "200"}
+    env.pop("SPBE_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert "Kabupaten Uji" in done.stdout and "75.00%" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1].split() == ["MODULES"]
