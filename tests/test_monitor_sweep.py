@@ -183,3 +183,27 @@ def test_cli_sweep_uses_the_environment_and_respects_the_lease(engine, web: Loca
     monkeypatch.setenv("SPBE_MONITOR_CONCURRENCY", "banyak")
     bad = runner.invoke(app, ["monitor", "sweep"])
     assert bad.exit_code == 2 and "SPBE_MONITOR_CONCURRENCY" in bad.output
+
+
+def test_confirmation_delays_do_not_hold_slots(engine, web: LocalWeb) -> None:
+    """50 failing targets, 2 slots, 1 s confirmation delay: the re-probes wait side by side, so the
+    sweep takes about one delay (a worker sleeping through each delay would take 25)."""
+    seed_sites(engine, [(f"rusak{i}", "opd", f"http://error.{ZONE}/{i}") for i in range(50)])
+    loop = asyncio.new_event_loop()
+    try:
+        started = loop.time()
+        summary = loop.run_until_complete(
+            run_sweep(
+                engine,
+                "18.71",
+                settings=quick_settings(concurrency=2, confirm_delay=1.0, write_batch=20),
+                policy=web.policy(),
+                notifiers=[],
+            )
+        )
+        elapsed = loop.time() - started
+    finally:
+        loop.close()
+    assert (summary.targets, summary.down, summary.incidents_opened) == (50, 50, 50)
+    assert all("2 dari 2 percobaan gagal" in p.detail for p in _probes(engine))
+    assert 1.0 <= elapsed < 6.0, f"sweep took {elapsed:.1f} s"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -195,22 +197,30 @@ class Prober:
         )
         return cert, (cert.verify_error if cert and cert.verify_error else detail)
 
-    async def confirm(self, target: Target) -> ProbeResult:
+    async def confirm(self, target: Target, gate: Callable[[], AbstractAsyncContextManager[Any]] | None = None) -> ProbeResult:
         """Probe; a failure is retried after a delay, and the site is down only when N of M attempts fail.
 
-        The confirmation window opens at the first failure: a first success ends it at once.
+        The confirmation window opens at the first failure: a first success ends it at once. Each
+        attempt runs inside ``gate()`` (the sweep's concurrency slot); the delay between attempts
+        does not, so a failing site never holds a slot while it waits.
         """
         s = self.settings
         need, budget = max(1, s.confirm_failures), max(s.confirm_attempts, s.confirm_failures, 1)
-        attempts = [await self.check(target.url, target.website_id)]
+        attempts = [await self._gated(target, gate)]
         while True:
             failures = sum(not works(p.status) for p in attempts)
             successes = len(attempts) - failures
             if works(attempts[0].status) or successes > budget - need or len(attempts) >= budget or failures >= need:
                 break
             await asyncio.sleep(s.confirm_delay)
-            attempts.append(await self.check(target.url, target.website_id))
+            attempts.append(await self._gated(target, gate))
         return _verdict(attempts, need)
+
+    async def _gated(self, target: Target, gate: Callable[[], AbstractAsyncContextManager[Any]] | None) -> ProbeResult:
+        if gate is None:
+            return await self.check(target.url, target.website_id)
+        async with gate():
+            return await self.check(target.url, target.website_id)
 
     async def confirmed(self, target: Target) -> Probe:
         """:meth:`confirm` as a ``Probe`` row."""

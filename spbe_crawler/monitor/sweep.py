@@ -1,7 +1,8 @@
 """A sweep: probe every target of a scope once, with bounded concurrency, and record the outcome.
 
-Targets stream from the database in pages into a bounded queue; ``concurrency`` workers probe them
-(at most ``per_host`` at once per host name) with N-of-M confirmation; results are written in
+Targets stream from the database in pages; each is a task whose attempts take one of ``concurrency``
+slots (and at most ``per_host`` at once per host name); N-of-M re-probes wait for their delay
+without a slot, so failures never stall the sweep. Results are written in
 batches, with their incidents, by one database thread so the event loop never blocks on SQL.
 A cancelled sweep (SIGTERM) keeps what it finished and is recorded as ``interrupted``.
 """
@@ -31,6 +32,7 @@ from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.store.models import CrawlRun, Probe, utcnow
 
 T = TypeVar("T")
+MAX_IN_FLIGHT = 20_000  # targets alive at once (probing or waiting for their re-probe)
 
 
 @dataclass
@@ -100,38 +102,68 @@ def _write_batch(engine: Engine, probes: list[ProbeResult], close_after: int) ->
 
 
 class _Sweep:
-    """One sweep's moving parts; see :func:`run_sweep`."""
+    """One sweep's moving parts; see :func:`run_sweep`.
+
+    Each target is a task: its attempts take a per-host permit and one of ``concurrency`` slots;
+    the confirmation delay between attempts holds neither, so failing sites never stall the
+    sweep. At most ``in_flight`` targets are alive at once (probing or waiting for a re-probe).
+    """
 
     def __init__(self, engine: Engine, prober: Prober, settings: MonitorSettings, summary: SweepSummary):
         self.engine, self.prober, self.settings, self.summary = engine, prober, settings, summary
-        self.queue: asyncio.Queue[Target | None] = asyncio.Queue(maxsize=max(2, settings.concurrency * 2))
+        self.slots = asyncio.Semaphore(max(1, settings.concurrency))
+        self.live = asyncio.Semaphore(max(4 * settings.concurrency, MAX_IN_FLIGHT))
         self.limiter = HostLimiter(settings.per_host)
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.failure: BaseException | None = None
         self.pending: list[ProbeResult] = []
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
 
     async def in_db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
 
-    async def produce(self, target_class: str | None) -> None:
+    @asynccontextmanager
+    async def gate(self, host: str) -> AsyncIterator[None]:
+        async with self.limiter.hold(host), self.slots:
+            yield
+
+    async def run(self, target_class: str | None) -> None:
+        """Start a task per target as slots allow; return when every target is done."""
         pages = iter_target_pages(self.engine, self.summary.scope, target_class)
         while (page := await self.in_db(next, pages, None)) is not None:
             for target in page:
-                await self.queue.put(target)
-        for _ in range(self.settings.concurrency):
-            await self.queue.put(None)
+                await self.live.acquire()
+                if self.failure is not None:
+                    raise self.failure
+                task = asyncio.create_task(self.one(target))
+                self.tasks.add(task)
+                task.add_done_callback(self._done)
+        while self.tasks:
+            await asyncio.wait(set(self.tasks))
+        if self.failure is not None:
+            raise self.failure
 
-    async def work(self) -> None:
-        while (target := await self.queue.get()) is not None:
-            async with self.limiter.hold(target.host):
-                probe = await self.prober.confirm(target)
-            self.summary.targets += 1
-            if works(probe.status):
-                self.summary.up += 1
-            else:
-                self.summary.down += 1
-            self.pending.append(probe)
-            if len(self.pending) >= self.settings.write_batch:
-                await self.flush()
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        self.live.release()
+        if not task.cancelled() and task.exception() is not None and self.failure is None:
+            self.failure = task.exception()
+
+    async def one(self, target: Target) -> None:
+        probe = await self.prober.confirm(target, lambda: self.gate(target.host))
+        self.summary.targets += 1
+        if works(probe.status):
+            self.summary.up += 1
+        else:
+            self.summary.down += 1
+        self.pending.append(probe)
+        if len(self.pending) >= self.settings.write_batch:
+            await self.flush()
+
+    async def cancel(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def flush(self) -> None:
         batch, self.pending = self.pending, []
@@ -166,15 +198,11 @@ async def run_sweep(
     # full collections that rescan every object of the imported libraries; freezing that heap for
     # the sweep saves ~10 % CPU per probe (bench/bench_monitor.py). unfreeze() hands it back.
     gc.freeze()
-    tasks = [asyncio.create_task(sweep.produce(target_class))]
-    tasks += [asyncio.create_task(sweep.work()) for _ in range(settings.concurrency)]
     try:
-        await asyncio.gather(*tasks)
+        await sweep.run(target_class)
         sweep.summary.state = "finished"
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await sweep.cancel()
         gc.unfreeze()
         await _conclude(sweep, notifiers, started)
         if own_prober:
