@@ -49,13 +49,32 @@ def _print_summary(summary: SweepSummary) -> None:
 
 
 async def _locked_sweep(scope: str, target_class: str | None, settings: MonitorSettings) -> SweepSummary:
+    """One sweep under the lease. SIGTERM/SIGINT cancel it once: the sweep records ``interrupted``
+    (or, when it was already delivering alerts, stays ``finished`` with the rest left in the
+    outbox) and the lease is released before the process ends."""
+    import asyncio
+    import signal
+
     from spbe_crawler.monitor.lease import holding, new_holder
     from spbe_crawler.monitor.sweep import run_sweep
     from spbe_crawler.store.db import get_engine
 
-    engine = get_engine()
-    async with holding(engine, new_holder(), scope, settings.lease_ttl):
-        return await run_sweep(engine, scope, target_class, settings=settings)
+    loop, me, stopped = asyncio.get_running_loop(), asyncio.current_task(), asyncio.Event()
+
+    def stop() -> None:
+        if not stopped.is_set() and me is not None:
+            stopped.set()
+            me.cancel("signal")
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop)
+    try:
+        engine = get_engine()
+        async with holding(engine, new_holder(), scope, settings.lease_ttl):
+            return await run_sweep(engine, scope, target_class, settings=settings)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
 
 
 @monitor_app.command("sweep")
@@ -74,8 +93,8 @@ def sweep_cmd(
         summary = asyncio.run(_locked_sweep(pemda, kelas, _settings()))
     except LeaseBusy as busy:
         _fail(str(busy))
-    except KeyboardInterrupt:
-        _fail("Sapuan dihentikan.", 130)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        _fail("Sapuan dihentikan: hasil yang sudah ada disimpan dan lease dilepas.", 130)
     _print_summary(summary)
 
 

@@ -141,12 +141,39 @@ class EmailNotifier:
         return None
 
 
+class TelegramNotifier:
+    """Sends the alert text to a Telegram chat through the Bot API (``sendMessage``).
+
+    ``api`` is the Bot API base URL (a local Bot API server, or a test's fake one); the bot
+    token is part of the URL path, so it never appears in a recorded error."""
+
+    channel = "telegram"
+
+    def __init__(self, token: str, chat_id: str, api: str = "https://api.telegram.org", timeout: float = 10.0):
+        self.token, self.chat_id, self.api, self.timeout = token, chat_id, api.rstrip("/"), timeout
+
+    async def send(self, alert: Alert) -> str | None:
+        payload = {"chat_id": self.chat_id, "text": alert.text[:4096], "disable_web_page_preview": True}
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout, trust_env=False) as client:
+                response = await client.post(f"{self.api}/bot{self.token}/sendMessage", json=payload)
+                answer = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+        except Exception as exc:  # a failed delivery is recorded, not raised
+            return classify_httpx_error(exc)[1].replace(self.token, "<token>")
+        if response.is_success and answer.get("ok"):
+            return None
+        reason = str(answer.get("description", ""))[:200].replace(self.token, "<token>")
+        return f"Telegram menjawab HTTP {response.status_code}" + (f": {reason}" if reason else "")
+
+
 def notifiers_from_settings(settings: MonitorSettings) -> list[Notifier]:
     chosen: list[Notifier] = []
     if settings.webhook_url:
         chosen.append(WebhookNotifier(settings.webhook_url, settings.webhook_timeout))
     if settings.smtp_host and settings.email_to:
         chosen.append(EmailNotifier(settings))
+    if settings.telegram_token and settings.telegram_chat_id:
+        chosen.append(TelegramNotifier(settings.telegram_token, settings.telegram_chat_id, settings.telegram_api, settings.webhook_timeout))
     return chosen
 
 
@@ -214,16 +241,23 @@ def _logs(engine: Engine, keys: list[str]) -> dict[tuple[str, str], AlertLog]:
     return found
 
 
-def _record(engine: Engine, alert: Alert, channel: str, error: str | None) -> None:
+def _record(engine: Engine, outcomes: list[tuple[Alert, str, str | None]]) -> None:
+    """Record delivery attempts in the outbox (``AlertLog``): sent, or failed with the reason."""
+    if not outcomes:
+        return
+    now = utcnow()
     with Session(engine) as session:
-        row = session.exec(select(AlertLog).where(AlertLog.event_key == alert.event_key, AlertLog.channel == channel)).first()
-        row = row or AlertLog(
-            event_key=alert.event_key, channel=channel, kind=alert.kind, website_id=alert.website_id, incident_id=alert.incident_id
-        )
-        row.attempts += 1
-        row.updated_at = utcnow()
-        row.sent_at, row.last_error = (utcnow(), "") if error is None else (None, error[:MAX_DETAIL])
-        session.add(row)
+        keys = list({alert.event_key for alert, _, _ in outcomes})
+        rows = {(r.event_key, r.channel): r for r in session.exec(select(AlertLog).where(col(AlertLog.event_key).in_(keys)))}
+        for alert, channel, error in outcomes:
+            row = rows.get((alert.event_key, channel)) or AlertLog(
+                event_key=alert.event_key, channel=channel, kind=alert.kind, website_id=alert.website_id, incident_id=alert.incident_id
+            )
+            rows[(alert.event_key, channel)] = row
+            row.attempts += 1
+            row.updated_at = now
+            row.sent_at, row.last_error = (now, "") if error is None else (None, error[:MAX_DETAIL])
+            session.add(row)
         session.commit()
 
 
@@ -237,21 +271,48 @@ def _due(alert: Alert, channel: str, logs: dict[tuple[str, str], AlertLog], max_
     return True
 
 
+BUDGET_EXCEEDED = "batas waktu pengiriman peringatan habis; dicoba lagi pada sapuan berikutnya"
+STOPPED = "pengiriman dihentikan (proses dihentikan); dicoba lagi pada sapuan berikutnya"
+
+
 async def dispatch_alerts(
     engine: Engine, notifiers: list[Notifier], scope: str, settings: MonitorSettings, now: datetime | None = None
 ) -> int:
-    """Send every due alert of ``scope`` on every channel once; returns how many were delivered."""
+    """Send every due alert of ``scope`` on every channel once; returns how many were delivered.
+
+    Deliveries run concurrently (``SPBE_ALERT_CONCURRENCY``) within a total budget
+    (``SPBE_ALERT_BUDGET`` seconds): a channel that never answers costs the budget at most, once.
+    Every attempt is recorded in the outbox; what failed or ran out of time is retried by the next
+    dispatch, up to ``SPBE_ALERT_MAX_ATTEMPTS``. Cancelled (SIGTERM), it records what it knows.
+    """
     if not notifiers:
         return 0
     alerts = await asyncio.to_thread(pending_alerts, engine, scope, settings, now)
     keys = [a.event_key for a in alerts] + [f"down:{a.incident_id}" for a in alerts if a.kind == "recovered"]
     logs = await asyncio.to_thread(_logs, engine, keys)
-    delivered = 0
-    for alert in alerts:
-        for notifier in notifiers:
-            if not _due(alert, notifier.channel, logs, settings.alert_max_attempts):
-                continue
-            error = await notifier.send(alert)
-            await asyncio.to_thread(_record, engine, alert, notifier.channel, error)
-            delivered += error is None
-    return delivered
+    jobs = [(alert, n) for alert in alerts for n in notifiers if _due(alert, n.channel, logs, settings.alert_max_attempts)]
+    if not jobs:
+        return 0
+    gate = asyncio.Semaphore(max(1, settings.alert_concurrency))
+
+    async def deliver(alert: Alert, notifier: Notifier) -> str | None:
+        async with gate:
+            return await notifier.send(alert)
+
+    tasks = [asyncio.create_task(deliver(alert, notifier)) for alert, notifier in jobs]
+    unfinished = BUDGET_EXCEEDED
+    try:
+        await asyncio.wait(tasks, timeout=max(0.1, settings.alert_budget))
+    except asyncio.CancelledError:
+        unfinished = STOPPED
+        raise
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        outcomes: list[tuple[Alert, str, str | None]] = []
+        for (alert, notifier), task in zip(jobs, tasks, strict=True):
+            done = task.done() and not task.cancelled() and task.exception() is None
+            outcomes.append((alert, notifier.channel, task.result() if done else unfinished))
+        await asyncio.shield(asyncio.to_thread(_record, engine, outcomes))
+    return sum(error is None for _, _, error in outcomes)

@@ -50,7 +50,14 @@ class MonitorSettings:
     email_from: str = _knob("SPBE_ALERT_EMAIL_FROM", "spbe-monitor@localhost", "alamat pengirim surel")
     email_to: str = _knob("SPBE_ALERT_EMAIL_TO", "", "alamat penerima surel, dipisah koma")
     cert_days: str = _knob("SPBE_ALERT_CERT_DAYS", "14,7", "ambang hari sebelum sertifikat kedaluwarsa untuk peringatan")
+    telegram_token: str = _knob("SPBE_ALERT_TELEGRAM_TOKEN", "", "token bot Telegram untuk peringatan (kosong: mati)")
+    telegram_chat_id: str = _knob("SPBE_ALERT_TELEGRAM_CHAT_ID", "", "ID obrolan/grup/kanal Telegram penerima peringatan")
+    telegram_api: str = _knob("SPBE_ALERT_TELEGRAM_API", "https://api.telegram.org", "alamat Bot API Telegram (server Bot API sendiri)")
     alert_max_attempts: int = _knob("SPBE_ALERT_MAX_ATTEMPTS", 5, "percobaan kirim maksimum untuk satu peringatan")
+    alert_concurrency: int = _knob("SPBE_ALERT_CONCURRENCY", 10, "pengiriman peringatan serentak maksimum")
+    alert_budget: float = _knob(
+        "SPBE_ALERT_BUDGET", 30.0, "batas waktu total pengiriman peringatan setelah satu sapuan (detik); sisanya dicoba lagi nanti"
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> MonitorSettings:

@@ -91,6 +91,15 @@ def _finish_run(engine: Engine, summary: SweepSummary) -> None:
             session.commit()
 
 
+def _note_alerts(engine: Engine, run_id: int, sent: int) -> None:
+    with Session(engine) as session:
+        run = session.get(CrawlRun, run_id)
+        if run is not None:
+            run.options = {**run.options, "alerts_sent": sent}
+            session.add(run)
+            session.commit()
+
+
 def _write_batch(engine: Engine, probes: list[ProbeResult], close_after: int) -> tuple[int, int]:
     """Insert a batch of probes (one multi-row INSERT, no unit of work) and update incidents."""
     rows = [probe.values() for probe in probes]
@@ -211,14 +220,21 @@ async def run_sweep(
 
 
 async def _conclude(sweep: _Sweep, notifiers: list[Notifier] | None, started: float) -> None:
-    """Write what is pending, alert (after a complete sweep only), and record the run's outcome."""
+    """Write what is pending and record the run's outcome, then alert (after a complete sweep only).
+
+    The run is recorded before any alert is sent, so its duration and state never depend on alert
+    delivery; the alert count is added to the run's record afterwards."""
     summary = sweep.summary
     if summary.state != "finished":
         summary.state = "interrupted"
-    await sweep.flush()
-    if summary.state == "finished":
-        chosen = notifiers if notifiers is not None else notifiers_from_settings(sweep.settings)
-        summary.alerts_sent = await dispatch_alerts(sweep.engine, chosen, summary.scope, sweep.settings)
-    summary.seconds = round(time.perf_counter() - started, 3)
-    await sweep.in_db(_finish_run, sweep.engine, summary)
-    sweep.db.shutdown(wait=False)
+    try:
+        await sweep.flush()
+        summary.seconds = round(time.perf_counter() - started, 3)
+        await sweep.in_db(_finish_run, sweep.engine, summary)
+        if summary.state == "finished":
+            chosen = notifiers if notifiers is not None else notifiers_from_settings(sweep.settings)
+            summary.alerts_sent = await dispatch_alerts(sweep.engine, chosen, summary.scope, sweep.settings)
+            if summary.alerts_sent:
+                await sweep.in_db(_note_alerts, sweep.engine, summary.run_id, summary.alerts_sent)
+    finally:
+        sweep.db.shutdown(wait=False)
