@@ -1,9 +1,14 @@
-"""Bahasa Indonesia rationales of estimates: which criteria are met, by which findings (#id)."""
+"""Bahasa Indonesia rationales of estimates: which criteria are met, by which findings (#id).
+
+Stored rationales cite findings by id; :func:`readable` names the pages instead for people.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from scoring.framework import Framework
 from scoring.rubric import LevelRule, Rule, Strength
@@ -90,3 +95,30 @@ def sector_choice(position: int, total: int) -> str:
 
 def sector_missing(found: int, slots: int) -> str:
     return f"Hanya {found} layanan publik sektoral berbeda ditemukan untuk {slots} indikator sektor."
+
+
+_CITES = re.compile(r"#\d+(?:, #\d+)*")
+
+
+def page_name(url: str) -> str:
+    """A page as a person names it: host and path without scheme, query or trailing slash."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url
+    path = parts.path.rstrip("/")
+    return f"{parts.netloc}{path}"
+
+
+def readable(text: str, pages: Mapping[int, str]) -> str:
+    """The rationale with finding ids (``#377``) replaced by the pages they stand for.
+
+    ``pages`` maps finding ids to URLs; a cited id without a URL becomes "bukti tersimpan".
+    Repeated pages in one citation are named once.
+    """
+
+    def name(match: re.Match[str]) -> str:
+        ids = [int(i) for i in re.findall(r"\d+", match.group(0))]
+        names = [page_name(pages[i]) if i in pages else "bukti tersimpan" for i in ids]
+        return ", ".join(dict.fromkeys(names))
+
+    return _CITES.sub(name, text)

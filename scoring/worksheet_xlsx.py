@@ -1,5 +1,10 @@
 """Write the assessment worksheet as XLSX and read the assessor's edits back.
 
+Layout for people who work in it: wrapped text with row heights that fit it, the header row
+repeated on every printed page, A4 landscape fitted to one page wide, evidence URLs as clickable
+links (all of them on the ``Bukti`` sheet), rationales that name pages instead of finding ids, and
+a sheet protection that locks the criteria but lets the assessor sort and filter.
+
 Reading never raises on a bad workbook: every problem becomes a Bahasa Indonesia message naming
 the cell (``Penilaian!K7``), and a workbook with any problem yields no rows to apply.
 """
@@ -21,12 +26,18 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring.framework import Framework
+from scoring.rationale import page_name, readable
 from scoring.review import MAX_NOTE, ROLE_FIRST, ROLES
 from scoring.worksheet import EDITABLE, FORMAT, META_SHEET, SHEET, SheetRow, headers, row_values
 
 HEADER_ROW = 4
+EVIDENCE_SHEET = "Bukti"
 WIDTHS = {"Indikator": 45, "Kriteria tingkat": 60, "Alasan perkiraan": 60, "URL bukti": 40, "Catatan": 40}
 EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
+LINE_HEIGHT = 15  # points per wrapped line (Calibri 11)
+MAX_ROW_HEIGHT = 409  # Excel's limit
+LINK_FONT = Font(color="0563C1", underline="single")
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,9 @@ def write_xlsx(
     path: Path,
     exported_at: datetime,
     role: str = ROLE_FIRST,
+    pages: Mapping[int, str] | None = None,
 ) -> Path:
+    """Write the workbook; ``pages`` (finding id -> URL) lets rationales name pages, not ids."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -79,27 +92,124 @@ def write_xlsx(
         "Isi kolom berwarna: Tingkat dikonfirmasi (1–5), Catatan, dan Penilai; lalu impor "
         "dengan perintah: spbe worksheet import <berkas>. Kolom lain dikunci.",
     )
+    ws.cell(row=2, column=1).alignment = Alignment(wrap_text=False)
+    widths = {}
     for col, name in enumerate(cols, start=1):
         _put(ws, HEADER_ROW, col, name)
-        ws.cell(row=HEADER_ROW, column=col).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(name, 14)
+        header = ws.cell(row=HEADER_ROW, column=col)
+        header.font = Font(bold=True)
+        header.fill = HEADER_FILL
+        header.alignment = Alignment(wrap_text=True, vertical="top")
+        widths[col] = WIDTHS.get(name, 14)
+        ws.column_dimensions[get_column_letter(col)].width = widths[col]
     editable = [cols.index(name) + 1 for name in EDITABLE]
+    evidence_col = cols.index("URL bukti") + 1
+    rationale_col = cols.index("Alasan perkiraan") + 1
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
-        for col, value in enumerate(row_values(row), start=1):
+        values = row_values(row)
+        if pages is not None:
+            values[rationale_col - 1] = readable(str(values[rationale_col - 1] or ""), pages)
+        for col, value in enumerate(values, start=1):
             _put(ws, r, col, value)
             cell = ws.cell(row=r, column=col)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if col in editable:
                 cell.protection = Protection(locked=False)
                 cell.fill = EDIT_FILL
+        _link(ws.cell(row=r, column=evidence_col), row.evidence_urls)
+        ws.row_dimensions[r].height = _row_height(values, widths)
+    last = HEADER_ROW + max(1, len(rows))
     _level_validation(ws, framework, editable[0], HEADER_ROW + 1, HEADER_ROW + len(rows))
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=len(framework.levels) + 3)
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{last}"
+    _print_setup(ws, len(cols), last)
+    _protect(ws)
+    _write_evidence(wb, rows)
     _write_meta(wb, framework, pemda_code, pemda_name, exported_at, role)
     wb.save(path)
     return path
+
+
+def _protect(ws: Worksheet) -> None:
+    """Locked cells (criteria, estimates, rationale) stay read-only; sorting, filtering and resizing
+    stay allowed (openpyxl: ``False`` = not locked)."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.sort = False
+    ws.protection.autoFilter = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+
+
+def _print_setup(ws: Worksheet, columns: int, last_row: int) -> None:
+    """A4 landscape, one page wide, header row on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:{get_column_letter(columns)}{last_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "Halaman &P dari &N"
+
+
+def _row_height(values: Sequence[Any], widths: Mapping[int, float]) -> float:
+    """Enough height for the longest wrapped cell (about one character per width unit)."""
+    lines = 1
+    for col, value in enumerate(values, start=1):
+        if value is None:
+            continue
+        chars = max(1, int(widths.get(col, 14) * 1.1))
+        text_lines = str(value).split("\n")
+        lines = max(lines, sum(max(1, -(-len(line) // chars)) for line in text_lines))
+    return float(min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4))
+
+
+def _link(cell: Any, urls: Sequence[str]) -> None:
+    """The first http(s) URL becomes the cell's link (a link, never a formula)."""
+    target = next((u for u in urls if _linkable(u)), None)
+    if target is not None:
+        cell.hyperlink = target
+        cell.font = LINK_FONT
+
+
+def _linkable(url: str) -> bool:
+    return url.strip().lower().startswith(("http://", "https://")) and not any(c in url for c in '"\n\r\t ')
+
+
+def _write_evidence(wb: Workbook, rows: Sequence[SheetRow]) -> None:
+    """Every evidence URL on its own row, clickable, for indicators with more than one."""
+    ws = wb.create_sheet(EVIDENCE_SHEET)
+    for col, (name, width) in enumerate((("No", 8), ("Indikator", 45), ("Halaman", 45), ("URL bukti", 70)), start=1):
+        _put(ws, 1, col, name)
+        ws.cell(row=1, column=col).font = Font(bold=True)
+        ws.cell(row=1, column=col).fill = HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = width
+    r = 1
+    for row in rows:
+        for url in row.evidence_urls:
+            r += 1
+            _put(ws, r, 1, row.indicator)
+            _put(ws, r, 2, row.name)
+            _put(ws, r, 3, page_name(url))
+            _put(ws, r, 4, url)
+            for col in (2, 3, 4):
+                ws.cell(row=r, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+            if _linkable(url):
+                ws.cell(row=r, column=4).hyperlink = url.strip()
+                ws.cell(row=r, column=4).font = LINK_FONT
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:D{max(r, 1)}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _protect(ws)
 
 
 def _level_validation(ws: Worksheet, fw: Framework, col: int, first: int, last: int) -> None:

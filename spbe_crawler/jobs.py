@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from spbe_crawler import config
-from spbe_crawler.assessment import estimate_pemda, export_worksheet, index_summary, write_report
+from spbe_crawler.assessment import estimate_pemda, export_worksheet, index_summary
 from spbe_crawler.registry.pemda_sites import load_bundled
+from spbe_crawler.reports.assessment import write_report
 from spbe_crawler.reports.coverage import Coverage, write_coverage
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.survey.job import run_survey

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from test_scoring_seed import HOSTILE, PEMDA, Seeded, seeded  # noqa: F401  (fixture)
 
-from spbe_crawler.assessment import estimate_pemda, record_review, write_report
-from spbe_crawler.assessment.report import safe_url
+from spbe_crawler.assessment import estimate_pemda, record_review
+from spbe_crawler.reports.assessment import write_report
+from spbe_crawler.reports.templating import safe_url
 from spbe_crawler.store.db import session_scope
 
 
@@ -65,7 +66,8 @@ def render(seeded: Seeded, out: Path, builder: Any = grouped_view) -> str:
 def test_hostile_snippet_is_escaped_and_no_unsafe_link(seeded: Seeded, tmp_path: Path) -> None:
     html = render(seeded, tmp_path)
     assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script" not in html.lower()
+    assert re.findall(r"<script\b[^>]*>", html, re.I) == ['<script src="laporan.js" defer>']  # the one local file, no inline script
+    assert (tmp_path / "laporan.js").is_file()
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs)
     assert "javascript:alert(1)" in html  # shown as text, never as a link
@@ -73,7 +75,8 @@ def test_hostile_snippet_is_escaped_and_no_unsafe_link(seeded: Seeded, tmp_path:
 
 def test_report_works_offline(seeded: Seeded, tmp_path: Path) -> None:
     html = render(seeded, tmp_path)
-    assert not re.search(r"<(link|script|img|iframe)\b", html, re.I)
+    assert not re.search(r"<(link|img|iframe)\b", html, re.I)
+    assert not re.search(r"<script\b(?![^>]*src=\"laporan\.js\")", html, re.I)  # no script but the local file
     assert "<svg" in html and "<style>" in html
     assert html.startswith("<!doctype html>") and '<html lang="id">' in html
 
@@ -88,10 +91,10 @@ def test_report_figures_coverage_and_priorities(seeded: Seeded, tmp_path: Path) 
     assert re.search(r"2 / 3", barat[:600])
     selatan = html[html.index("Teluk Betung Selatan") :]
     assert "Diretas: konten judi online" in selatan[:600]
-    assert re.search(r"0 / 2 <span class=\"muted\">\(1 belum disurvei\)", selatan[:800])
+    assert re.search(r"0 / 2 <span class=\"muted\">\(1 belum diperiksa\)", selatan[:800])
     # fix first: the heaviest estimated indicators (sector services, weight 3.0) lead
-    fix = html[html.index("Yang perlu diperbaiki lebih dulu") : html.index("Cakupan situs web unit")]
-    first_row = re.search(r"<td>(\d+)</td>", fix)
+    fix = html[html.index("Yang perlu diperbaiki</h2>") : html.index("Cakupan situs web unit")]
+    first_row = re.search(r"<strong>(\d+)\. ", fix)
     assert first_row and first_row.group(1) == "42"
     assert "+0,030" in fix
     # the reviewer's markup is escaped too

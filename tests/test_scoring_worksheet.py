@@ -188,3 +188,39 @@ def test_csv_and_json_hold_the_same_rows(tmp_path: Path, fw: Framework, rows: li
     assert j35["domain"] == "4 Layanan SPBE" and j35["estimate"] == 3 and j35["weight"] == 2.75
     assert j35["evidence_urls"] == ["https://spse.inaproc.id/bandarlampungkota", FORMULA]
     assert doc["rows"][43]["confirmed_level"] == 2
+
+
+def test_xlsx_is_laid_out_for_people(tmp_path: Path, fw: Framework, rows: list[SheetRow]) -> None:
+    pages = {12: "https://spse.inaproc.id/bandarlampungkota/lelang"}
+    path = write_xlsx(fw, "18.71", "KOTA BANDAR LAMPUNG", rows, tmp_path / "lembar.xlsx", WHEN, pages=pages)
+    wb = load_workbook(path)
+    ws = wb["Penilaian"]
+    # wrapped text, and rows tall enough for the criteria (five levels, several lines each)
+    criteria = ws[cell_of(path, 35, "Kriteria tingkat")]
+    assert criteria.alignment.wrap_text
+    assert ws.row_dimensions[criteria.row].height >= 5 * 15
+    assert all(ws.row_dimensions[r].height for r in range(5, 52))
+    # print: header row on every page, A4 landscape, one page wide
+    assert ws.print_title_rows == "$4:$4"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    # evidence is clickable; a formula-like "URL" never becomes a link
+    evidence = ws[cell_of(path, 35, "URL bukti")]
+    assert evidence.hyperlink is not None and evidence.hyperlink.target == "https://spse.inaproc.id/bandarlampungkota"
+    assert ws[cell_of(path, 36, "URL bukti")].hyperlink is None
+    bukti = wb["Bukti"]
+    links = [(c.value, c.hyperlink.target if c.hyperlink else None) for c in bukti["D"][1:]]
+    assert ("https://spse.inaproc.id/bandarlampungkota", "https://spse.inaproc.id/bandarlampungkota") in links
+    assert (FORMULA, None) in links and bukti["D"][1].data_type == "s"
+    # rationale names the page, not the internal finding id
+    rationale = ws[cell_of(path, 35, "Alasan perkiraan")].value
+    assert "#12" not in rationale and "spse.inaproc.id/bandarlampungkota/lelang" in rationale
+    # sort and filter allowed; criteria stay locked
+    assert ws.auto_filter.ref == f"A4:{ws.cell(row=4, column=len(headers(fw))).column_letter}51"
+    assert ws.protection.sheet and ws.protection.sort is False and ws.protection.autoFilter is False
+    assert criteria.protection.locked
+
+
+def test_csv_keeps_the_rationale_ids(tmp_path: Path, fw: Framework, rows: list[SheetRow]) -> None:
+    text = write_csv(fw, rows, tmp_path / "lembar.csv").read_text(encoding="utf-8-sig")
+    assert "Perkiraan tingkat 3 (#12)" in text

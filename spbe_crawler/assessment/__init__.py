@@ -1,4 +1,6 @@
-"""Glue between the pure ``scoring`` package and the store: estimate, review, worksheet, report.
+"""Glue between the pure ``scoring`` package and the store: estimate, review, worksheet.
+
+The HTML report is rendered by the reporting package: ``spbe_crawler.reports.assessment.write_report``.
 
 Public API (all take an open ``Session``; the caller commits, e.g. with ``db.session_scope``)::
 
@@ -9,14 +11,12 @@ Public API (all take an open ``Session``; the caller commits, e.g. with ``db.ses
     export_worksheet(session, pemda_code, framework_id, fmt="xlsx", out=None, second=False) -> Path
     index_summary(session, pemda_code, framework_id) -> dict
     export_assessment(session, pemda_code) -> dict
-    write_report(session, pemda_code, out_dir, framework_id="spbe-2020") -> Path
 """
 
 from __future__ import annotations
 
 from spbe_crawler.assessment.errors import AssessmentError
 from spbe_crawler.assessment.estimates import current_scores, estimate_pemda
-from spbe_crawler.assessment.report import write_report
 from spbe_crawler.assessment.reviews import WorksheetApplyResult, apply_worksheet, record_review, set_manual_level
 from spbe_crawler.assessment.summary import export_assessment, index_summary
 from spbe_crawler.assessment.worksheet_io import export_worksheet
@@ -32,5 +32,4 @@ __all__ = [
     "index_summary",
     "record_review",
     "set_manual_level",
-    "write_report",
 ]

@@ -24,17 +24,21 @@ def default_path(pemda_code: str, framework_id: str, fmt: str, second: bool = Fa
     return config.reports_dir() / f"lembar-kerja-{pemda_code}-{framework_id}{suffix}.{fmt}"
 
 
-def evidence_urls(session: Session, finding_ids: dict[int, list[int]]) -> dict[int, list[str]]:
-    """indicator -> distinct evidence URLs of its estimate, at most ``MAX_URLS`` each."""
+def finding_urls(session: Session, finding_ids: dict[int, list[int]]) -> dict[int, str]:
+    """finding id -> its URL, for the findings the estimates cite."""
     wanted = {i for ids in finding_ids.values() for i in ids}
     if not wanted:
         return {}
-    urls = dict(session.exec(select(Finding.id, Finding.url).where(col(Finding.id).in_(wanted))).all())
+    return {int(i): url for i, url in session.exec(select(Finding.id, Finding.url).where(col(Finding.id).in_(wanted))).all()}
+
+
+def evidence_urls(finding_ids: dict[int, list[int]], urls: dict[int, str]) -> dict[int, list[str]]:
+    """indicator -> distinct evidence URLs of its estimate, at most ``MAX_URLS`` each."""
     result = {}
     for indicator, ids in finding_ids.items():
         seen = list(dict.fromkeys(urls[i] for i in ids if i in urls))
         result[indicator] = seen[:MAX_URLS]
-    return result
+    return {k: v for k, v in result.items() if v}
 
 
 def export_worksheet(
@@ -50,13 +54,14 @@ def export_worksheet(
         raise AssessmentError(f"Format '{fmt}' tidak dikenal; pilih salah satu: {', '.join(FORMATS)}.")
     a = load_assessment(session, pemda_code, framework_id)
     role = ROLE_SECOND if second else ROLE_FIRST
-    urls = evidence_urls(session, {i: list(s.finding_ids or []) for i, s in a.scores.items()})
-    rows = build_rows(a.framework, a.scores, latest_reviews(a.reviews, role), urls)
+    cited = {i: list(s.finding_ids or []) for i, s in a.scores.items()}
+    pages = finding_urls(session, cited)
+    rows = build_rows(a.framework, a.scores, latest_reviews(a.reviews, role), evidence_urls(cited, pages))
     path = Path(out) if out else default_path(pemda_code, a.framework.id, fmt, second)
     path.parent.mkdir(parents=True, exist_ok=True)
     name, now = pemda_name(session, pemda_code), utcnow()
     if fmt == "xlsx":
-        return write_xlsx(a.framework, pemda_code, name, rows, path, now, role)
+        return write_xlsx(a.framework, pemda_code, name, rows, path, now, role, pages=pages)
     if fmt == "csv":
         return write_csv(a.framework, rows, path)
     return write_json(a.framework, pemda_code, name, rows, path, now)

@@ -18,11 +18,11 @@ from spbe_crawler.assessment import (
     index_summary,
     record_review,
     set_manual_level,
-    write_report,
 )
 from spbe_crawler.assessment.catalog import DEFAULT_FRAMEWORK
 from spbe_crawler.assessment.worksheet_io import FORMATS
 from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.reports.assessment import write_report
 from spbe_crawler.store.db import session_scope
 
 worksheet_app = typer.Typer(help="Lembar kerja penilaian (ekspor untuk penilai, impor hasil isian).", no_args_is_help=True)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session, select
 
 from spbe_crawler.assessment.runs import latest_survey_run
 from spbe_crawler.health.status import Status, info, works
 from spbe_crawler.registry.scope import units_in_scope, websites_of
 from spbe_crawler.reports.actions import Action, RegistryFix, SiteFacts, UnitRef, rank_actions
-from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, SiteCheck, UnitOutcome, Website
+from spbe_crawler.reports.formatting import angka
+from spbe_crawler.reports.templating import status_label, write_page
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, SiteCheck, UnitOutcome, Website, utcnow
 
 KIND_LABELS = {
     "pemda": ("pemda", "Pemerintah daerah"),
@@ -25,6 +26,10 @@ KIND_LABELS = {
     "kelurahan": ("kelurahan", "Kelurahan"),
     "desa": ("desa", "Desa"),
 }
+
+
+NOT_CHECKED = "belum_diperiksa"  # a unit with a website the run did not reach
+VILLAGE_KINDS = ("kelurahan", "desa")
 
 
 @dataclass
@@ -40,11 +45,46 @@ class CoverageRow:
     works: bool
     detail: str
     sites: list[dict[str, Any]] = field(default_factory=list)
+    parent_code: str = ""
 
     @property
     def works_before_discovery(self) -> bool:
         """Working through a website the registry already had (declared or confirmed)."""
         return any(s["state"] != "discovered" and s.get("status") and works(s["status"]) for s in self.sites)
+
+    @property
+    def checked(self) -> bool:
+        return self.status != NOT_CHECKED
+
+
+@dataclass
+class Tally:
+    """How many units, how many with a working website, how many the survey did not check."""
+
+    total: int = 0
+    working: int = 0
+    not_checked: int = 0
+
+    def add(self, row: CoverageRow) -> None:
+        self.total += 1
+        self.working += row.works
+        self.not_checked += not row.checked
+
+    @property
+    def pct(self) -> int:
+        return round(100 * self.working / self.total) if self.total else 0
+
+
+@dataclass
+class KecamatanRow:
+    """One kecamatan: its own website's status and the coverage of its kelurahan/desa."""
+
+    code: str
+    name: str
+    status: str
+    status_label: str
+    works: bool
+    villages: Tally = field(default_factory=Tally)
 
 
 @dataclass
@@ -59,6 +99,23 @@ class Coverage:
     def discovered(self) -> list[tuple[CoverageRow, dict[str, Any]]]:
         """Websites found by discovery, for a person to confirm or reject."""
         return [(row, site) for row in self.rows for site in row.sites if site["state"] == "discovered"]
+
+    def tally(self, kinds: tuple[str, ...] = ("opd", "kecamatan", *VILLAGE_KINDS)) -> Tally:
+        """Coverage over the units of ``kinds`` (default: every unit below the pemda)."""
+        total = Tally()
+        for row in self.rows:
+            if row.kind in kinds:
+                total.add(row)
+        return total
+
+    def kecamatan_table(self) -> list[KecamatanRow]:
+        """Per kecamatan, the coverage of its kelurahan/desa; villages without one come last."""
+        table = {r.code: KecamatanRow(r.code, r.name, r.status, r.status_label, r.works) for r in self.rows if r.kind == "kecamatan"}
+        orphans = KecamatanRow("", "Tanpa kecamatan", NOT_CHECKED, "–", False)
+        for row in self.rows:
+            if row.kind in VILLAGE_KINDS:
+                table.get(row.parent_code, orphans).villages.add(row)
+        return list(table.values()) + ([orphans] if orphans.villages.total else [])
 
     def summary(self) -> list[dict[str, Any]]:
         """Per unit kind: how many units, with a website, with a working website."""
@@ -78,15 +135,20 @@ class Coverage:
                     "with_site": with_site,
                     "working": working,
                     "working_before_discovery": before,
-                    "sentence": f"{working} dari {len(rows)} {short} memiliki situs yang berfungsi",
-                    "before_sentence": f"sebelum penemuan situs: {before} dari {len(rows)}",
+                    "sentence": f"{angka(working)} dari {angka(len(rows))} {short} memiliki situs yang berfungsi",
+                    "before_sentence": f"sebelum penemuan situs: {angka(before)} dari {angka(len(rows))}",
                 }
             )
         return lines
 
     def status_counts(self) -> list[tuple[str, str, int]]:
+        """(status, label, number of units), least severe first; units not checked last."""
         counts = Counter(r.status for r in self.rows)
-        return [(s, info(s).label, n) for s, n in sorted(counts.items(), key=lambda kv: info(kv[0]).severity)]
+        return [(s, status_label(s), n) for s, n in sorted(counts.items(), key=lambda kv: _severity(kv[0]))]
+
+
+def _severity(status: str) -> int:
+    return info(status).severity if status in Status._value2member_map_ else 99
 
 
 def build_coverage(session: Session, pemda_code: str, run_id: int | None = None) -> Coverage:
@@ -104,8 +166,8 @@ def build_coverage(session: Session, pemda_code: str, run_id: int | None = None)
     for unit in units:
         unit_sites: list[Website] = sites.get(unit.code, [])
         outcome = outcomes.get(unit.code)
-        status = outcome.status if outcome else (Status.NO_WEBSITE.value if not unit_sites else "belum_diperiksa")
-        label = info(status).label if status in Status._value2member_map_ else "Belum diperiksa"
+        # a unit the run did not cover is "not checked"; before any run, a unit without a site has none
+        status = outcome.status if outcome else (Status.NO_WEBSITE.value if run is None and not unit_sites else NOT_CHECKED)
         kecamatan = names.get(unit.parent_code or "", "") if unit.kind in ("kelurahan", "desa") else ""
         ref = UnitRef(unit.code, unit.name, unit.kind, kecamatan)
         facts += [site_facts(ref, w, checks[w.id]) for w in unit_sites if w.id in checks]
@@ -118,10 +180,11 @@ def build_coverage(session: Session, pemda_code: str, run_id: int | None = None)
                 websites=[w.url for w in unit_sites],
                 website_states=[w.state for w in unit_sites],
                 status=status,
-                status_label=label,
+                status_label=status_label(status),
                 works=status in Status._value2member_map_ and works(status),
                 detail=outcome.detail if outcome else "",
                 sites=[_site_view(w, checks.get(w.id or 0)) for w in unit_sites],
+                parent_code=unit.parent_code or "",
             )
         )
     pemda_name = next((u.name for u in units if u.kind == "pemda"), pemda_code)
@@ -182,7 +245,7 @@ def _site_view(website: Website, check: SiteCheck | None) -> dict[str, Any]:
             final_url=check.final_url,
             tls_expires_at=check.tls_expires_at,
             checklist=_checklist(check.signals),
-            newest_post=check.signals.get("newest_post"),
+            newest_post=_date(check.signals.get("newest_post")),
             posts_90d=check.signals.get("posts_last_90_days"),
         )
     return view
@@ -221,16 +284,9 @@ def write_csv(coverage: Coverage, path: Path) -> Path:
     return path
 
 
-_ENV = Environment(loader=PackageLoader("spbe_crawler.reports", "templates"), autoescape=select_autoescape(["html", "j2"]))
-
-
 def write_html(coverage: Coverage, path: Path) -> Path:
-    template = _ENV.get_template("coverage.html.j2")
-    path.write_text(
-        template.render(c=coverage, summary=coverage.summary(), counts=coverage.status_counts(), now=datetime.now()),
-        encoding="utf-8",
-    )
-    return path
+    """The report, with its script (``laporan.js``) beside it."""
+    return write_page(path, "cakupan.html.j2", c=coverage, now=utcnow())
 
 
 def write_coverage(session: Session, pemda_code: str, out_dir: Path, run_id: int | None = None) -> tuple[Path, Path, Coverage]:

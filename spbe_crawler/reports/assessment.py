@@ -1,8 +1,10 @@
-"""The HTML assessment report of one pemda: index and predikat, domain/aspect bars, coverage of
-units with working websites, the service inventory, what to fix first, and the evidence links.
+"""The HTML assessment report of one pemda: index and predikat, domain/aspect bars, what to fix
+first (who, which indicator, which evidence is missing), coverage of units with working websites,
+the service inventory, and the evidence links.
 
-Self-contained (inline CSS and SVG, no CDN) so it works offline. Crawled text (snippets, URLs) is
-untrusted: jinja2 autoescapes everything, and only http(s) URLs become links.
+Works offline (inline CSS and SVG, no CDN; its small filter script is a file beside it). Crawled
+text (snippets, URLs) is untrusted: the shared environment autoescapes everything, and only
+http(s) URLs become links.
 """
 
 from __future__ import annotations
@@ -11,49 +13,26 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, pass_context
 from sqlmodel import Session, col, select
 
-from scoring.aggregate import Figure, display, predikat
+from scoring.aggregate import Figure, predikat
 from scoring.framework import Framework
-from scoring.priorities import next_steps
+from scoring.priorities import ServiceFacts, next_steps
+from scoring.rationale import readable
 from scoring.review import SOURCE_LABELS, disagreements
-from spbe_crawler.assessment.catalog import DEFAULT_FRAMEWORK
-from spbe_crawler.assessment.coverage import coverage
+from spbe_crawler.assessment.catalog import DEFAULT_FRAMEWORK, get_rubric
+from spbe_crawler.assessment.errors import AssessmentError
 from spbe_crawler.assessment.runs import finding_dict, findings_of, latest_survey_run, pemda_name
 from spbe_crawler.assessment.summary import Assessment, indicator_rows, load_assessment
-from spbe_crawler.store.models import CrawlRun, Finding, utcnow
+from spbe_crawler.reports.coverage import build_coverage
+from spbe_crawler.reports.owners import EvidenceRow, service_facts
+from spbe_crawler.reports.templating import safe_url, write_page
+from spbe_crawler.store.models import CrawlRun, Finding, Unit, utcnow
 
 ViewBuilder = Callable[..., list[dict[str, Any]]]
-TEMPLATES = Path(__file__).parent / "templates"
 MAX_LINKS = 5
-_ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-
-
-def safe_url(url: object) -> str | None:
-    """The URL if it may be a link (http/https), else None: crawled hrefs can be ``javascript:``."""
-    if not isinstance(url, str):
-        return None
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return None
-    return url.strip() if scheme in ("http", "https") else None
-
-
-_ENV.filters["safe_url"] = safe_url
-_ENV.filters["num"] = lambda v, places=2: display(v, places, ",")
-
-
-@pass_context
-def _figure(context: Any, value: Decimal | None) -> str:
-    """An index/group figure with the framework's number of decimals, Indonesian separator."""
-    return display(value, context["fw"].places, ",")
-
-
-_ENV.filters["fig"] = _figure
+__all__ = ["safe_url", "write_report", "build_context"]
 
 
 def _hue(framework: Framework, value: Decimal | None) -> int:
@@ -103,13 +82,32 @@ def _bars(a: Assessment) -> list[dict[str, Any]]:
 
 
 def _indicator_rows(a: Assessment, findings: Mapping[int, Finding]) -> list[dict[str, Any]]:
-    """The summary's indicator rows, with up to MAX_LINKS evidence links each."""
+    """The summary's indicator rows, with up to MAX_LINKS evidence links each; the rationale names
+    pages instead of internal finding ids."""
     rows = indicator_rows(a)
     for row in rows:
         linked = [findings[i] for i in row["finding_ids"] if i in findings][:MAX_LINKS]
         row["number"] = row["indicator"]
+        row["rationale"] = readable(row["rationale"], {i: f.url for i, f in findings.items()})
         row["links"] = [{"id": f.id, "url": f.url, "href": safe_url(f.url), "snippet": f.snippet} for f in linked]
     return rows
+
+
+def _services(session: Session, a: Assessment, findings: Mapping[int, Finding]) -> dict[int, ServiceFacts]:
+    """The service and owning OPD behind each estimated indicator."""
+    unit_codes = {f.unit_code for f in findings.values()}
+    units = {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_(unit_codes)))} if unit_codes else {}
+    opds = [u.name for u in session.exec(select(Unit).where(Unit.pemda_code == a.pemda_code, Unit.kind == "opd").order_by(col(Unit.code)))]
+    evidence: dict[int, list[EvidenceRow]] = {}
+    for number, score in a.scores.items():
+        rows = []
+        for finding_id in score.finding_ids or []:
+            f = findings.get(finding_id)
+            if f is not None:
+                unit = units.get(f.unit_code)
+                rows.append(EvidenceRow(f.service, f.unit_code, unit.kind if unit else "", unit.name if unit else f.unit_code))
+        evidence[number] = rows
+    return service_facts(evidence, opds)
 
 
 def _run_for(session: Session, a: Assessment) -> CrawlRun | None:
@@ -159,6 +157,12 @@ def build_context(
     missing = wanted - set(by_id)
     if missing:
         by_id.update({f.id: f for f in session.exec(select(Finding).where(col(Finding.id).in_(missing)))})
+    try:
+        rubric = get_rubric(fw.id)
+    except AssessmentError:
+        rubric = None
+    steps = next_steps(fw, a.levels, rubric, _services(session, a, by_id), limit=None)
+    cover = build_coverage(session, pemda_code, run.id if run else None) if run else None
     return {
         "fw": fw,
         "pemda_code": pemda_code,
@@ -170,8 +174,9 @@ def build_context(
         "indicators": _indicator_rows(a, by_id),
         "unknown": sum(1 for level, _ in a.effective.values() if level is None),
         "counts": {key: sum(1 for _, s in a.effective.values() if s == key) for key in SOURCE_LABELS},
-        "steps": next_steps(fw, a.levels),
-        "coverage": coverage(session, pemda_code, run.id if run else None),
+        "steps": [s for s in steps if s.crawlable],
+        "document_steps": [s for s in steps if not s.crawlable],
+        "coverage": cover,
         "inventory": _inventory(view_builder, findings, fw),
         "changes": _changes(session, pemda_code, run, findings),
         "disagreements": disagreements(a.reviews),
@@ -187,8 +192,5 @@ def write_report(
 ) -> Path:
     """Render the report to ``out_dir/laporan-<pemda>-<framework>.html`` and return its path."""
     context = build_context(session, pemda_code, framework_id, view_builder)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"laporan-{pemda_code}-{context['fw'].id}.html"
-    path.write_text(_ENV.get_template("report.html.j2").render(**context), encoding="utf-8")
-    return path
+    path = Path(out_dir) / f"laporan-{pemda_code}-{context['fw'].id}.html"
+    return write_page(path, "penilaian.html.j2", **context)
