@@ -118,13 +118,13 @@ def overflow_x(driver: Any) -> list[str]:
     return list(driver.execute_script(script))
 
 
-def screenshot(driver: Any, url: str, path: Path, width: int, full_page: bool = True) -> Path:
-    """Open ``url`` at ``width`` and save a PNG (the whole page height when ``full_page``)."""
+def screenshot(driver: Any, url: str, path: Path, width: int, full_page: bool = True, max_height: int = 16000) -> Path:
+    """Open ``url`` at ``width`` and save a PNG (the page height up to ``max_height`` when ``full_page``)."""
     at_width(driver, width)
     driver.get(url)
     if full_page:
-        height = int(driver.execute_script("return Math.min(document.documentElement.scrollHeight, 16000)"))
-        at_width(driver, width, max(height, 600))
+        height = int(driver.execute_script("return document.documentElement.scrollHeight"))
+        at_width(driver, width, max(min(height, max_height), 600))
     path.parent.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(path))
     return path
