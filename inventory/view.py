@@ -7,13 +7,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from inventory.engine import default_directory, load_catalog
 from inventory.rules import LEVELS
-
-_NUMBER_KEYS: tuple[Any, ...] = ("no", False, "number", "indicator", "id", "code")
-"""Keys an indicator number may sit under; YAML 1.1 reads an unquoted ``no:`` key as ``False``."""
+from scoring.framework_loader import load_framework
 
 OTHER_LABEL = "Lainnya"
 """The group of findings that map to no indicator of the framework (e.g. PPID under 59/2020)."""
@@ -76,25 +72,10 @@ def _service(key: str, findings: list[Mapping[str, Any]], names: Mapping[str, st
 
 
 def framework_indicator_names(framework: str, data_dir: Path | str | None = None) -> dict[int, str]:
-    """Indicator names from ``data/frameworks/<framework>.yaml``; empty when that file is absent.
-
-    Accepts a top-level ``indicators`` list whose items carry a number (``no``, ``number``,
-    ``indicator``, ``id`` or ``code``) and a ``name``.
-    """
+    """Indicator names from ``data/frameworks/<framework>.yaml``, read by the one framework loader
+    (:func:`scoring.framework_loader.load_framework`); empty when that file is absent."""
     root = Path(data_dir) if data_dir else default_directory().parent
     path = root / "frameworks" / f"{framework}.yaml"
     if not path.is_file():
         return {}
-    try:
-        with path.open(encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read framework file: {exc}") from None
-    names: dict[int, str] = {}
-    for item in raw.get("indicators", []) if isinstance(raw, Mapping) else []:
-        if not isinstance(item, Mapping):
-            continue
-        number = next((item[k] for k in _NUMBER_KEYS if k in item), None)
-        if str(number).isdigit() and isinstance(item.get("name"), str):
-            names[int(number)] = item["name"]
-    return names
+    return {number: indicator.name for number, indicator in load_framework(path).indicators.items()}

@@ -85,13 +85,9 @@ def test_service_names_default_to_the_pack_catalog() -> None:
     assert view[0]["services"][0]["name"] == "JDIH (Jaringan Dokumentasi dan Informasi Hukum)"
 
 
-def test_indicator_names_are_read_from_the_framework_file(tmp_path: Path) -> None:
-    (tmp_path / "frameworks").mkdir()
-    (tmp_path / "frameworks" / "spbe-2020.yaml").write_text(
-        "indicators:\n  - {no: 44, name: Layanan JDIH}\n  - {number: '35', name: Layanan Pengadaan}\n  - {name: tanpa nomor}\n",
-        encoding="utf-8",
-    )
-    assert framework_indicator_names("spbe-2020", data_dir=tmp_path) == {44: "Layanan JDIH", 35: "Layanan Pengadaan"}
+def test_indicator_names_are_read_by_the_framework_loader(tmp_path: Path) -> None:
+    names = framework_indicator_names("spbe-2020")
+    assert len(names) == 47 and names[44] == "Tingkat Kematangan Layanan Jaringan Dokumentasi dan Informasi Hukum (JDIH)"
     assert framework_indicator_names("tidak-ada", data_dir=tmp_path) == {}
 
 
@@ -100,6 +96,9 @@ def test_unreadable_framework_file_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "frameworks" / "rusak.yaml").write_text("indicators: [tidak ditutup\n", encoding="utf-8")
     with pytest.raises(ValueError, match="rusak.yaml"):
         framework_indicator_names("rusak", data_dir=tmp_path)
+    (tmp_path / "frameworks" / "kurang.yaml").write_text("indicators:\n  - {no: 44, name: Layanan JDIH}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="kurang.yaml"):  # the loader's rules hold here too
+        framework_indicator_names("kurang", data_dir=tmp_path)
 
 
 def test_empty_inventory_has_no_groups() -> None:
