@@ -48,7 +48,9 @@ def seed(session: Session) -> CrawlRun:
             {
                 "registry_fix": {
                     "registered_url": "https://kupangkota.example.go.id/index.php/profil",
-                    "suggested_url": "https://kupangkota.example.go.id/",
+                    "working_url": "https://kupangkota.example.go.id/",
+                    "tried": [{"url": "https://kupangkota.example.go.id/index.php/profil", "status": "http_error", "detail": "HTTP 404"}],
+                    "advice": "perbaiki alamat di registri",
                 }
             },
         ),
@@ -88,6 +90,7 @@ def test_actions_are_ranked_from_stored_checks(session):
     registry = coverage.actions[-1]
     assert registry.unit.kecamatan == "Teluk Betung Utara"
     assert "https://kupangkota.example.go.id/" in registry.fix
+    assert "Alamat terdaftar gagal: HTTP 404" in registry.evidence
 
 
 def test_html_lists_actions_first_and_escapes_crawled_text(session, tmp_path):

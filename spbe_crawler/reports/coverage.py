@@ -219,10 +219,18 @@ def _date(value: Any) -> date | None:
 
 
 def _registry_fix(value: Any) -> RegistryFix | None:
-    """``signals["registry_fix"]``: the survey found the registered URL to be a stale deep link."""
-    if not isinstance(value, dict) or not value.get("registered_url") or not value.get("suggested_url"):
+    """``signals["registry_fix"]``: the registered URL failed and a fallback (the site root, http
+    for https, www or bare host) works; see spbe_crawler/survey/fallback.py."""
+    if not isinstance(value, dict):
         return None
-    return RegistryFix(str(value["registered_url"]), str(value["suggested_url"]), str(value.get("reason") or ""))
+    registered, working = value.get("registered_url"), value.get("working_url") or value.get("suggested_url")
+    if not registered or not working:
+        return None
+    tried = [t for t in value.get("tried") or [] if isinstance(t, dict)]
+    reason = f"Alamat terdaftar gagal: {tried[0].get('detail') or tried[0].get('status')}" if tried else ""
+    if value.get("mark"):
+        reason = f"{reason}; {value['mark']}" if reason else str(value["mark"])
+    return RegistryFix(str(registered), str(working), reason)
 
 
 def _site_view(website: Website, check: SiteCheck | None) -> dict[str, Any]:

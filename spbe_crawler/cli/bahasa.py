@@ -1,0 +1,152 @@
+"""The CLI's own words in Bahasa Indonesia: help layout, usage line, parsing errors.
+
+Typer (with its bundled Click) writes its help frame and its errors in English and has no message
+catalogue to switch. :func:`install` replaces those few words once, before the app runs: the panel
+titles, the usage prefix, the help option's text, the type hints of options (``<bool>`` is dropped,
+others named in Indonesian), and the text of parsing errors (translated by :data:`ERRORS`).
+Everything else users read (command help, our own errors) is written in Indonesian at the source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+HELP_TEXT = "Tampilkan bantuan ini lalu keluar."
+USAGE = "Penggunaan: "
+PANELS = {
+    "OPTIONS_PANEL_TITLE": "Opsi",
+    "COMMANDS_PANEL_TITLE": "Perintah",
+    "ARGUMENTS_PANEL_TITLE": "Argumen",
+    "ERRORS_PANEL_TITLE": "Galat",
+    "REQUIRED_LONG_STRING": "[wajib]",
+    "DEFAULT_STRING": "[bawaan: {}]",
+    "ENVVAR_STRING": "[variabel lingkungan: {}]",
+    "DEPRECATED_STRING": "(usang) ",
+    "ABORTED_TEXT": "Dibatalkan.",
+    "RICH_HELP": "Coba [blue]'{command_path} {help_option}'[/] untuk bantuan.",
+}
+TYPE_NAMES = {
+    "str": "teks",
+    "int": "bilangan",
+    "float": "angka",
+    "path": "jalur",
+    "file": "berkas",
+    "directory": "folder",
+    "datetime": "waktu",
+}
+USAGE_PIECES = (("[OPTIONS]", "[OPSI]"), ("COMMAND [ARGS]...", "PERINTAH [ARGUMEN]..."))
+
+# (English message pattern, Indonesian replacement): parsing errors of Typer/Click, whole message.
+ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"^Missing (?:option|parameter) (.+?)\.(.*)$", r"Opsi wajib belum diisi: \1.\2"),
+        (r"^Missing argument (.+?)\.(.*)$", r"Argumen wajib belum diisi: \1.\2"),
+        (r"^Missing command\.$", "Perintah belum disebut."),
+        (r"^No such option: (\S+)(?: \(Possible options: (.+)\))?$", r"Opsi tidak dikenal: \1"),
+        (r"^No such command '?(.+?)'?\.$", r"Perintah '\1' tidak dikenal."),
+        (r"^Invalid value for (.+?): (.*)$", r"Nilai tidak valid untuk \1: \2"),
+        (r"^Invalid value: (.*)$", r"Nilai tidak valid: \1"),
+        (r"^Option '?(.+?)'? requires an argument\.$", r"Opsi \1 memerlukan nilai."),
+        (r"^Option '?(.+?)'? requires (\d+) arguments\.$", r"Opsi \1 memerlukan \2 nilai."),
+        (r"^Got unexpected extra arguments? \((.*)\)$", r"Argumen tambahan tidak dikenal: \1"),
+        (r"^'(.*)' is not a valid integer\.?$", r"'\1' bukan bilangan bulat."),
+        (r"^'(.*)' is not a valid float\.?$", r"'\1' bukan angka."),
+        (r"^'(.*)' is not a valid boolean\.?$", r"'\1' bukan ya/tidak."),
+        (r"^'(.*)' is not one of (.*)\.$", r"'\1' bukan salah satu dari \2."),
+        (r"^'(.*)' is not (.*)\.$", r"'\1' bukan \2."),
+        (r"^(\S+) does not exist\.?$", r"\1 tidak ada."),
+        (r"^(?:Path|File|Directory) '(.*)' does not exist\.$", r"'\1' tidak ada."),
+        (r"^(?:File|Path) '(.*)' is a directory\.$", r"'\1' adalah folder, bukan berkas."),
+        (r"^Directory '(.*)' is a file\.$", r"'\1' adalah berkas, bukan folder."),
+        (r"^(.*) is not in the range (.*)\.$", r"\1 di luar rentang \2."),
+    )
+)
+# Phrases inside translated messages (e.g. "Possible options" suffixes, "(env var: X)").
+PHRASES = (("Possible options", "mungkin maksud Anda"), ("env var", "variabel lingkungan"), ("Choose from", "Pilih salah satu"))
+
+
+def translate(message: str) -> str:
+    """An English Typer/Click message in Indonesian (unknown messages are returned unchanged)."""
+    text = message.strip()
+    for pattern, replacement in ERRORS:
+        if pattern.match(text):
+            text = pattern.sub(replacement, text)
+            break
+    for english, indonesian in PHRASES:
+        text = text.replace(english, indonesian)
+    return text
+
+
+_installed = False
+
+
+def install() -> None:
+    """Put the Indonesian words in place (once per process)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    from typer import core, rich_utils
+    from typer._click import core as click_core
+    from typer._click import decorators, exceptions, formatting
+
+    for name, text in PANELS.items():
+        setattr(rich_utils, name, text)
+    rich_utils.highlighter.highlights = [h.replace("Usage: ", USAGE) for h in rich_utils.highlighter.highlights]
+    _wrap_usage(formatting.HelpFormatter)
+    _wrap_help_option(decorators, click_core)
+    _wrap_types(core)
+    for cls in vars(exceptions).values():
+        if isinstance(cls, type) and issubclass(cls, exceptions.ClickException) and "format_message" in vars(cls):
+            cls.format_message = _translated(cls.format_message)
+
+
+def _translated(method: Callable[[Any], str]) -> Callable[[Any], str]:
+    def format_message(self: Any) -> str:
+        return translate(method(self))
+
+    return format_message
+
+
+def _wrap_usage(formatter: Any) -> None:
+    original = formatter.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for english, indonesian in USAGE_PIECES:
+            args = args.replace(english, indonesian)
+        original(self, prog, args, USAGE if prefix is None else prefix)
+
+    formatter.write_usage = write_usage
+
+
+def _wrap_help_option(decorators: Any, click_core: Any) -> None:
+    original = decorators.help_option
+
+    def help_option(param_decls: list[str]) -> Callable[[Any], Any]:
+        decorate = original(param_decls)
+
+        def apply(command: Any) -> Any:
+            result = decorate(command)
+            command.params[-1].help = HELP_TEXT
+            return result
+
+        return apply
+
+    decorators.help_option = help_option
+
+
+def _wrap_types(core: Any) -> None:
+    """Flags show no type; other types are named in Indonesian (``<teks>``, ``<jalur>``)."""
+    original = core._TyperParameter.display_type
+    names = re.compile(r"\b(" + "|".join(TYPE_NAMES) + r")\b")
+
+    def display_type(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False):
+            return None
+        shown = original(self, ctx)
+        return names.sub(lambda m: TYPE_NAMES[m.group(1)], shown) if shown else shown
+
+    core._TyperParameter.display_type = display_type
