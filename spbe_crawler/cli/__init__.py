@@ -56,8 +56,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Tulis laporan HTML penilaian pemda (indeks, predikat, cakupan, inventaris, prioritas).",
     ),
     "monitor": ("spbe_crawler.cli.monitor_cmds", "Pemantauan ketersediaan situs dan portal layanan."),
+    "db": ("spbe_crawler.cli.db_cmds", "Basis data: skema dan migrasinya."),
 }
 
 
 def main() -> None:
-    app()
+    from spbe_crawler.store.errors import SchemaError
+
+    try:
+        app()
+    except SchemaError as problem:  # an old or newer database: the message says what to run
+        from spbe_crawler.cli.app import err_console
+
+        err_console.print(str(problem), style="red", markup=False)
+        raise SystemExit(2) from None

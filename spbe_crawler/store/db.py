@@ -8,17 +8,18 @@ from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from spbe_crawler import config
-from spbe_crawler.store import (
-    models,  # noqa: F401  (registers the tables)
-    models_monitor,  # noqa: F401  (monitoring tables)
-)
+from spbe_crawler.store import schema
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """The engine for ``url`` (default: :func:`config.database_url`, read now), with tables created."""
+    """The engine for ``url`` (default: :func:`config.database_url`, read now), its schema ready.
+
+    An empty database gets the whole schema; one made by an older version raises
+    :class:`spbe_crawler.store.schema.SchemaError` (``spbe db upgrade`` first).
+    """
     return _engine(url or config.database_url())
 
 
@@ -27,7 +28,7 @@ def _engine(url: str) -> Engine:
     engine = create_engine(url)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    SQLModel.metadata.create_all(engine)
+    schema.prepare(engine)
     return engine
 
 

@@ -1,0 +1,69 @@
+"""Monitoring tables beside :mod:`spbe_crawler.store.models`: schedule state, the sweep lease,
+the alert log (de-duplication) and hourly probe rollups (retention). Times are timezone-aware UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from models import utcnow
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class MonitorSchedule(SQLModel, table=True):
+    """When a class of targets of a scope is next due; survives restarts of ``spbe monitor run``."""
+
+    key: str = Field(primary_key=True, max_length=128)  # "<scope>:<class>"
+    scope: str = Field(index=True)
+    target_class: str  # portal | unit | survey
+    next_due: datetime
+    last_started: datetime | None = None
+    last_finished: datetime | None = None
+    last_run_id: int | None = None
+    last_result: str = ""
+
+
+class MonitorLease(SQLModel, table=True):
+    """A lease taken by the one process allowed to sweep; it expires unless renewed."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = ""
+    scope: str = ""
+    acquired_at: datetime | None = None
+    expires_at: datetime = Field(default_factory=utcnow)
+
+
+class AlertLog(SQLModel, table=True):
+    """One alert event per channel; a successful row means the event is never sent again."""
+
+    __table_args__ = (UniqueConstraint("event_key", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_key: str = Field(index=True, max_length=200)  # down:<incident> | recovered:<incident> | cert:<site>:<date>:<days>
+    channel: str = Field(max_length=32)
+    kind: str
+    website_id: int | None = Field(default=None, index=True)
+    incident_id: int | None = None
+    attempts: int = 0
+    sent_at: datetime | None = None
+    last_error: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProbeRollup(SQLModel, table=True):
+    """Probes of one website in one hour, after the raw rows were removed by retention."""
+
+    __table_args__ = (UniqueConstraint("website_id", "hour"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    website_id: int = Field(index=True, foreign_key="website.id")
+    hour: datetime = Field(index=True)  # start of the hour, UTC
+    total: int = 0
+    up: int = 0
+    down: int = 0
+    latency_count: int = 0
+    latency_sum: float = 0.0
+    latency_min: float | None = None
+    latency_max: float | None = None
+    sketch: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # log-bucket -> count
