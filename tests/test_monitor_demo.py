@@ -39,5 +39,6 @@ def test_demo_sweep_opens_incidents_for_broken_sites_only(demo_web, tmp_path) ->
     page = tmp_path / "status"
     spbe(["monitor", "page", "--pemda", "18.71", "--out", str(page)], env)
     html = (page / "index.html").read_text(encoding="utf-8")
-    assert "Insiden 30 hari terakhir" in html and "Situs unit kerja" in html
+    assert "Linimasa gangguan (30 hari)" in html and "Situs unit kerja" in html and "Sebagian layanan terganggu" in html
     assert all(host in html for host in expected_down)
+    assert "zona privat" not in html and "kebijakan jaringan" not in html and "127.0.0.1" not in html  # internal words stay out

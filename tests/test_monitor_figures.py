@@ -172,12 +172,12 @@ def test_status_page_is_offline_indonesian_and_escaped(engine) -> None:
         session.commit()
         html = render_status_page(session, "18.71", NOW)
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;unit&#39;)&lt;/script&gt;" in html
-    assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
+    assert "onerror" not in html and "img src=x" not in html  # probe details never reach the public page
     assert 'href="javascript:' not in html and 'href="https://ppid.bandarlampungkota.go.id/"' in html
-    assert html.count("<svg") == 4  # bars + latency line for each of the two portals
+    assert html.count('aria-label="Ketersediaan harian 30 hari"') == 2  # one chart per portal
     assert "<polyline" in html and "<rect" in html
     assert "Status Ketersediaan Layanan Digital – Kota Bandar Lampung" in html
-    assert "masih berlangsung" in html and "Dalam 7 hari" in html
+    assert "masih berlangsung" in html and "5 hari lagi" in html
     assert "<link" not in html and 'src="http' not in html  # no external assets: works offline
 
 

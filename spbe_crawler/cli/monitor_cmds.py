@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from spbe_crawler.cli.app import app, console, err_console
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rich.table import Table
 
     from spbe_crawler.monitor.figures import MonitorFigures
@@ -162,7 +164,7 @@ def _print_figures(figures: MonitorFigures) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from spbe_crawler.monitor.figures import CERT_DAYS, WINDOW_LABELS, cert_label, format_duration
+    from spbe_crawler.monitor.figures import CERT_HORIZON, WINDOW_LABELS, cert_label, expiring_certs, format_duration
 
     console.print(_sites_table(figures))
     kinds = Table(title="Ketersediaan menurut jenis unit")
@@ -184,9 +186,8 @@ def _print_figures(figures: MonitorFigures) -> None:
             format_duration(i.duration_s),
         )
     console.print(incidents)
-    for days in CERT_DAYS:
-        hosts = ", ".join(f"{s.host} ({cert_label(s.cert_days_left)})" for s in figures.certs_expiring[days]) or "tidak ada"
-        console.print(f"Sertifikat kedaluwarsa dalam {days} hari: {hosts}", markup=False, highlight=False)
+    certs = ", ".join(f"{s.host} ({cert_label(s.cert_days_left)})" for s in expiring_certs(figures)) or "tidak ada"
+    console.print(f"Sertifikat kedaluwarsa dalam {CERT_HORIZON} hari: {certs}", markup=False, highlight=False)
 
 
 @monitor_app.command("status")
@@ -210,20 +211,152 @@ def status_cmd(pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP)) -> 
     _print_figures(figures)
 
 
+def _reading() -> Any:
+    """A read-only source of figures: the SQLite file straight through the DB-API when possible
+    (instant start), else a SQLAlchemy session (PostgreSQL, or a store not created yet)."""
+    from contextlib import contextmanager
+
+    from spbe_crawler import config
+    from spbe_crawler.monitor.reader import open_sqlite
+
+    @contextmanager
+    def opened() -> Any:
+        reader = open_sqlite(config.database_url())
+        if reader is not None:
+            with reader:
+                yield reader
+            return
+        from sqlmodel import Session
+
+        from spbe_crawler.store.db import get_engine
+
+        with Session(get_engine()) as session:
+            yield session
+
+    return opened()
+
+
 @monitor_app.command("page")
 def page_cmd(
     pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
-    out: Path = typer.Option(..., "--out", help="Folder tujuan halaman status (index.html)."),
+    out: Path = typer.Option(..., "--out", help="Folder tujuan halaman status (index.html dan lencana badge/*.svg)."),
+    segarkan: int = typer.Option(300, "--segarkan", help="Muat ulang halaman otomatis tiap sekian detik (0: tidak)."),
 ) -> None:
     """Tulis halaman status statis (HTML luring) yang dapat diterbitkan pemda."""
+    from spbe_crawler.monitor.page import write_status_page
+
+    with _reading() as source:
+        path = write_status_page(source, pemda, out, refresh=max(segarkan, 0) if isinstance(segarkan, int) else 300)
+    console.print(f"Halaman status: {path}", markup=False, highlight=False)
+
+
+@monitor_app.command("metrics")
+def metrics_cmd(
+    pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
+    out: Path | None = typer.Option(None, "--out", help="Berkas .prom untuk textfile collector node_exporter (bawaan: keluaran standar)."),
+) -> None:
+    """Metrik Prometheus per situs: status, latensi, ketersediaan, sisa hari sertifikat."""
+    from spbe_crawler.monitor.figures import monitor_figures
+    from spbe_crawler.monitor.metrics import prometheus_text, write_textfile
+
+    with _reading() as source:
+        text = prometheus_text(monitor_figures(source, pemda))
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    write_textfile(out, text)
+    console.print(f"Metrik Prometheus: {out}", markup=False, highlight=False)
+
+
+maintenance_app = typer.Typer(help="Jendela pemeliharaan: probe berjalan, peringatan gangguan ditahan.", no_args_is_help=True)
+monitor_app.add_typer(maintenance_app, name="pemeliharaan")
+
+
+def _moment(text: str, option: str) -> datetime:
+    """``2026-12-01 22:00`` in the pemda's zone (or with an explicit offset) as aware UTC."""
+    from datetime import UTC, datetime
+
+    try:
+        value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        _fail(f"{option} harus berformat 'YYYY-MM-DD HH:MM' (mis. 2026-12-01 22:00), bukan {text!r}")
+    return value.astimezone(UTC) if value.tzinfo else value
+
+
+@maintenance_app.command("tambah")
+def maintenance_add_cmd(
+    mulai: str = typer.Option(..., "--mulai", help="Mulai, 'YYYY-MM-DD HH:MM' waktu setempat pemda (WIB/WITA/WIT)."),
+    selesai: str = typer.Option(..., "--selesai", help="Selesai, 'YYYY-MM-DD HH:MM' waktu setempat pemda."),
+    situs: str | None = typer.Option(None, "--situs", help="URL satu situs (bawaan: semua situs --pemda)."),
+    pemda: str = typer.Option("all", "--pemda", help="Kode pemda/unit yang seluruh situsnya dipelihara, atau 'all'."),
+    catatan: str = typer.Option("", "--catatan", help="Keterangan yang tampil di halaman status."),
+) -> None:
+    """Jadwalkan pemeliharaan: tidak ada peringatan gangguan, halaman status menampilkan 'pemeliharaan'."""
+    from datetime import UTC
+
+    from sqlmodel import Session, select
+
+    from spbe_crawler.monitor.maintenance import add_window
+    from spbe_crawler.reports.formatting import waktu, zone_of
+    from spbe_crawler.store.db import get_engine
+    from spbe_crawler.store.models import Website
+
+    with Session(get_engine()) as session:
+        website_id, scope = None, pemda
+        if situs:
+            site = session.exec(select(Website).where(Website.url == situs.strip())).first()
+            if site is None:
+                _fail(f"situs {situs!r} tidak ada di registri (lihat spbe registry show)")
+            website_id, scope = site.id, site.unit_code
+        zone = zone_of(None if scope == "all" else scope)
+        starts, ends = (
+            (m if m.tzinfo else m.replace(tzinfo=zone)).astimezone(UTC) for m in (_moment(mulai, "--mulai"), _moment(selesai, "--selesai"))
+        )
+        try:
+            window_id = add_window(session, starts, ends, scope=scope, website_id=website_id, note=catatan)
+        except ValueError as exc:
+            _fail(str(exc))
+    code = None if scope == "all" else scope
+    console.print(
+        f"Pemeliharaan #{window_id}: {situs or 'semua situs ' + pemda}, {waktu(starts, code)} – {waktu(ends, code)}.",
+        markup=False,
+        highlight=False,
+    )
+
+
+@maintenance_app.command("daftar")
+def maintenance_list_cmd() -> None:
+    """Daftar pemeliharaan yang sedang berjalan atau akan datang."""
     from sqlmodel import Session
 
-    from spbe_crawler.monitor.page import write_status_page
+    from spbe_crawler.monitor.maintenance import list_windows
+    from spbe_crawler.reports.formatting import waktu
     from spbe_crawler.store.db import get_engine
 
     with Session(get_engine()) as session:
-        path = write_status_page(session, pemda, out)
-    console.print(f"Halaman status: {path}", markup=False, highlight=False)
+        windows = list_windows(session)
+    if not windows:
+        console.print("Tidak ada pemeliharaan terjadwal.")
+    for w in windows:
+        code = None if w.scope == "all" else w.scope
+        target = f"situs #{w.website_id}" if w.website_id is not None else f"semua situs {w.scope}"
+        console.print(
+            f"#{w.id} {target}: {waktu(w.starts_at, code)} – {waktu(w.ends_at, code)} {w.note}".rstrip(), markup=False, highlight=False
+        )
+
+
+@maintenance_app.command("hapus")
+def maintenance_remove_cmd(nomor: int = typer.Argument(..., help="Nomor pemeliharaan (lihat 'daftar').")) -> None:
+    """Hapus satu jadwal pemeliharaan."""
+    from sqlmodel import Session
+
+    from spbe_crawler.monitor.maintenance import remove_window
+    from spbe_crawler.store.db import get_engine
+
+    with Session(get_engine()) as session:
+        if not remove_window(session, nomor):
+            _fail(f"pemeliharaan #{nomor} tidak ada")
+    console.print(f"Pemeliharaan #{nomor} dihapus.")
 
 
 @monitor_app.command("rollup")

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from spbe_crawler.health.status import info
+from spbe_crawler.monitor.maintenance import active_windows, window_for
 from spbe_crawler.monitor.settings import MonitorSettings
 from spbe_crawler.monitor.targets import in_scope
 from spbe_crawler.net.httpx_errors import MAX_DETAIL, classify_httpx_error
@@ -178,12 +179,15 @@ def notifiers_from_settings(settings: MonitorSettings) -> list[Notifier]:
 
 
 def _incident_alerts(session: Session, scope: str, now: datetime) -> list[Alert]:
-    query = select(Incident, Website.url, Unit.name).join(Website, col(Website.id) == col(Incident.website_id))
+    query = select(Incident, Website.url, Unit.name, Website.unit_code).join(Website, col(Website.id) == col(Incident.website_id))
     query = in_scope(query.join(Unit, col(Unit.code) == col(Website.unit_code)), scope)
     query = query.where(col(Incident.ended_at).is_(None) | (col(Incident.ended_at) >= now - RECOVERY_WINDOW))
+    windows = active_windows(session, now)
     alerts = []
-    for incident, url, unit_name in session.exec(query):
+    for incident, url, unit_name, unit_code in session.exec(query):
         kind = "down" if incident.ended_at is None else "recovered"
+        if kind == "down" and window_for(windows, incident.website_id, unit_code) is not None:
+            continue  # planned maintenance: alerted only if still down when the window ends
         alerts.append(
             Alert(
                 kind,

@@ -16,11 +16,13 @@ from typing import Any
 
 from spbe_crawler.health.status import Status, info, works
 from spbe_crawler.monitor import sketch
+from spbe_crawler.monitor.maintenance import active_windows, window_for
 from spbe_crawler.monitor.reader import ALL, Reader, floor_hour, reader_for, utcnow
 
 WINDOWS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 WINDOW_LABELS = {"24h": "24 jam", "7d": "7 hari", "30d": "30 hari"}
 CERT_DAYS = (30, 14, 7)
+CERT_HORIZON = CERT_DAYS[0]  # days ahead in which an expiring certificate is listed
 WORKING = [s.value for s in Status if works(s)]
 
 
@@ -53,6 +55,18 @@ class SiteFigures:
     cert_issuer: str | None = None
     cert_days_left: int | None = None
     open_incident: bool = False
+    maintenance_until: datetime | None = None  # set while a maintenance window covers the site
+    maintenance_note: str = ""
+
+    @property
+    def state(self) -> str:
+        """``maintenance``, ``up``, ``down`` or ``unknown`` (never probed): what banners, badges and
+        metrics show. Down means the last (confirmed) probe failed."""
+        if self.maintenance_until is not None:
+            return "maintenance"
+        if self.last_status is None:
+            return "unknown"
+        return "up" if works(self.last_status) else "down"
 
 
 @dataclass
@@ -244,6 +258,11 @@ def monitor_figures(source: Any, scope: str = ALL, now: datetime | None = None) 
     for incident in incidents:
         if incident.ended_at is None and incident.website_id in sites:
             sites[incident.website_id].open_incident = True
+    windows = active_windows(db, now)
+    for site in sites.values():
+        window = window_for(windows, site.website_id, site.unit_code)
+        if window is not None:
+            site.maintenance_until, site.maintenance_note = window.ends_at, window.note
     ordered = list(sites.values())
     certs = {
         days: sorted((s for s in ordered if s.cert_days_left is not None and s.cert_days_left <= days), key=lambda s: s.cert_days_left or 0)
@@ -296,6 +315,15 @@ def hourly_latency(source: Any, website_id: int, now: datetime, hours: int = 24)
         per_hour[floor_hour(db.time(started_at))].append(total_ms)  # type: ignore[arg-type]
     slots = [start + timedelta(hours=i) for i in range(hours)]
     return [(slot, sketch.exact_quantile(per_hour.get(slot, []), 0.5)) for slot in slots]
+
+
+def expiring_certs(figures: MonitorFigures, horizon: int = CERT_HORIZON) -> list[SiteFigures]:
+    """Certificates expiring within ``horizon`` days, each host once, soonest first."""
+    seen: dict[str, SiteFigures] = {}
+    for site in figures.sites:
+        if site.cert_days_left is not None and site.cert_days_left <= horizon and site.host not in seen:
+            seen[site.host] = site
+    return sorted(seen.values(), key=lambda s: (s.cert_days_left or 0, s.host))
 
 
 def _jsonable(value: Any) -> Any:

@@ -103,7 +103,7 @@ def open_sqlite(url: str) -> Reader | None:
         return None
     connection = sqlite3.connect(path, timeout=10)
     try:
-        connection.execute("SELECT 1 FROM probe, incident, website, unit, proberollup LIMIT 0")
+        connection.execute("SELECT 1 FROM probe, incident, website, unit, proberollup, maintenancewindow LIMIT 0")
     except sqlite3.DatabaseError:
         connection.close()
         return None

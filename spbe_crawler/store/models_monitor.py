@@ -68,3 +68,16 @@ class ProbeRollup(SQLModel, table=True):
     latency_min: float | None = None
     latency_max: float | None = None
     sketch: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # log-bucket -> count
+
+
+class MaintenanceWindow(SQLModel, table=True):
+    """Planned maintenance: probes go on, but no outage alert is sent and the status page shows
+    the site as under maintenance. ``website_id`` empty: every site of ``scope`` (a unit code or ``all``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(default="all", index=True, max_length=64)
+    website_id: int | None = Field(default=None, index=True, foreign_key="website.id")
+    starts_at: datetime = Field(index=True)
+    ends_at: datetime = Field(index=True)
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)

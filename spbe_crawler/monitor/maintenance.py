@@ -1,0 +1,79 @@
+"""Maintenance windows: planned work on a site (or on every site of a unit or pemda).
+
+During a window the sweep still probes and records, but no outage alert is sent for the site, the
+status page, badges and metrics show it as under maintenance, and the overall banner does not
+count it as a disruption. An outage still open when the window ends is alerted then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from spbe_crawler.monitor.reader import ALL, reader_for, utcnow
+
+
+@dataclass(frozen=True)
+class Window:
+    id: int
+    scope: str
+    website_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    note: str
+
+    def covers(self, website_id: int, unit_code: str) -> bool:
+        """True when this window applies to the website ``website_id`` of unit ``unit_code``."""
+        if self.website_id is not None:
+            return self.website_id == website_id
+        return self.scope == ALL or unit_code == self.scope or unit_code.startswith((f"{self.scope}.", f"{self.scope}/"))
+
+
+def active_windows(source: Any, now: datetime | None = None) -> list[Window]:
+    """Windows open at ``now`` (``source``: a Session or a Reader)."""
+    db = reader_for(source)
+    rows = db.rows(
+        "SELECT id, scope, website_id, starts_at, ends_at, note FROM maintenancewindow WHERE starts_at <= :now AND ends_at > :now",
+        now=now or utcnow(),
+    )
+    return [Window(r[0], r[1], r[2], db.time(r[3]), db.time(r[4]), r[5] or "") for r in rows]  # type: ignore[arg-type]
+
+
+def window_for(windows: list[Window], website_id: int, unit_code: str) -> Window | None:
+    return next((w for w in windows if w.covers(website_id, unit_code)), None)
+
+
+def add_window(
+    session: Any, starts_at: datetime, ends_at: datetime, *, scope: str = ALL, website_id: int | None = None, note: str = ""
+) -> int:
+    """Record a window; returns its id. ``ends_at`` must come after ``starts_at``."""
+    from spbe_crawler.store.models_monitor import MaintenanceWindow
+
+    if ends_at <= starts_at:
+        raise ValueError("waktu selesai pemeliharaan harus setelah waktu mulai")
+    row = MaintenanceWindow(scope=scope, website_id=website_id, starts_at=starts_at, ends_at=ends_at, note=note)
+    session.add(row)
+    session.commit()
+    return int(row.id)  # type: ignore[arg-type]
+
+
+def list_windows(session: Any, since: datetime | None = None) -> list[Window]:
+    """Windows that end after ``since`` (default: now), soonest first."""
+    db = reader_for(session)
+    rows = db.rows(
+        "SELECT id, scope, website_id, starts_at, ends_at, note FROM maintenancewindow WHERE ends_at > :since ORDER BY starts_at",
+        since=since or utcnow(),
+    )
+    return [Window(r[0], r[1], r[2], db.time(r[3]), db.time(r[4]), r[5] or "") for r in rows]  # type: ignore[arg-type]
+
+
+def remove_window(session: Any, window_id: int) -> bool:
+    from spbe_crawler.store.models_monitor import MaintenanceWindow
+
+    row = session.get(MaintenanceWindow, window_id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.commit()
+    return True
