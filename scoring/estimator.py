@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from scoring import rationale as say
 from scoring.framework import Framework
 from scoring.rationale import LevelSupport
-from scoring.rubric import Rubric, Rule
+from scoring.rubric import NationalApp, Rubric, Rule
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class _ServiceResult:
     met: tuple[LevelSupport, ...]
     skipped: tuple[LevelSupport, ...]
     finding_ids: tuple[int, ...]
+    national: NationalApp | None = None  # the level comes from the use of this national application
+    strength: float = 0.0
 
     @property
     def rank(self) -> tuple[int, float, str]:
@@ -103,13 +105,31 @@ def _evaluate(rubric: Rubric, rule: Rule, service: str, evs: Sequence[Evidence])
         entry = LevelSupport(lvl, tuple(sorted({ev.finding_id for ev in support})), max(map(_strength, support)))
         (met if len(met) == lvl.level - rule.levels[0].level else skipped).append(entry)
     ids = tuple(sorted({ev.finding_id for ev in evs}))
-    if not met:
-        return _ServiceResult(service, None, 0.0, (), tuple(skipped), ids)
-    top = met[-1]
     assert rule.cap is not None
-    level = min(top.rule.level, rule.cap.level)
-    confidence = round(top.rule.confidence * rubric.strength(top.strength).factor, 2)
-    return _ServiceResult(service, level, confidence, tuple(met), tuple(skipped), ids)
+    own: _ServiceResult
+    if not met:
+        own = _ServiceResult(service, None, 0.0, (), tuple(skipped), ids)
+    else:
+        top = met[-1]
+        level = min(top.rule.level, rule.cap.level)
+        confidence = round(top.rule.confidence * rubric.strength(top.strength).factor, 2)
+        own = _ServiceResult(service, level, confidence, tuple(met), tuple(skipped), ids)
+    return _national(rubric, rule, own, evs) or own
+
+
+def _national(rubric: Rubric, rule: Rule, own: _ServiceResult, evs: Sequence[Evidence]) -> _ServiceResult | None:
+    """The level a national application's functions reach, when the pemda uses it and its own pages
+    show less: lower confidence, and the rationale names the proof of use the assessor must see."""
+    app = rubric.national_apps.get(own.service)
+    if app is None or not evs:
+        return None
+    assert rule.cap is not None
+    level = min(app.level, rule.cap.level, rule.levels[-1].level)
+    if level <= (own.level or 0):
+        return None
+    strength = max(map(_strength, evs))
+    confidence = round(app.confidence * rubric.strength(strength).factor, 2)
+    return _ServiceResult(own.service, level, confidence, own.met, own.skipped, own.finding_ids, app, strength)
 
 
 def _to_estimate(framework: Framework, rubric: Rubric, rule: Rule, indicator: int, res: _ServiceResult, extra: str = "") -> Estimate:
@@ -117,8 +137,12 @@ def _to_estimate(framework: Framework, rubric: Rubric, rule: Rule, indicator: in
     if res.level is None:
         text = say.no_evidence(rule, extra)
         return Estimate(indicator, None, 0.0, rule.cap.level, text, res.finding_ids, res.service)
-    strength = rubric.strength(res.met[-1].strength)
-    text = say.estimated(framework, indicator, rule, res.service, res.met, res.skipped, res.confidence, strength)
+    if res.national is not None:
+        strength = rubric.strength(res.strength)
+        text = say.national(framework, indicator, rule, res.service, res.national, res.finding_ids, res.confidence, strength)
+    else:
+        strength = rubric.strength(res.met[-1].strength)
+        text = say.estimated(framework, indicator, rule, res.service, res.met, res.skipped, res.confidence, strength)
     if extra:
         text = f"{text} {extra}"
     return Estimate(indicator, res.level, res.confidence, rule.cap.level, text, res.finding_ids, res.service)

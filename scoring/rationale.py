@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from scoring.framework import Framework
-from scoring.rubric import LevelRule, Rule, Strength
+from scoring.rubric import LevelRule, NationalApp, Rule, Strength
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,33 @@ def estimated(
         )
     if top.note:
         parts.append(f"Catatan: {top.note}")
+    if rule.cap:
+        parts.append(f"Batas perayapan tingkat {rule.cap.level}: {rule.cap.reason}")
+    parts.append(f"Keyakinan {number(confidence)} (bukti {strength.label}).")
+    return " ".join(parts)
+
+
+def national(
+    framework: Framework,
+    indicator: int,
+    rule: Rule,
+    service: str,
+    app: NationalApp,
+    finding_ids: Sequence[int],
+    confidence: float,
+    strength: Strength,
+) -> str:
+    """The rationale of an estimate taken from the use of a national application."""
+    parts = [
+        f"Perkiraan {_level(framework, indicator, app.level)} dari pemakaian aplikasi nasional {app.name} "
+        f"(layanan «{service}», {cite(finding_ids)}).",
+        f"Fungsi aplikasi ini mencapai tingkat tersebut: {app.reach}.",
+        "Perayapan hanya melihat bahwa aplikasi dipakai (instans sendiri, halaman login, atau tautan dari situs "
+        "pemda), tidak melihat cara pemakaiannya; keyakinan diturunkan.",
+        f"Bukti pemakaian yang perlu dilihat penilai: {app.proof}.",
+    ]
+    if app.status:
+        parts.append(f"Status data: {app.status}.")
     if rule.cap:
         parts.append(f"Batas perayapan tingkat {rule.cap.level}: {rule.cap.reason}")
     parts.append(f"Keyakinan {number(confidence)} (bukti {strength.label}).")

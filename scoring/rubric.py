@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,25 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class NationalApp:
+    """A national application (aplikasi umum/nasional) and the level its functions reach.
+
+    A pemda that uses it (its own instance, the login page, or links from its sites) is estimated at
+    ``level`` with ``confidence`` (lower than its own service would get): the crawl sees that the
+    application is used, not how. ``reach`` says which functions give the level, ``proof`` what the
+    assessor must see to confirm the use.
+    """
+
+    service: str
+    name: str
+    level: int
+    confidence: float
+    reach: str
+    proof: str
+    status: str = ""
+
+
+@dataclass(frozen=True)
 class Strength:
     min: float
     factor: float
@@ -66,6 +85,7 @@ class Rubric:
     strengths: tuple[Strength, ...]
     rules: tuple[Rule, ...]
     path: Path | None = None
+    national_apps: Mapping[str, NationalApp] = field(default_factory=dict)
 
     def rule_for(self, indicator: int) -> Rule:
         for rule in self.rules:
@@ -112,7 +132,31 @@ def _build(raw: Mapping[str, Any], path: Path) -> Rubric:
         strengths=tuple(sorted(strengths, key=lambda s: s.min, reverse=True)),
         rules=tuple(rules),
         path=path,
+        national_apps=_national_apps(raw.get("national_apps")),
     )
+
+
+def _national_apps(raw: Any) -> dict[str, NationalApp]:
+    """The optional ``national_apps`` list: service key, name, level, confidence, reach, proof."""
+    if raw is None:
+        return {}
+    apps: dict[str, NationalApp] = {}
+    for n, item in enumerate(p.sequence(raw, "national_apps")):
+        where = f"national_apps[{n}]"
+        item = p.mapping(item, where)
+        app = NationalApp(
+            service=p.text(item, "service", where),
+            name=p.text(item, "name", where),
+            level=p.integer(item, "level", where),
+            confidence=p.probability(item, "confidence", where),
+            reach=p.text(item, "reach", where),
+            proof=p.text(item, "proof", where),
+            status=str(item.get("status") or ""),
+        )
+        if app.service in apps:
+            raise p.DataFileError(f"{where}: layanan {app.service} muncul lebih dari sekali")
+        apps[app.service] = app
+    return apps
 
 
 def _rule(item: Any, n: int) -> Rule:
@@ -171,6 +215,9 @@ def _validate(rubric: Rubric, fw: Framework) -> None:
     for rule in rubric.rules:
         if not rule.manual:
             _validate_rule(rule, rubric, fw)
+    for app in rubric.national_apps.values():
+        if not fw.scale_min <= app.level <= fw.scale_max:
+            raise p.DataFileError(f"national_apps {app.service}: tingkat {app.level} di luar skala {fw.scale_min}-{fw.scale_max}")
 
 
 def _validate_rule(rule: Rule, rubric: Rubric, fw: Framework) -> None:

@@ -11,11 +11,14 @@ from scrapy.exceptions import NotConfigured
 
 from spbe_crawler.items import SiteCheckItem
 
+# Sent by the survey spider when a discovery attempt (a guessed or linked host) is settled.
+discovery_step = object()
+
 
 class ProgressExtension:
     def __init__(self) -> None:
         self.progress = Progress(
-            TextColumn("[bold]Survei situs"),
+            TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[last]}"),
@@ -23,6 +26,7 @@ class ProgressExtension:
             transient=False,
         )
         self.task: Any = None
+        self.discovery_task: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProgressExtension:
@@ -32,16 +36,27 @@ class ProgressExtension:
         extension = cls()
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.discovery_step, signal=discovery_step)
         return extension
+
+    def discovery_step(self, spider: Any, done: int, total: int) -> None:
+        if self.discovery_task is None:
+            self._start()
+            self.discovery_task = self.progress.add_task("Penemuan situs", total=total, last="nama host ditebak/ditautkan")
+        self.progress.update(self.discovery_task, completed=done, total=total)
+
+    def _start(self) -> None:
+        if self.task is None and self.discovery_task is None:
+            self.progress.start()
 
     def item_scraped(self, item: Any, spider: Any) -> None:
         if not isinstance(item, SiteCheckItem):
             return
         if self.task is None:
-            self.progress.start()
-            self.task = self.progress.add_task("survei", total=getattr(spider, "total_sites", None), last="")
-        self.progress.update(self.task, advance=1, last=f"{item.status} {item.url[:40]}")
+            self._start()
+            self.task = self.progress.add_task("Survei situs", total=getattr(spider, "total_sites", None), last="")
+        self.progress.update(self.task, advance=1, total=getattr(spider, "total_sites", None), last=f"{item.status} {item.url[:40]}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.task is not None:
+        if self.task is not None or self.discovery_task is not None:
             self.progress.stop()

@@ -195,6 +195,8 @@ class StorePipeline:
         self.session.commit()
         finished = reason == "finished"
         if finished:
-            runs.record_unit_outcomes(self.session, self.run, spider.scope_units)
+            discoverer = getattr(spider, "discoverer", None)
+            tried = discoverer.tried_sentences() if discoverer is not None else None
+            runs.record_unit_outcomes(self.session, self.run, spider.scope_units, tried=tried)
         runs.finish_run(self.session, self.run, finished)
         self.session.close()

@@ -77,6 +77,9 @@ SPBE_SAME_PATH_MAX = int(_env("SPBE_SAME_PATH_MAX", "3"))
 SPBE_STALE_DAYS = int(_env("SPBE_STALE_DAYS", "365"))
 # Look for websites of units that have none: links on crawled pages and host-pattern guesses.
 SPBE_DISCOVERY = _env("SPBE_DISCOVERY", "1") == "1"
+# Guessed host names (DNS lookups) per run at most; empty: max_lookups_per_run of
+# data/discovery/host_patterns.yaml.
+SPBE_DISCOVERY_LOOKUPS = _env("SPBE_DISCOVERY_LOOKUPS", "")
 SPBE_STORE_BODIES = _env("SPBE_STORE_BODIES", "1") == "1"
 SPBE_BODY_STORE_MAX = int(_env("SPBE_BODY_STORE_MAX", str(1024 * 1024)))
 

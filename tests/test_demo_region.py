@@ -69,10 +69,30 @@ def test_some_linked_kelurahan_have_drifted_host_spellings(demo_web):
     for host, entry in demo_web.manifest.items():
         if entry["kind"] == "kelurahan" and entry["how_found"] == "linked":
             name = units[entry["unit_code"]]
-            label = host.split(".")[0].split("-", 1)[1]
+            label = re.sub(r"^(kelurahan-|kel-|kel)", "", host.split(".")[0])
             if label not in (joined(name), dashed(name)):
                 drifted.append(host)
     assert len(drifted) >= 3
+
+
+def test_unlinked_kelurahan_sites_follow_two_naming_patterns_and_drift(demo_web):
+    """Issue #9: sites found only by the pemda's own naming, incl. glued multi-word names and drift."""
+    units = kemendagri_units()
+    guessable = {h: e for h, e in demo_web.manifest.items() if e["kind"] == "kelurahan" and e["how_found"] == "guessable"}
+    labels = [h.split(".")[0] for h in guessable]
+    glued_multiword = [
+        lab
+        for h, lab in zip(guessable, labels, strict=True)
+        if " " in units[guessable[h]["unit_code"]] and lab == "kel" + joined(units[guessable[h]["unit_code"]])
+    ]
+    assert len(glued_multiword) >= 2
+    assert any(lab.startswith("kel-") for lab in labels) and any(lab.startswith("kelurahan-") for lab in labels)
+    spelled = [
+        lab
+        for h, lab in zip(guessable, labels, strict=True)
+        if joined(units[guessable[h]["unit_code"]]) not in lab and dashed(units[guessable[h]["unit_code"]]) not in lab
+    ]
+    assert len(spelled) >= 2  # Kemendagri spelling drift
 
 
 def test_routes_file_maps_hosts_and_keeps_private_zones(demo_web):

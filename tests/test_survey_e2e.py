@@ -115,6 +115,11 @@ def test_discovery_finds_linked_and_guessable_sites_and_lists_ambiguous_ones(sur
         if plan.get("unit_code") and plan["how_found"] == "ambiguous":
             assert host in candidates and len(candidates[host].unit_codes) == 2
             assert plan["unit_code"] in candidates[host].unit_codes
+    # A unit left without a site says which host names were tried for it (issue #9).
+    with session_for(surveyed.home) as session:
+        no_site = session.exec(select(UnitOutcome).where(UnitOutcome.status == "no_website")).all()
+    kelurahan_without = [o for o in no_site if o.unit_code.count(".") == 3]
+    assert kelurahan_without and all("dicoba" in o.detail and "bandarlampungkota.go.id" in o.detail for o in kelurahan_without)
     assert {h for h, w in discovered.items() if w.role == "unit"} <= {
         h for h, p in surveyed.manifest.items() if p["how_found"] in ("linked", "guessable", "ambiguous")
     }

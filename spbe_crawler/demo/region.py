@@ -216,7 +216,8 @@ def _kelurahan_site(region: Region, unit: UnitRow, override: dict[str, Any] | No
     has_site = rng.random() < section["site_ratio"]
     how = _weighted(rng, section["how_found"])
     prefix = _weighted(rng, section["prefixes"])
-    pattern = prefix + ("{dashed}" if rng.random() < section["dashed_ratio"] else "{joined}")
+    dashed_name = rng.random() < section["dashed_ratio"] and prefix.endswith("-")  # nobody writes kelway-halim
+    pattern = prefix + ("{dashed}" if dashed_name else "{joined}")
     http_only = rng.random() < section["http_only_ratio"]
     from_portal = rng.random() < section.get("portal_link_ratio", 0.0)
     if override is None:

@@ -162,3 +162,30 @@ def host_label_variants(name: str, rules: DiscoveryRules | None = None) -> list[
 
 def is_host_label(label: str) -> bool:
     return bool(_LABEL.match(label))
+
+
+def drift_variants(label: str, rules: DiscoveryRules | None = None, limit: int | None = None) -> list[str]:
+    """Spellings of a host label one drift rewrite away: every rule's first variant, then every rule's
+    second ... (rules in data order, positions left to right).
+
+    ``segalamider`` -> ``segalamidar`` (e -> a) among others; ``sukaraja`` -> ``sukaradja`` (j -> dj).
+    One rewrite per variant: drift is a letter or two, and each variant costs a DNS lookup.
+    """
+    rules = rules or load_rules()
+    per_rule: list[list[str]] = []
+    for old, new in rules.spelling_drift:
+        found = []
+        start = label.find(old)
+        while start >= 0:
+            found.append(label[:start] + new + label[start + len(old) :])
+            start = label.find(old, start + 1)
+        per_rule.append(found)
+    variants: list[str] = []
+    for rank in range(max((len(f) for f in per_rule), default=0)):
+        for found in per_rule:
+            candidate = found[rank] if rank < len(found) else None
+            if candidate and candidate != label and candidate not in variants and _LABEL.match(candidate):
+                variants.append(candidate)
+                if limit is not None and len(variants) >= limit:
+                    return variants
+    return variants

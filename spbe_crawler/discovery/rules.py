@@ -78,6 +78,10 @@ class DiscoveryRules:
     patterns: dict[str, tuple[HostPattern, ...]]
     max_guesses: int
     thresholds: Thresholds
+    spelling_drift: tuple[tuple[str, str], ...] = ()
+    max_drift_guesses: int = 0
+    max_lookups_per_run: int = 3000
+    negative_cache_days: int = 7
 
     def label(self, kind: str) -> str:
         """The Bahasa label of a kind ("Kelurahan"), or the kind itself capitalised."""
@@ -113,6 +117,10 @@ def _load(folder: Path) -> DiscoveryRules:
         patterns=host_patterns,
         max_guesses=_count(patterns, "max_guesses", "host_patterns.yaml"),
         thresholds=_thresholds(thresholds, "thresholds.yaml"),
+        spelling_drift=_drift(names, "names.yaml"),
+        max_drift_guesses=_count(patterns, "max_drift_guesses", "host_patterns.yaml", minimum=0),
+        max_lookups_per_run=_count(patterns, "max_lookups_per_run", "host_patterns.yaml"),
+        negative_cache_days=_count(patterns, "negative_cache_days", "host_patterns.yaml", minimum=0),
     )
 
 
@@ -201,11 +209,25 @@ def _pattern(entry: Any, where: str, file: str, seen: set[str]) -> HostPattern:
     return HostPattern(pattern_id, template)
 
 
-def _count(data: dict[str, Any], key: str, file: str) -> int:
+def _count(data: dict[str, Any], key: str, file: str, minimum: int = 1) -> int:
     value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail(file, key, "harus berupa bilangan bulat positif")
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _fail(file, key, f"harus berupa bilangan bulat paling sedikit {minimum}")
     return value
+
+
+def _drift(data: dict[str, Any], file: str) -> tuple[tuple[str, str], ...]:
+    """``spelling_drift``: directed rewrites [from, to] of lowercase letters (optional, may be empty)."""
+    raw = data.get("spelling_drift", [])
+    if not isinstance(raw, list):
+        raise _fail(file, "spelling_drift", "harus berupa daftar pasangan [dari, ke]")
+    pairs = []
+    for index, pair in enumerate(raw):
+        ok = isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) and _WORD.match(p) for p in pair)
+        if not ok or pair[0] == pair[1]:
+            raise _fail(file, f"spelling_drift[{index}]", "harus berupa dua tulisan berbeda (huruf kecil/angka)")
+        pairs.append((pair[0], pair[1]))
+    return tuple(pairs)
 
 
 def _thresholds(data: dict[str, Any], file: str) -> Thresholds:

@@ -20,21 +20,25 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from sqlmodel import Session
 from twisted.internet import threads
+from twisted.internet.defer import DeferredList
 
+from spbe_crawler import config
+from spbe_crawler.extensions import discovery_step
 from spbe_crawler.health.status import Status
 from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
-from spbe_crawler.net.policy import NetworkPolicy
+from spbe_crawler.net.policy import NameNotFound, NetworkPolicy
 from spbe_crawler.net.scrapy_errors import classify_download_error
 from spbe_crawler.net.twisted_resolver import policy_from_settings
 from spbe_crawler.registry.pemda_sites import load_bundled
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.survey.analysis import Analyzer
-from spbe_crawler.survey.discover import Attempt, Discoverer
+from spbe_crawler.survey.discover import Attempt, Discoverer, DnsCache, discovery_budget
 from spbe_crawler.survey.links import LinkFrontier, canonical_url, ordered_links, site_key
 from spbe_crawler.survey.site import SiteState, Verdict
 from spbe_crawler.survey.targets import load_targets
 
 logger = logging.getLogger(__name__)
+DNS_BATCH = 200  # guessed hosts looked up at once before their requests are queued
 
 
 class SurveySpider(scrapy.Spider):
@@ -65,6 +69,8 @@ class SurveySpider(scrapy.Spider):
         self.sites: dict[int, SiteState] = {}
         self.total_sites = 0
         self.discoverer: Discoverer | None = None
+        self.discovery_total = 0  # discovery attempts started / settled (progress)
+        self.discovery_done = 0
         self._discovered_keys = 0  # discovered sites get negative keys until the pipeline stores them
 
     @classmethod
@@ -100,7 +106,9 @@ class SurveySpider(scrapy.Spider):
             logger.error("Tidak ada unit untuk pemda %s di registri.", self.pemda)
         self.total_sites = sum(1 for t in targets.websites if t.website_id not in self.done_website_ids)
         if self.discovery:  # before the first response: portal links are matched as they arrive
-            self.discoverer = Discoverer(targets.units, targets.hosts_by_unit, self.pemda)
+            lookups, cache_days = discovery_budget(self.settings.get("SPBE_DISCOVERY_LOOKUPS"))
+            cache = DnsCache(config.home_dir() / "cache" / "discovery-dns.json", cache_days)
+            self.discoverer = Discoverer(targets.units, targets.hosts_by_unit, self.pemda, max_lookups=lookups, cache=cache)
         for target in targets.websites:
             if target.website_id in self.done_website_ids:
                 continue
@@ -116,8 +124,20 @@ class SurveySpider(scrapy.Spider):
             self.sites[site.website_id] = site
             yield self._request(site, target.url, "home")
         if self.discoverer is not None:
-            for attempt in self.discoverer.guesses():
-                yield self._discover_request(attempt, attempt.url)
+            attempts = self.discoverer.guesses()
+            budget = self.discoverer.budget
+            logger.info(
+                "Penemuan: %d nama host ditebak (anggaran %d, %d dari cache, %d tidak dicoba)",
+                budget.used,
+                budget.limit,
+                budget.cached,
+                budget.skipped,
+            )
+            # One DNS lookup per guessed host first: most guesses do not exist, and those need no
+            # robots.txt request, no download attempt and no error handling.
+            for start in range(0, len(attempts), DNS_BATCH):
+                for request in await self._resolvable(attempts[start : start + DNS_BATCH]):
+                    yield request
 
     def _frontier(self, url: str) -> LinkFrontier:
         return LinkFrontier(urlsplit(url).hostname or "", self.max_pages, self.max_url_length, self.same_path_max)
@@ -227,7 +247,7 @@ class SurveySpider(scrapy.Spider):
         if self.discoverer is not None:
             attempts = [self.discoverer.portal(f.url, f.service, response.url) for f in findings]
             attempts += [self.discoverer.from_link(href, text) for href, text in links]
-            outputs += [self._discover_request(a, a.url) for a in attempts if a is not None]
+            outputs += self._attempt_requests([a for a in attempts if a is not None])
         if depth < self.max_depth:
             for url in ordered_links(response.url, links):
                 admitted = site.frontier.admit(url)
@@ -295,6 +315,47 @@ class SurveySpider(scrapy.Spider):
             site.tls_issuer = cert.get("issuer")
 
     # --- discovery -------------------------------------------------------------------------------
+    def _attempt_requests(self, attempts: list[Attempt]) -> list[scrapy.Request]:
+        """The first request of each new attempt; each counts once in the discovery progress."""
+        self.discovery_total += len(attempts)
+        return [self._discover_request(attempt, attempt.url) for attempt in attempts]
+
+    async def _resolvable(self, attempts: list[Attempt]) -> list[scrapy.Request]:
+        """Requests for the attempts whose host resolves; the others are settled (and cached) at once."""
+        assert self.discoverer is not None
+        deferreds = [threads.deferToThread(self._resolves, urlsplit(a.url).hostname or "") for a in attempts]
+        found = await maybe_deferred_to_future(DeferredList(deferreds, consumeErrors=True))
+        self.discovery_total += len(attempts)
+        requests = []
+        for attempt, (ok, resolves) in zip(attempts, found, strict=True):
+            if ok and not resolves:
+                self.discoverer.dns_failed(attempt.url)
+                self._settled(attempt, [])
+            else:
+                requests.append(self._discover_request(attempt, attempt.url))
+        return requests
+
+    def _resolves(self, host: str) -> bool:
+        """False only when the name does not exist; blocked or odd answers go the request way."""
+        try:
+            self.policy.resolve(host, 443)
+        except NameNotFound:
+            return False
+        except Exception:  # noqa: BLE001 - classified by the request path, as for any site
+            return True
+        return True
+
+    def _settled(self, attempt: Attempt, outputs: list[Any]) -> list[Any]:
+        """Count the attempt as settled unless it goes on with another request (redirect, http://)."""
+        if not any(isinstance(o, scrapy.Request) and o.meta.get("attempt") is attempt for o in outputs):
+            self.discovery_done += 1
+            self.crawler.signals.send_catch_log(discovery_step, spider=self, done=self.discovery_done, total=self.discovery_total)
+        return outputs
+
+    def closed(self, reason: str) -> None:
+        if self.discoverer is not None:
+            self.discoverer.cache.save()
+
     def _discover_request(self, attempt: Attempt, url: str, chain: Iterable[str] = ()) -> scrapy.Request:
         return scrapy.Request(
             url,
@@ -305,9 +366,13 @@ class SurveySpider(scrapy.Spider):
             meta={"attempt": attempt, "chain": list(chain), "handle_httpstatus_all": True},
         )
 
-    def _on_discover(self, response: Response) -> Iterable[Any]:
+    def _on_discover(self, response: Response) -> list[Any]:
+        return self._settled(response.meta["attempt"], list(self._discover_response(response)))
+
+    def _discover_response(self, response: Response) -> Iterable[Any]:
         attempt: Attempt = response.meta["attempt"]
         assert self.discoverer is not None
+        self.discoverer.resolved(response.url)
         if 300 <= response.status < 400 and b"Location" in response.headers:
             target = urljoin(response.url, (response.headers.get(b"Location") or b"").decode("latin-1"))
             chain = response.meta["chain"] + [response.url]
@@ -335,6 +400,7 @@ class SurveySpider(scrapy.Spider):
         if attempt.ambiguous:  # resolved by the page, still listed for a person to check
             outputs += self._unresolved(attempt, f"; halaman mengonfirmasi {unit_code}")
         self._discovered_keys -= 1
+        self.total_sites += 1  # the progress bar counts discovered sites too
         site = SiteState(
             website_id=self._discovered_keys,
             unit_code=unit_code,
@@ -353,13 +419,15 @@ class SurveySpider(scrapy.Spider):
         outputs += self._release(site)
         return outputs
 
-    def _on_discover_error(self, failure: Any) -> Iterable[Any]:
+    def _on_discover_error(self, failure: Any) -> list[Any]:
         attempt: Attempt = failure.request.meta["attempt"]
         url = failure.request.url
         status, _ = classify_download_error(failure.value, urlsplit(url).hostname or "")
+        if status == Status.DNS_ERROR and self.discoverer is not None:
+            self.discoverer.dns_failed(url)
         if url.startswith("https://") and status not in (Status.DNS_ERROR, Status.ADDRESS_BLOCKED) and not failure.request.meta["chain"]:
-            return [self._discover_request(attempt, "http://" + url[len("https://") :])]
-        return self._unresolved(attempt)
+            return self._settled(attempt, [self._discover_request(attempt, "http://" + url[len("https://") :])])
+        return self._settled(attempt, self._unresolved(attempt))
 
     def _unresolved(self, attempt: Attempt, resolution: str = "; halaman tidak mengonfirmasi unit mana pun") -> list[Any]:
         """Ambiguous links are listed for a person, with what their page showed."""

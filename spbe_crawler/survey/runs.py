@@ -53,8 +53,12 @@ def open_run(session: Session, scope: str, kind: str = "survey", resume: bool = 
     return run
 
 
-def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit]) -> int:
-    """One UnitOutcome per unit in scope: the best status among its websites' checks, or no_website."""
+def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit], tried: dict[str, str] | None = None) -> int:
+    """One UnitOutcome per unit in scope: the best status among its websites' checks, or no_website.
+
+    ``tried`` (unit code -> sentence) says which host names discovery tried for a unit it did not
+    find a site for; it is added to that unit's ``no_website`` detail as evidence.
+    """
     checks = session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()
     by_unit: dict[str, list[SiteCheck]] = {}
     for check in checks:
@@ -71,6 +75,8 @@ def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit])
         else:
             chosen = next((c for c in unit_checks if c.status == status), None)
             detail = chosen.detail if chosen else "tidak ada situs web yang terdaftar atau ditemukan"
+            if chosen is None and (tried or {}).get(unit.code):
+                detail = f"{detail}; {(tried or {})[unit.code]}"
             website_id = chosen.website_id if chosen else None
         outcome = existing.get(unit.code) or UnitOutcome(run_id=run.id, unit_code=unit.code, status=status)
         outcome.status, outcome.detail, outcome.website_id = status, detail, website_id
