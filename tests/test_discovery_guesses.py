@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from spbe_crawler.discovery import UnitIndex, UnitRef, guess_hosts, load_rules
