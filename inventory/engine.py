@@ -16,6 +16,7 @@ Probe responses (a cheap active check such as CKAN's ``package_search``) go thro
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -27,11 +28,14 @@ import yaml
 
 from inventory.matchers import Hit
 from inventory.page import PageData, ParsedPage
+from inventory.patterns import PatternError, compile_bounded
 from inventory.rules import Rule, RuleError, compile_rule
 
 PACK_FILE = "pack.yaml"
 MAX_LINK_EVIDENCE = 5
 """At most this many distinct link targets are reported per rule per page."""
+MENTION = "mention"
+"""Evidence kind of a link within the same site that only names a service: "mungkin ada layanan"."""
 
 
 def default_directory() -> Path:
@@ -72,6 +76,17 @@ class Catalog:
     services: Mapping[str, str]
     via_factors: Mapping[str, float]
     kind_factors: Mapping[str, float]
+    not_evidence: tuple[re.Pattern[str], ...] = ()
+
+    def is_evidence_page(self, url: str) -> bool:
+        """False for news articles, contact and profile pages (``not_evidence`` of pack.yaml): what
+        they say about a service is not the service."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        return not any(pattern.search(target) for pattern in self.not_evidence)
 
 
 class Pack:
@@ -87,7 +102,7 @@ class Pack:
 
     def match_page(self, page: PageData) -> list[Match]:
         """Every finding on ``page``; pages that did not answer 2xx yield none."""
-        if not page.ok:
+        if not page.ok or not self.catalog.is_evidence_page(page.url):
             return []
         parsed = page.parsed
         found: list[Match] = []
@@ -134,7 +149,11 @@ class Pack:
                 continue
             if own and key[0] == parsed.host:
                 continue  # a link to itself on the service's own site adds nothing
+            if not self.catalog.is_evidence_page(hit.href):
+                continue  # a headline or a contact page that names the service is not the service
             seen.add(key)
+            if key[0] == parsed.host:  # a menu entry of the same site: it only names the service
+                hit = Hit(MENTION, hit.snippet, hit.href)
             found.append(self._match(rule, page, hit.href, hit, ("informasi",), "link"))
         return found
 
@@ -183,8 +202,9 @@ def load_catalog(directory: Path | str | None = None) -> Catalog:
             services=dict(services),
             via_factors=_factors(factors.get("via", {}), "confidence.via"),
             kind_factors=_factors(factors.get("kind", {}), "confidence.kind"),
+            not_evidence=tuple(compile_bounded(p) for p in (raw.get("not_evidence") or {}).get("url", [])),
         )
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, PatternError) as exc:
         raise RuleError(path, None, f"bad pack file: {exc}") from None
 
 

@@ -7,9 +7,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from inventory.engine import default_directory, load_catalog
+from inventory.engine import MENTION, default_directory, load_catalog
 from inventory.rules import LEVELS
 from scoring.framework_loader import load_framework
+
+PAGES_PER_LEVEL = 3
+"""Pages shown per level criterion of a service: the few that prove it, strongest first."""
+POSSIBLE_LABEL = "mungkin ada layanan"
 
 OTHER_LABEL = "Lainnya"
 """The group of findings that map to no indicator of the framework (e.g. PPID under 59/2020)."""
@@ -48,26 +52,55 @@ def build_view(
 
 
 def _service(key: str, findings: list[Mapping[str, Any]], names: Mapping[str, str]) -> dict[str, Any]:
-    shown = {signal for f in findings for signal in (f.get("signals") or ())}
+    """One service (entry point): the pages that prove each level criterion, few per level.
+
+    A finding of kind ``mention`` (a menu entry of the same site that only names the service) is
+    not evidence: it is listed under ``possible``, and a service known only from such findings is
+    ``mungkin ada layanan`` with its low confidence.
+    """
     ranked = sorted(findings, key=lambda f: (-float(f.get("confidence") or 0), str(f.get("url"))))
+    proving = _distinct_urls([f for f in ranked if f.get("kind") != MENTION])
+    possible = _distinct_urls([f for f in ranked if f.get("kind") == MENTION])
+    shown = {signal for f in proving for signal in (f.get("signals") or ())}
+    levels = [
+        {"signal": level, "evidence": [_evidence(f) for f in proving if level in (f.get("signals") or ())][:PAGES_PER_LEVEL]}
+        for level in LEVELS
+        if level in shown
+    ]
     return {
         "service": key,
         "name": names.get(key, key),
-        "signals": [level for level in LEVELS if level in shown],
-        "confidence": max(float(f.get("confidence") or 0) for f in findings),
-        "evidence": [
-            {
-                "finding_id": f.get("id"),
-                "url": f.get("url"),
-                "snippet": f.get("snippet") or "",
-                "rule_id": f.get("rule_id"),
-                "kind": f.get("kind"),
-                "unit_code": f.get("unit_code"),
-                "confidence": float(f.get("confidence") or 0),
-            }
-            for f in ranked
-        ],
+        "status": "ada" if proving else POSSIBLE_LABEL,
+        "signals": [level for level in LEVELS if level in shown] or (["informasi"] if possible else []),
+        "confidence": max(float(f.get("confidence") or 0) for f in (proving or possible)),
+        "levels": levels,
+        "evidence": [_evidence(f) for f in proving],
+        "possible": [_evidence(f) for f in possible],
         "units": sorted({f["unit_code"] for f in findings if f.get("unit_code")}),
+    }
+
+
+def _distinct_urls(findings: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The strongest finding per URL (the same page found by two rules or runs shows once)."""
+    seen: set[str] = set()
+    unique = []
+    for f in findings:
+        url = str(f.get("url"))
+        if url not in seen:
+            seen.add(url)
+            unique.append(f)
+    return unique
+
+
+def _evidence(f: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "finding_id": f.get("id"),
+        "url": f.get("url"),
+        "snippet": f.get("snippet") or "",
+        "rule_id": f.get("rule_id"),
+        "kind": f.get("kind"),
+        "unit_code": f.get("unit_code"),
+        "confidence": float(f.get("confidence") or 0),
     }
 
 

@@ -29,6 +29,10 @@ class Evidence:
     url: str
     rule_id: str
     confidence: float
+    kind: str = ""  # evidence kind; "mention" (a same-site menu entry) is no proof of use
+
+
+MENTION = "mention"
 
 
 @dataclass(frozen=True)
@@ -121,13 +125,14 @@ def _national(rubric: Rubric, rule: Rule, own: _ServiceResult, evs: Sequence[Evi
     """The level a national application's functions reach, when the pemda uses it and its own pages
     show less: lower confidence, and the rationale names the proof of use the assessor must see."""
     app = rubric.national_apps.get(own.service)
-    if app is None or not evs:
+    used = [ev for ev in evs if ev.kind != MENTION]  # the instance, its login page, or a link to it
+    if app is None or not used:
         return None
     assert rule.cap is not None
     level = min(app.level, rule.cap.level, rule.levels[-1].level)
     if level <= (own.level or 0):
         return None
-    strength = max(map(_strength, evs))
+    strength = max(map(_strength, used))
     confidence = round(app.confidence * rubric.strength(strength).factor, 2)
     return _ServiceResult(own.service, level, confidence, own.met, own.skipped, own.finding_ids, app, strength)
 

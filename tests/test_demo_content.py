@@ -139,3 +139,15 @@ def test_names_from_data_files_are_escaped(tmp_path):
     assert "SLOT GACOR" in cloaked and "Dinas Lingkungan Hidup" in cloaked  # built-in page, no files given
     assert "<script>" not in text and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Dinas Kesehatan" in text
     assert "<script>" not in portal
+
+
+def test_news_heavy_opd_sites_name_services_in_many_posts(demo_web):
+    """Issue #9: OPD sites whose many news posts name services and link the national apps."""
+    news = page(demo_web, f"https://dkp.{ROOT}/berita")
+    titles = re.findall(r'<a href="(/berita/[^"]+)"[^>]*>([^<]+)</a>', news)
+    assert len(post_dates(news)) >= 20
+    naming = [href for href, text in titles if re.search(r"SRIKANDI|e-Kinerja|LAPOR!|SIASN|SIPD|SPSE", text)]
+    assert naming
+    post = page(demo_web, f"https://dkp.{ROOT}{naming[0]}")
+    assert re.search(r'Tautan: <a href="https://[a-z.]+\.go\.id/', post) or "inaproc.id" in post
+    assert demo_web.manifest[f"dkp.{ROOT}"]["services"] == []  # news about a service is not the service

@@ -53,6 +53,7 @@ def to_evidence(finding: Finding) -> Evidence:
         url=finding.url,
         rule_id=finding.rule_id,
         confidence=float(finding.confidence or 0.0),
+        kind=finding.kind or "",
     )
 
 

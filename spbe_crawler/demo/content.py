@@ -129,6 +129,7 @@ class Post:
     date: date
     summary: str
     body: tuple[str, ...]
+    link: tuple[str, str] | None = None  # (url, text) a service-naming post links to
 
     @property
     def date_text(self) -> str:
@@ -255,12 +256,19 @@ def make_posts(spec: SiteSpec, today: date, region: Region) -> list[Post]:
     """5-10 posts, newest first: the newest within 3 weeks of today, or 3 years old for stale sites."""
     rng = _rng(spec, region, "posts")
     titles = list(_TITLES["kelurahan" if spec.kind == "kelurahan" else "default"])
+    heavy = (region.plan["opd"].get("news_heavy") or {}) if spec.kind == "opd" else {}
+    links: dict[str, tuple[str, str]] = {}
+    if (spec.unit_code or "").split("/")[-1] in (heavy.get("slugs") or ()):
+        news = region.plan.data.get("service_news") or []
+        links = {item["title"]: (item["link"], item["text"]) for item in news}
+        titles = (titles + list(links)) * 3
     rng.shuffle(titles)
     newest_age = rng.randint(1, 20) + (STALE_AGE_DAYS + 30 if spec.behaviour == "stale" else 0)
     day = today - timedelta(days=newest_age)
     place = spec.name
     posts = []
-    for title in titles[: rng.randint(5, 10)]:
+    count = rng.randint(5, 10)
+    for title in titles[: int(heavy.get("posts", count)) if links else count]:
         text = title.format(place=place, year=day.year, pemda=region.pemda_name)
         slug = f"{day:%Y%m%d}-{re.sub(r'[^a-z0-9]+', '-', text.lower()).strip('-')}"
         summary = f"{place} menyelenggarakan kegiatan {text.lower()} pada {hari(day)}, {tanggal(day)}."
@@ -269,6 +277,6 @@ def make_posts(spec: SiteSpec, today: date, region: Region) -> list[Post]:
             f"Kegiatan ini dihadiri oleh jajaran {place} dan perwakilan masyarakat.",
             "Diharapkan kegiatan serupa dapat dilaksanakan secara rutin untuk meningkatkan pelayanan publik.",
         )
-        posts.append(Post(text, slug, day, summary, body))
+        posts.append(Post(text, slug, day, summary, body, links.get(title)))
         day -= timedelta(days=rng.randint(7, 40))
     return posts
