@@ -17,6 +17,7 @@ SCRIPTS = [
     "bench_demo.py",
     "bench_survey.py",
     "bench_monitor.py",
+    "bench_fidelity.py",
 ]
 
 

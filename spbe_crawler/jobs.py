@@ -38,6 +38,22 @@ def ensure_registry(pemda_code: str) -> None:
         load_bundled(session, pemda_code)
 
 
+def discovery_preview(pemda_code: str) -> list[str]:
+    """What the survey will do about units without a known site (printed before it starts)."""
+    from spbe_crawler.survey.discover import DnsCache, discovery_budget, preview
+    from spbe_crawler.survey.job import survey_settings
+    from spbe_crawler.survey.targets import load_targets
+
+    settings = survey_settings()
+    if not settings.getbool("SPBE_DISCOVERY"):
+        return []
+    lookups, days = discovery_budget(settings.get("SPBE_DISCOVERY_LOOKUPS"))
+    with session_scope() as session:
+        targets = load_targets(session, pemda_code)
+    cache = DnsCache(config.home_dir() / "cache" / "discovery-dns.json", days)
+    return preview(targets.units, targets.hosts_by_unit, pemda_code, lookups, cache)
+
+
 def survey_and_report(
     pemda_code: str,
     resume: bool = True,

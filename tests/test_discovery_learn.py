@@ -152,3 +152,15 @@ def test_a_broken_cache_file_is_an_empty_cache(tmp_path) -> None:
     cache.record("kel-x." + ROOT)
     cache.save()
     assert DnsCache(path, 7).fresh("kel-x." + ROOT)
+
+
+def test_a_first_run_says_up_front_what_discovery_will_do() -> None:
+    from spbe_crawler.survey.discover import preview
+
+    lines = preview(UNITS, {"99.01": {ROOT}}, "99.01", 12, DnsCache(None, 7))
+    text = " ".join(lines)
+    assert lines[0].startswith("6 dari 6 unit belum punya situs yang diketahui (1 kecamatan, 5 kelurahan)")
+    assert "menebak 12 nama host" in text and "tebakan lain tidak dicoba" in text
+    assert "spbe registry import" in text  # most units unknown: say how to import a site list
+    hosts = {u.code: {f"kel-{u.code[-4:]}.{ROOT}"} for u in UNITS if u.kind == "kelurahan"}
+    assert "spbe registry import" not in " ".join(preview(UNITS, {"99.01": {ROOT}, **hosts}, "99.01", 100, DnsCache(None, 7)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from collections import Counter
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -15,8 +16,9 @@ from sqlmodel import func, select
 from survey_support import cli_env, prepare_registry, session_for, spbe
 
 from spbe_crawler.config import PROJECT_ROOT
+from spbe_crawler.demo import fidelity
 from spbe_crawler.health.status import Status
-from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, SiteCheck, Unit, UnitOutcome, Website
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, Score, SiteCheck, Unit, UnitOutcome, Website
 
 # Every status of the health taxonomy the demo web has a site for (issue #3).
 DEMO_STATUSES = {
@@ -50,7 +52,7 @@ def surveyed(demo_web, tmp_path_factory):
     env = cli_env({**os.environ, **demo_web.env}, home)
     prepare_registry(env, demo_web.registry_csv)
     result = spbe(["run", "--pemda", "18.71"], {**env, "SPBE_PROGRESS": "1", "COLUMNS": "200"})
-    return SimpleNamespace(home=home, env=env, output=result.stdout, manifest=demo_web.manifest)
+    return SimpleNamespace(home=home, env=env, output=result.stdout, manifest=demo_web.manifest, bands=demo_web.bands)
 
 
 def _host(url: str) -> str:
@@ -147,6 +149,40 @@ def test_coverage_report_lists_every_unit_with_a_status(surveyed) -> None:
     assert html.count("<script") == 1  # ours; crawled hostile content is escaped, never embedded
     assert "laporan-18.71-spbe-2020.html" in surveyed.output.replace("\n", "")
     assert "Survei situs" in surveyed.output  # the progress bar (forced on: no terminal in tests)
+
+
+def test_every_unit_gets_the_working_verdict_the_demo_plans(surveyed) -> None:
+    """Issue #9: working / not working per unit, over every unit of the pemda (fidelity.verdicts)."""
+    with session_for(surveyed.home) as session:
+        verdicts = fidelity.verdicts(session, "18.71", surveyed.manifest)
+        recall, precision = fidelity.discovery(session, surveyed.manifest)
+    assert verdicts.total == 186 and verdicts.misses == []
+    assert recall.total >= 15 and recall.misses == [] and precision.misses == []
+    assert "Penemuan situs" in surveyed.output  # the discovery phase shows its progress
+    assert "belum punya situs yang diketahui" in surveyed.output  # said up front, with the lookup budget
+
+
+def test_national_applications_are_estimated_at_their_level_with_the_proof_to_see(surveyed) -> None:
+    """Issue #9: SIPD, SPSE, SIASN, SRIKANDI, e-Kinerja and SP4N-LAPOR! in use -> their level, lower confidence."""
+    with session_for(surveyed.home) as session:
+        scores = {s.indicator: s for s in session.exec(select(Score).where(Score.framework == "spbe-2020")).all()}
+        within = fidelity.bands(session, "18.71", surveyed.bands)
+    for indicator in (33, 34, 35, 36, 37, 41, 42):
+        score = scores[indicator]
+        assert score.level == 3 and 0 < score.confidence <= 0.5, (indicator, score.level, score.confidence)
+        assert "aplikasi nasional" in score.rationale and "Bukti pemakaian yang perlu dilihat penilai" in score.rationale
+    assert within.value >= 0.9, within.misses
+
+
+def test_news_contact_and_profile_pages_are_not_evidence(surveyed) -> None:
+    """Issue #9: the news-heavy OPD sites name services in many posts; none of that is evidence."""
+    with session_for(surveyed.home) as session:
+        findings = session.exec(select(Finding)).all()
+        evidence = fidelity.evidence(session, "18.71", surveyed.manifest, "spbe-2020")
+    news_like = [f.url for f in findings if re.search(r"/(berita|kontak|profil)(/|$)", urlsplit(f.url).path)]
+    assert news_like == []
+    assert not [f for f in findings if _host(f.url).startswith(("dkp.", "rsud-adt.")) and f.kind != "mention"]
+    assert evidence.value >= 0.8, evidence.misses
 
 
 def test_pages_store_what_the_issue_names(surveyed) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 from spbe_crawler import config
 from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.cli.scoring_cmds import index_line
-from spbe_crawler.jobs import JobResult, ensure_registry, survey_and_report
+from spbe_crawler.jobs import JobResult, discovery_preview, ensure_registry, survey_and_report
 from spbe_crawler.registry.results import RegistryError
 from spbe_crawler.survey.runs import RunBusy
 
@@ -55,6 +55,8 @@ def run_command(
     """Survei situs web semua unit satu pemda lalu tulis laporan cakupan."""
     try:
         ensure_registry(pemda)
+        for line in discovery_preview(pemda):
+            console.print(line, markup=False, highlight=False)
         result = survey_and_report(pemda, resume=not new, out_dir=out)
     except (RunBusy, RegistryError) as problem:
         err_console.print(str(problem), style="red", markup=False)

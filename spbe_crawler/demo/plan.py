@@ -96,7 +96,21 @@ def load_plan(path: str | Path = PLAN_FILE) -> Plan:
         raise plan.error("plan", f"kunci wajib tidak ada: {', '.join(missing)}")
     _check_behaviours(plan)
     _check_kelurahan(plan)
+    _check_bands(plan)
     return plan
+
+
+def _check_bands(plan: Plan) -> None:
+    """``assessor_bands`` (optional): a framework id and indicator -> [lowest, highest] level."""
+    section = plan.data.get("assessor_bands")
+    if section is None:
+        return
+    if not isinstance(section, dict) or not isinstance(section.get("framework"), str) or not isinstance(section.get("bands"), dict):
+        raise plan.error("assessor_bands", "perlu framework dan bands")
+    for indicator, band in section["bands"].items():
+        ok = isinstance(indicator, int) and isinstance(band, list) and len(band) == 2 and all(isinstance(v, int) for v in band)
+        if not ok or band[0] > band[1]:
+            raise plan.error(f"assessor_bands.bands.{indicator}", "harus [tingkat terendah, tingkat tertinggi]")
 
 
 def _check_behaviours(plan: Plan) -> None:

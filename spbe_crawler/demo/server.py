@@ -55,6 +55,8 @@ class DemoWeb:
         self.ca_file = self.directory / "demo-ca.pem"
         self.registry_csv = self.directory / "registry.csv"
         self.manifest_file = self.directory / "manifest.json"
+        self.bands_file = self.directory / "assessor-bands.json"
+        self.bands: dict[str, Any] = {}  # framework + indicator -> [lowest, highest] assessor level
         self.region: Region | None = None
         self.manifest: dict[str, dict[str, Any]] = {}
         self.env: dict[str, str] = {}
@@ -134,6 +136,9 @@ class DemoWeb:
         self.routes_file.write_text("\n".join(route_lines(region, ports, self.bind)) + "\n", encoding="utf-8")
         write_registry(self.registry_csv, registry_rows(region))
         self.manifest_file.write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        raw = region.plan.data.get("assessor_bands") or {}
+        self.bands = {"framework": raw.get("framework"), "bands": {int(k): list(v) for k, v in (raw.get("bands") or {}).items()}}
+        self.bands_file.write_text(json.dumps(self.bands, indent=2) + "\n", encoding="utf-8")
 
     def stop(self) -> None:
         for server in self._servers:

@@ -297,3 +297,32 @@ class Discoverer:
                 self.found.add(code)
                 return code, verdict.score, f"{attempt.evidence}; {verdict.evidence}"
         return None
+
+
+def preview(units: list[Any], hosts_by_unit: dict[str, set[str]], pemda_code: str, lookups: int, cache: DnsCache) -> list[str]:
+    """What a run will do about units without a known site, said before it starts (Bahasa Indonesia).
+
+    Runs the guessing itself (pure, no network) to give the exact number of host names to look up.
+    """
+    kinds = {"kecamatan": "kecamatan", "kelurahan": "kelurahan", "desa": "desa", "opd": "OPD"}
+    scoped = [u for u in units if u.kind in kinds]
+    missing = [u for u in scoped if not hosts_by_unit.get(u.code)]
+    if not missing:
+        return []
+    counts = ", ".join(f"{sum(u.kind == k for u in missing)} {label}" for k, label in kinds.items() if any(u.kind == k for u in missing))
+    discoverer = Discoverer(units, hosts_by_unit, pemda_code, max_lookups=lookups, cache=cache)
+    discoverer.guesses()
+    budget = discoverer.budget
+    lines = [
+        f"{len(missing)} dari {len(scoped)} unit belum punya situs yang diketahui ({counts}).",
+        f"Penemuan situs akan menebak {budget.used} nama host (anggaran {lookups} pencarian DNS per survei, "
+        f"SPBE_DISCOVERY_LOOKUPS; {budget.cached} dilewati karena tercatat tidak ada di cache DNS"
+        + (f", {budget.skipped} tebakan lain tidak dicoba" if budget.skipped else "")
+        + ").",
+    ]
+    if len(missing) * 2 > len(scoped):
+        lines.append(
+            "Punya daftar situs unit? Impor dulu agar tidak perlu ditebak: "
+            "spbe registry import daftar-situs.csv (kolom code,name,kind,parent_code,website)."
+        )
+    return lines
