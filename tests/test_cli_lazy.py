@@ -100,5 +100,5 @@ def test_monitor_status_reads_sqlite_without_sqlalchemy(tmp_path, monkeypatch) -
     env = {**os.environ, "SPBE_HOME": str(tmp_path), "COLUMNS": "200"}
     env.pop("SPBE_DATABASE_URL", None)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
-    assert "Kabupaten Uji" in done.stdout and "75.00%" in done.stdout, done.stdout + done.stderr
+    assert "Kabupaten Uji" in done.stdout and "75,00%" in done.stdout, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1].split() == ["MODULES"]

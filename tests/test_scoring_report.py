@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from test_scoring_seed import HOSTILE, PEMDA, Seeded, seeded  # noqa: F401  (fixture)
 
-from spbe_crawler.assessment import estimate_pemda, record_review
+from spbe_crawler.assessment import AssessmentError, estimate_pemda, record_review
 from spbe_crawler.reports.assessment import write_report
 from spbe_crawler.reports.templating import safe_url
 from spbe_crawler.store.db import session_scope
+from spbe_crawler.store.models import Unit
 
 
 def grouped_view(
@@ -102,12 +103,15 @@ def test_report_figures_coverage_and_priorities(seeded: Seeded, tmp_path: Path) 
     assert "Ani <b>" not in html
 
 
-def test_report_without_any_survey(tmp_path: Path) -> None:
+def test_report_without_any_survey_is_refused(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'kosong.sqlite3'}"
+    with session_scope(url) as session, pytest.raises(AssessmentError, match="tidak ada di registri"):
+        write_report(session, PEMDA, tmp_path, view_builder=grouped_view)
     with session_scope(url) as session:
-        path = write_report(session, PEMDA, tmp_path, view_builder=grouped_view)
-    html = path.read_text(encoding="utf-8")
-    assert "Belum ada survei yang selesai" in html and "Belum ada layanan yang ditemukan" in html
+        session.add(Unit(code=PEMDA, name="KOTA BANDAR LAMPUNG", kind="pemda", pemda_code=PEMDA))
+    with session_scope(url) as session, pytest.raises(AssessmentError, match="Belum ada survei yang selesai untuk pemda 18.71"):
+        write_report(session, PEMDA, tmp_path, view_builder=grouped_view)
+    assert not list(tmp_path.glob("laporan-*.html"))
 
 
 def test_report_with_the_real_inventory_view(seeded: Seeded, tmp_path: Path) -> None:

@@ -20,6 +20,10 @@ except ImportError:  # typer before 0.29 uses click itself
     from click import UsageError
 from typer.core import TyperCommand, TyperGroup
 
+from spbe_crawler.cli import bahasa
+
+bahasa.install()  # Typer's own words (help frame, usage, parsing errors) in Bahasa Indonesia
+
 HELP = "Survei situs web unit pemerintah daerah, inventaris layanan SPBE, penilaian, dan pemantauan."
 
 
@@ -62,7 +66,7 @@ class LazyGroup(TyperGroup):
         except UsageError as error:
             matches = get_close_matches(args[0], list(self._registry())) if args else []
             if matches and "?" not in error.message:
-                error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+                error.message = f"{error.message.rstrip('.')}. Mungkin maksud Anda {' atau '.join(map(repr, matches))}?"
             raise
 
 
@@ -112,6 +116,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from spbe_crawler import __version__
+
+        typer.echo(f"spbe {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def root() -> None:
+def root(
+    version: bool = typer.Option(
+        False, "--versi", "--version", "-V", help="Tampilkan versi lalu keluar.", callback=_version, is_eager=True
+    ),
+) -> None:
     """Survei situs web unit pemerintah daerah, inventaris layanan SPBE, penilaian, dan pemantauan."""

@@ -37,6 +37,39 @@ TYPE_NAMES = {
     "datetime": "waktu",
 }
 USAGE_PIECES = (("[OPTIONS]", "[OPSI]"), ("COMMAND [ARGS]...", "PERINTAH [ARGUMEN]..."))
+# Indonesian names of options declared with an English name; the English one stays as an alias.
+OPTION_NAMES = {
+    "--out": "--keluaran",
+    "--dir": "--folder",
+    "--file": "--berkas",
+    "--duration": "--durasi",
+    "--framework": "--kerangka",
+    "--indicator": "--indikator",
+    "--level": "--tingkat",
+    "--limit": "--batas",
+    "--note": "--catatan",
+    "--reviewer": "--penilai",
+    "--second": "--kedua",
+    "--all": "--semua",
+    "--run": "--survei",
+    "--new": "--baru",
+    "--force": "--paksa",
+    "--since": "--sejak",
+    "--until": "--sampai",
+    "--name": "--nama",
+    "--role": "--peran",
+    "--password": "--sandi",
+    "--user": "--pengguna",
+    "--days": "--hari",
+    "--hours": "--jam",
+    "--interval": "--selang",
+    "--workers": "--pekerja",
+    "--queue": "--antrean",
+    "--dry-run": "--coba",
+    "--yes": "--ya",
+}
+# Names of arguments shown in usage lines.
+ARGUMENT_NAMES = {"file": "BERKAS", "path": "JALUR", "directory": "FOLDER", "url": "URL", "name": "NAMA"}
 
 # (English message pattern, Indonesian replacement): parsing errors of Typer/Click, whole message.
 ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -46,7 +79,7 @@ ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^Missing argument (.+?)\.(.*)$", r"Argumen wajib belum diisi: \1.\2"),
         (r"^Missing command\.$", "Perintah belum disebut."),
         (r"^No such option: (\S+)(?: \(Possible options: (.+)\))?$", r"Opsi tidak dikenal: \1"),
-        (r"^No such command '?(.+?)'?\.$", r"Perintah '\1' tidak dikenal."),
+        (r"^No such command '?(.+?)'?\.(.*)$", r"Perintah '\1' tidak dikenal.\2"),
         (r"^Invalid value for (.+?): (.*)$", r"Nilai tidak valid untuk \1: \2"),
         (r"^Invalid value: (.*)$", r"Nilai tidak valid: \1"),
         (r"^Option '?(.+?)'? requires an argument\.$", r"Opsi \1 memerlukan nilai."),
@@ -99,8 +132,12 @@ def install() -> None:
     _wrap_usage(formatting.HelpFormatter)
     _wrap_help_option(decorators, click_core)
     _wrap_types(core)
-    for cls in vars(exceptions).values():
-        if isinstance(cls, type) and issubclass(cls, exceptions.ClickException) and "format_message" in vars(cls):
+    _wrap_names(core)
+    from typer import exceptions as typer_exceptions
+
+    classes = [*vars(exceptions).values(), typer_exceptions.TyperException]
+    for cls in classes:
+        if isinstance(cls, type) and issubclass(cls, typer_exceptions.TyperException) and "format_message" in vars(cls):
             cls.format_message = _translated(cls.format_message)
 
 
@@ -150,3 +187,24 @@ def _wrap_types(core: Any) -> None:
         return names.sub(lambda m: TYPE_NAMES[m.group(1)], shown) if shown else shown
 
     core._TyperParameter.display_type = display_type
+
+
+def _wrap_names(core: Any) -> None:
+    """Options declared with an English name get their Indonesian name first (English stays as an
+    alias); arguments get an Indonesian name in the usage line."""
+    option_init = core.TyperOption.__init__
+    argument_init = core.TyperArgument.__init__
+
+    def init_option(self: Any, *args: Any, **kwargs: Any) -> None:
+        option_init(self, *args, **kwargs)
+        for english, indonesian in OPTION_NAMES.items():
+            if english in self.opts and indonesian not in self.opts and indonesian not in self.secondary_opts:
+                self.opts = [indonesian, *self.opts]
+
+    def init_argument(self: Any, *args: Any, **kwargs: Any) -> None:
+        argument_init(self, *args, **kwargs)
+        if self.metavar is None and self.name in ARGUMENT_NAMES:
+            self.metavar = ARGUMENT_NAMES[self.name]
+
+    core.TyperOption.__init__ = init_option
+    core.TyperArgument.__init__ = init_argument

@@ -14,6 +14,7 @@ from spbe_crawler.cli.app import app, console, err_console
 from spbe_crawler.cli.scoring_cmds import index_line
 from spbe_crawler.jobs import JobResult, discovery_preview, ensure_registry, survey_and_report
 from spbe_crawler.registry.results import RegistryError
+from spbe_crawler.reports.formatting import angka_teks
 from spbe_crawler.survey.runs import RunBusy
 
 
@@ -35,7 +36,7 @@ def _print_result(result: JobResult) -> None:
         console.print(index_line(result.index), markup=False, highlight=False)
         console.print(
             f"Dari {shares['total']} indikator: {shares['confirmed']} dikonfirmasi penilai, "
-            f"{shares['estimated']} perkiraan dari survei ({str(shares['estimated_weight_pct']).replace('.', ',')}% bobot), "
+            f"{shares['estimated']} perkiraan dari survei ({angka_teks(str(shares['estimated_weight_pct']))}% bobot), "
             f"{shares['none']} belum ada bukti."
         )
     console.print(f"Laporan cakupan:  [bold]{escape(str(result.coverage_html))}[/]")

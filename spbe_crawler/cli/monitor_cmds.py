@@ -41,10 +41,12 @@ def _settings() -> MonitorSettings:
 
 
 def _print_summary(summary: SweepSummary) -> None:
+    from spbe_crawler.reports.formatting import angka
+
     console.print(
         f"Sapuan #{summary.run_id} ({summary.state}): {summary.targets} situs, {summary.up} berfungsi, "
         f"{summary.down} gagal; insiden baru {summary.incidents_opened}, ditutup {summary.incidents_closed}; "
-        f"peringatan terkirim {summary.alerts_sent}; {summary.seconds:.1f} detik.",
+        f"peringatan terkirim {summary.alerts_sent}; {angka(summary.seconds, 1)} detik.",
         markup=False,
         highlight=False,
     )
@@ -153,11 +155,15 @@ def _sites_table(figures: MonitorFigures) -> Table:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}%"
+    from spbe_crawler.reports.formatting import persen
+
+    return persen(value, 2)
 
 
 def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f} md"
+    from spbe_crawler.reports.formatting import angka
+
+    return "–" if value is None else f"{angka(value)} md"
 
 
 def _print_figures(figures: MonitorFigures) -> None:
@@ -165,6 +171,7 @@ def _print_figures(figures: MonitorFigures) -> None:
     from rich.text import Text
 
     from spbe_crawler.monitor.figures import CERT_HORIZON, WINDOW_LABELS, cert_label, expiring_certs, format_duration
+    from spbe_crawler.reports.formatting import waktu
 
     console.print(_sites_table(figures))
     kinds = Table(title="Ketersediaan menurut jenis unit")
@@ -174,14 +181,16 @@ def _print_figures(figures: MonitorFigures) -> None:
         kinds.add_row(k.kind, str(k.sites), *[_pct(k.uptime[w].percent) for w in WINDOW_LABELS])
     console.print(kinds)
     incidents = Table(title="Insiden 30 hari terakhir")
-    for column in ("Situs", "Gangguan", "Mulai (UTC)", "Selesai (UTC)", "Durasi"):
+    for column in ("Situs", "Gangguan", "Mulai", "Selesai", "Durasi"):
         incidents.add_column(column)
+    unit_of = {s.website_id: s.unit_code for s in figures.sites}
     for i in figures.incidents:
-        ended = f"{i.ended_at:%Y-%m-%d %H:%M}" if i.ended_at else "masih berlangsung"
+        code = unit_of.get(i.website_id)  # times in the zone of the site's pemda (WIB, WITA, WIT)
+        ended = waktu(i.ended_at, code) if i.ended_at else "masih berlangsung"
         incidents.add_row(
             Text(i.url),
             Text(f"{i.label}: {i.detail}" if i.detail else i.label),
-            f"{i.started_at:%Y-%m-%d %H:%M}",
+            waktu(i.started_at, code),
             ended,
             format_duration(i.duration_s),
         )
@@ -367,12 +376,13 @@ def rollup_cmd(
 ) -> None:
     """Ringkas probe mentah lama menjadi ringkasan per jam (angka ketersediaan tetap sama)."""
     from spbe_crawler.monitor.rollup import rollup_probes
+    from spbe_crawler.reports.formatting import angka, waktu
     from spbe_crawler.store.db import get_engine
 
     days = hari if hari is not None else _settings().retention_days
     result = rollup_probes(get_engine(), days)
     console.print(
-        f"{result.probes} probe sebelum {result.cutoff:%Y-%m-%d %H:%M} UTC diringkas ke {result.rollups} baris per jam.",
+        f"{angka(result.probes)} probe sebelum {waktu(result.cutoff)} diringkas ke {angka(result.rollups)} baris per jam.",
         markup=False,
         highlight=False,
     )

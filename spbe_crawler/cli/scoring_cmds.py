@@ -43,7 +43,9 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _num(value: str | None) -> str:
-    return "–" if value is None else value.replace(".", ",")
+    from spbe_crawler.reports.formatting import angka_teks
+
+    return angka_teks(value)
 
 
 def index_line(summary: dict[str, Any]) -> str:
@@ -66,7 +68,7 @@ def _summary_table(summary: dict[str, Any], only_estimated: bool) -> Table:
     for row in summary["indicators"]:
         if only_estimated and row["cap"] is None and row["confirmed"] is None:
             continue  # indicators a crawl cannot estimate and nobody entered yet
-        confidence = "–" if row["confidence"] is None else f"{row['confidence']:.2f}".replace(".", ",")
+        confidence = _num(None if row["confidence"] is None else f"{row['confidence']:.2f}")
         used = "–" if row["level"] is None else f"{row['level']} ({row['source_label']})"
         name = Text(row["name"].removeprefix("Tingkat Kematangan "))
         table.add_row(str(row["indicator"]), name, str(row["estimate"] or "–"), confidence, used)

@@ -148,9 +148,14 @@ def _changes(session: Session, pemda_code: str, run: CrawlRun | None, findings: 
 def build_context(
     session: Session, pemda_code: str, framework_id: str = DEFAULT_FRAMEWORK, view_builder: ViewBuilder | None = None
 ) -> dict[str, Any]:
+    """Everything the report shows; :class:`AssessmentError` when there is nothing to report on."""
+    if session.get(Unit, pemda_code) is None:
+        raise AssessmentError(f"Pemda {pemda_code} tidak ada di registri; muat dulu dengan: spbe registry load --pemda {pemda_code}")
     a = load_assessment(session, pemda_code, framework_id)
     fw = a.framework
     run = _run_for(session, a)
+    if run is None and not a.scores and not a.reviews:
+        raise AssessmentError(f"Belum ada survei yang selesai untuk pemda {pemda_code}; jalankan dulu: spbe run --pemda {pemda_code}")
     findings = findings_of(session, pemda_code, run.id) if run and run.id is not None else []
     wanted = {i for s in a.scores.values() for i in (s.finding_ids or [])}
     by_id = {f.id: f for f in findings if f.id is not None}

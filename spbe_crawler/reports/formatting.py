@@ -43,6 +43,14 @@ def angka(value: float | int | Decimal | None, places: int = 0) -> str:
     return f"-{text}" if number < 0 else text
 
 
+def angka_teks(value: str | None) -> str:
+    """A figure already rounded and written with a dot (``"2.47"``, from JSON) the Indonesian way."""
+    if value is None:
+        return "–"
+    places = len(value.split(".", 1)[1]) if "." in value else 0
+    return angka(Decimal(value), places)
+
+
 def persen(value: float | int | Decimal | None, places: int = 0) -> str:
     """A percentage already multiplied by 100: ``12.5`` -> ``12,5%``."""
     return "–" if value is None else f"{angka(value, places)}%"
