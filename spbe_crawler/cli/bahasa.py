@@ -122,9 +122,12 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    from typer import core, rich_utils
-    from typer._click import core as click_core
-    from typer._click import decorators, exceptions, formatting
+    try:  # Typer >= 0.29 bundles its own Click; older Typer (plain Click) keeps its English frame
+        from typer import core, rich_utils
+        from typer._click import core as click_core
+        from typer._click import decorators, exceptions, formatting
+    except ImportError:
+        return
 
     for name, text in PANELS.items():
         setattr(rich_utils, name, text)
