@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
+from spbe_crawler.config import DATA_DIR
 from spbe_crawler.registry.codes import parent_of, pemda_of, region_kind
 from spbe_crawler.registry.names import region_name
 from spbe_crawler.registry.results import RegistryError
@@ -24,6 +25,19 @@ SAMPLES = Path(__file__).parent / "sample_data" / "registry"
 def session(tmp_path: Path) -> Iterator[Session]:
     with Session(get_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")) as db:
         yield db
+
+
+def source_counts(prefix: str) -> Counter[str]:
+    """Units per kind under a code prefix, counted straight from the bundled file's text."""
+    counted: Counter[str] = Counter()
+    text = (Path(DATA_DIR) / "wilayah" / "kemendagri_base.csv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        code = line.split(",", 1)[0]
+        if code.startswith(prefix):
+            parts = code.split(".")
+            village = "kelurahan" if parts[-1].startswith("1") else "desa"
+            counted[["provinsi", "pemda", "kecamatan", village][len(parts) - 1]] += 1
+    return counted
 
 
 def kinds(session: Session, pemda_code: str) -> Counter[str]:
@@ -60,7 +74,8 @@ def test_region_name(raw: str, expected: str) -> None:
         ("18.71.01.1003", "kelurahan", "18.71.01", "18.71"),
         ("35.07.01.2001", "desa", "35.07.01", "35.07"),
         ("18.7", None, None, None),
-        ("18.71.01.3001", None, None, None),
+        ("91.03.01.3007", "desa", "91.03.01", "91.03"),  # desa adat
+        ("18.71.01.4001", None, None, None),
         ("1871", None, None, None),
     ],
 )
@@ -164,9 +179,10 @@ def test_load_country_all_codes_once(session: Session) -> None:
     stats = load_country(session)
     session.commit()
     counts = dict(session.exec(select(Unit.kind, func.count()).group_by(Unit.kind)).all())
-    # the counts of data/wilayah/SOURCE.md: 34 provinces, 514 kab/kota, 7,230 kecamatan,
-    # 83,441 desa/kelurahan of which 8,488 kelurahan
-    assert counts == {"provinsi": 34, "pemda": 514, "kecamatan": 7230, "kelurahan": 8488, "desa": 83441 - 8488}
+    assert counts == source_counts("")
+    # the counts of data/wilayah/SOURCE.md (Kepmendagri 300.2.2-2138 Tahun 2025): 38 provinces,
+    # 514 kab/kota, 7,285 kecamatan, 83,762 desa/kelurahan of which 8,496 kelurahan
+    assert counts == {"provinsi": 38, "pemda": 514, "kecamatan": 7285, "kelurahan": 8496, "desa": 83762 - 8496}
     assert stats.added == sum(counts.values()) and not stats.skipped
     again = load_country(session)
     assert (again.added, again.updated, again.unchanged) == (0, 0, stats.added)

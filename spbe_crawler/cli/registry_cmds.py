@@ -23,6 +23,7 @@ from spbe_crawler.registry import (
 )
 from spbe_crawler.registry.decisions import decide_website
 from spbe_crawler.registry.pemda_sites import load_pemda_websites
+from spbe_crawler.registry.results import angka
 from spbe_crawler.registry.scope import KIND_ORDER
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.store.models import Unit, Website
@@ -68,12 +69,37 @@ def load_cmd(
 
 def _print_stats(stats: LoadStats) -> None:
     _say(stats.summary())
+    if stats.upgraded:
+        _print_upgrade(stats)
     if stats.kept:
         _say("Unit isian pengguna yang tidak ditimpa: " + ", ".join(stats.kept[:SHOWN_PROBLEMS]))
     for problem in stats.skipped[:SHOWN_PROBLEMS]:
         _say(f"  - {problem}")
     if len(stats.skipped) > SHOWN_PROBLEMS:
         _say(f"  ... dan {len(stats.skipped) - SHOWN_PROBLEMS} baris lainnya")
+
+
+def _print_upgrade(stats: LoadStats) -> None:
+    """What changed against the stored registry: moved, renamed, gone, and the user's own codes."""
+    _say(stats.upgrade_summary())
+    regions = [move for move in stats.moved if move.kind in ("provinsi", "pemda")]
+    _list("Pindah kode", [f"{m.old_code} {m.old_name} → {m.new_code}" for m in regions])
+    if len(stats.moved) > len(regions):
+        _say(f"  beserta {angka(len(stats.moved) - len(regions))} unit di bawahnya (situs, temuan, dan riwayatnya ikut pindah)")
+    _list("Berganti nama", [f"{unit.code}: {unit.old_name} → {unit.name}" for unit in stats.renamed])
+    _list("Tidak ada lagi, dihapus (tanpa situs)", [f"{unit.code} {unit.name}" for unit in stats.removed])
+    _list("Tidak ada lagi, tetap disimpan karena punya situs", [f"{unit.code} {unit.name}" for unit in stats.retained])
+    _list("Hanya ada di registri pengguna (disimpan)", [f"{unit.code} {unit.name}" for unit in stats.user_only])
+
+
+def _list(title: str, lines: list[str]) -> None:
+    if not lines:
+        return
+    _say(f"{title}:")
+    for line in lines[:SHOWN_PROBLEMS]:
+        _say(f"  - {line}")
+    if len(lines) > SHOWN_PROBLEMS:
+        _say(f"  ... dan {angka(len(lines) - SHOWN_PROBLEMS)} lainnya")
 
 
 @registry_app.command("import")

@@ -7,7 +7,7 @@ import re
 _CODE = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
 _PEMDA_CODE = re.compile(r"^\d{2}\.\d{2}$")
 _LEVEL_KINDS = {1: "provinsi", 2: "pemda", 3: "kecamatan"}
-_VILLAGE_KINDS = {"1": "kelurahan", "2": "desa"}
+_VILLAGE_KINDS = {"1": "kelurahan", "2": "desa", "3": "desa"}  # 3xxx: desa adat
 
 
 def is_region_code(code: str) -> bool:
@@ -28,7 +28,7 @@ def region_kind(code: str) -> str:
         return _LEVEL_KINDS[len(parts)]
     kind = _VILLAGE_KINDS.get(parts[3][0])
     if kind is None:
-        raise ValueError(f"kode wilayah '{code}': bagian terakhir harus 1xxx (kelurahan) atau 2xxx (desa)")
+        raise ValueError(f"kode wilayah '{code}': bagian terakhir harus 1xxx (kelurahan), 2xxx (desa) atau 3xxx (desa adat)")
     return kind
 
 

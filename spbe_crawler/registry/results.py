@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def angka(number: int) -> str:
+    """An integer in Indonesian notation: ``91599`` -> ``91.599``."""
+    return f"{number:,}".replace(",", ".")
+
+
 class RegistryError(Exception):
     """A problem the user must fix before anything can be loaded; the message is shown as is."""
 
@@ -24,9 +29,34 @@ class RowError:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A stored unit whose code changed (a kabupaten that moved to a new province, say)."""
+
+    old_code: str
+    new_code: str
+    old_name: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Named:
+    """A unit named in a report: ``old_name`` set when it was renamed."""
+
+    code: str
+    name: str
+    old_name: str = ""
+
+
 @dataclass
 class LoadStats:
-    """Outcome of loading units from a data file (Kemendagri codes or an OPD list)."""
+    """Outcome of loading units from a data file (Kemendagri codes or an OPD list).
+
+    ``moved``, ``renamed``, ``removed``, ``retained`` and ``user_only`` describe the upgrade of a
+    store loaded from an older region file: codes that changed, names that changed, codes gone from
+    the file (removed, or retained because they hold websites) and user units absent from the file.
+    """
 
     added: int = 0
     updated: int = 0
@@ -34,6 +64,11 @@ class LoadStats:
     websites_added: int = 0
     kept: list[str] = field(default_factory=list)
     skipped: list[RowError] = field(default_factory=list)
+    moved: list[Moved] = field(default_factory=list)
+    renamed: list[Named] = field(default_factory=list)
+    removed: list[Named] = field(default_factory=list)
+    retained: list[Named] = field(default_factory=list)
+    user_only: list[Named] = field(default_factory=list)
 
     def __add__(self, other: LoadStats) -> LoadStats:
         return LoadStats(
@@ -43,17 +78,40 @@ class LoadStats:
             websites_added=self.websites_added + other.websites_added,
             kept=self.kept + other.kept,
             skipped=self.skipped + other.skipped,
+            moved=self.moved + other.moved,
+            renamed=self.renamed + other.renamed,
+            removed=self.removed + other.removed,
+            retained=self.retained + other.retained,
+            user_only=self.user_only + other.user_only,
         )
+
+    @property
+    def upgraded(self) -> bool:
+        """True when the load changed codes or names, or found codes gone from the file."""
+        return bool(self.moved or self.renamed or self.removed or self.retained or self.user_only)
 
     def summary(self) -> str:
         text = (
-            f"{self.added} unit ditambahkan, {self.updated} diperbarui, "
-            f"{self.unchanged} tidak berubah, {self.websites_added} situs ditambahkan"
+            f"{angka(self.added)} unit ditambahkan, {angka(self.updated)} diperbarui, "
+            f"{angka(self.unchanged)} tidak berubah, {angka(self.websites_added)} situs ditambahkan"
         )
         if self.kept:
-            text += f"; {len(self.kept)} unit isian pengguna dibiarkan (nama berbeda)"
+            text += f"; {angka(len(self.kept))} unit isian pengguna dibiarkan (nama berbeda)"
         if self.skipped:
-            text += f"; {len(self.skipped)} baris dilewati"
+            text += f"; {angka(len(self.skipped))} baris dilewati"
+        return text + "."
+
+    def upgrade_summary(self) -> str:
+        """One line on what changed against the stored registry: moved / renamed / new / gone."""
+        gone = len(self.removed) + len(self.retained)
+        text = (
+            f"Pembaruan kode wilayah: {angka(len(self.moved))} unit pindah kode, "
+            f"{angka(len(self.renamed))} berganti nama, {angka(self.added)} baru, {angka(gone)} tidak ada lagi"
+        )
+        if gone:
+            text += f" ({angka(len(self.removed))} dihapus, {angka(len(self.retained))} disimpan karena punya situs)"
+        if self.user_only:
+            text += f"; {angka(len(self.user_only))} kode hanya ada di registri pengguna (disimpan)"
         return text + "."
 
 

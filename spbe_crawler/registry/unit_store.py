@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
-from spbe_crawler.registry.results import LoadStats
+from spbe_crawler.registry.results import LoadStats, Named
 from spbe_crawler.registry.urls import host_of
 from spbe_crawler.store.models import Unit, Website
 
@@ -40,12 +40,15 @@ def existing_units(session: Session, codes: Iterable[str]) -> dict[str, dict[str
     """The stored units among ``codes``, as plain dicts keyed by code."""
     wanted = set(codes)
     if len(wanted) > FULL_SCAN_ABOVE:  # one table scan beats hundreds of IN (...) queries
-        rows = session.connection().execute(select(_UNITS))
-        return {row.code: dict(row._mapping) for row in rows if row.code in wanted}
+        result = session.connection().execute(select(_UNITS))
+        keys = list(result.keys())
+        at = keys.index("code")
+        return {row[at]: dict(zip(keys, row, strict=True)) for row in result if row[at] in wanted}
     found: dict[str, dict[str, Any]] = {}
     for batch in chunks(wanted, QUERY_CHUNK):
-        rows = session.connection().execute(select(_UNITS).where(_UNITS.c.code.in_(batch)))
-        found.update({row.code: dict(row._mapping) for row in rows})
+        result = session.connection().execute(select(_UNITS).where(_UNITS.c.code.in_(batch)))
+        keys = list(result.keys())
+        found.update({row[keys.index("code")]: dict(zip(keys, row, strict=True)) for row in result})
     return found
 
 
@@ -54,14 +57,17 @@ def same_name(left: str, right: str) -> bool:
     return " ".join(left.split()).casefold() == " ".join(right.split()).casefold()
 
 
-def upsert_units(session: Session, units: Sequence[dict[str, Any]], source: str) -> LoadStats:
+def upsert_units(
+    session: Session, units: Sequence[dict[str, Any]], source: str, stored: dict[str, dict[str, Any]] | None = None
+) -> LoadStats:
     """Insert new units, update changed units of the same ``source``; never touch other sources' units.
 
     A unit stored by another source (a user's import, say) whose name or kind differs is counted
-    in ``kept`` and left as it is.
+    in ``kept`` and left as it is. ``stored``: the stored units, when the caller has just read them.
     """
     stats = LoadStats()
-    stored = existing_units(session, (unit["code"] for unit in units))
+    if stored is None:
+        stored = existing_units(session, (unit["code"] for unit in units))
     new, changed = [], []
     for unit in units:
         row = {name: unit.get(name) for name in UNIT_FIELDS} | {"source": source}
@@ -75,6 +81,8 @@ def upsert_units(session: Session, units: Sequence[dict[str, Any]], source: str)
                 stats.kept.append(row["code"])
         elif any(old[name] != row[name] for name in COMPARED_FIELDS):
             changed.append(row)
+            if not same_name(old["name"], row["name"]):
+                stats.renamed.append(Named(row["code"], row["name"], old["name"]))
         else:
             stats.unchanged += 1
     _insert_units(session, new)

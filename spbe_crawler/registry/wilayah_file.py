@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,16 @@ class WilayahData:
         province = self.regions.get(codes.parent_of(pemda_code) or "")
         inside = [r for code, r in self.regions.items() if code == pemda_code or code.startswith(prefix)]
         return ([province] if province else []) + inside
+
+    @cached_property
+    def children(self) -> dict[str | None, list[str]]:
+        """Codes by parent code; provinces and kabupaten/kota are all listed under ``None`` (a
+        kabupaten that moved to a new province is looked for among all of them)."""
+        index: dict[str | None, list[str]] = {}
+        for code, region in self.regions.items():
+            parent = region.parent_code if code.count(".") >= 2 else None
+            index.setdefault(parent, []).append(code)
+        return index
 
 
 def default_wilayah_path() -> Path:
