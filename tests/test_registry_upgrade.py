@@ -4,11 +4,15 @@ lost and nothing is duplicated; Merauke (93.01) loads with the source's counts p
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel, col, func, select
 from typer.testing import CliRunner
 
@@ -58,10 +62,31 @@ def kemendagri_kinds(session: Session, pemda_code: str) -> Counter[str]:
     return Counter(unit.kind for unit in units)
 
 
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    with Session(get_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")) as db:
-        yield db
+POSTGRES_ADMIN_URL = os.environ.get("SPBE_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
+    """A fresh store on SQLite, and on PostgreSQL when ``SPBE_TEST_POSTGRES_URL`` names a server."""
+    if request.param == "sqlite":
+        with Session(get_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")) as db:
+            yield db
+        return
+    if not POSTGRES_ADMIN_URL:
+        pytest.skip("SPBE_TEST_POSTGRES_URL tidak diatur: tidak ada server PostgreSQL")
+    name = f"spbe_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = get_engine(urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}").geturl())
+    try:
+        with Session(engine) as db:
+            yield db
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
