@@ -103,10 +103,15 @@ def _list(title: str, lines: list[str]) -> None:
 
 
 @registry_app.command("import")
-def import_cmd(file: Path = typer.Argument(..., help="CSV: code,name,kind,parent_code,website.")) -> None:
+def import_cmd(
+    file: Path = typer.Argument(..., help="CSV: code,name,kind,parent_code,website."),
+    update_names: bool = typer.Option(
+        False, "--perbarui", help="Ganti nama unit yang sudah tersimpan dengan nama di berkas (kode dan jenis sama)."
+    ),
+) -> None:
     """Impor daftar unit dan situs dari CSV; baris yang salah dilewati dan dilaporkan."""
     with session_scope(config.database_url()) as session:
-        report = import_registry_csv(session, file)
+        report = import_registry_csv(session, file, update_names=update_names)
     _say(report.summary())
     if report.errors:
         raise typer.Exit(1 if report.rows_read else 2)

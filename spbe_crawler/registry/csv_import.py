@@ -2,20 +2,28 @@
 
 Every row is checked first; the good rows are then written together in the caller's transaction
 and the bad rows are reported with their line and column. Nothing stored is overwritten: a code
-already stored under another name or kind is a conflict, a website declared for another unit is
-refused. Re-importing the same file adds nothing.
+already stored under another kind is a conflict, a website declared for another unit is refused. A
+code stored under a slightly different name keeps its stored name and gets the row's websites (with a
+warning), or takes the file's name with ``update_names`` (``--perbarui``). A parent that is not stored
+but is a Kemendagri code (a pemda row naming its province ``18``) is taken from the bundled region
+data. Re-importing the same file adds nothing.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from rapidfuzz import fuzz
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session
 
-from spbe_crawler.registry.results import ImportReport, RowError
+from spbe_crawler.discovery.names import normalise
+from spbe_crawler.net.policy import NetworkPolicy
+from spbe_crawler.registry import codes as region_codes
+from spbe_crawler.registry.results import ImportReport, RegistryError, RowError
 from spbe_crawler.registry.text_table import TableRow, read_table
 from spbe_crawler.registry.unit_store import (
     existing_units,
@@ -24,7 +32,8 @@ from spbe_crawler.registry.unit_store import (
     stored_website_pairs,
     website_claims,
 )
-from spbe_crawler.registry.urls import normalise_url
+from spbe_crawler.registry.urls import host_of, normalise_url
+from spbe_crawler.registry.wilayah_file import WilayahData, read_wilayah
 from spbe_crawler.store.models import Unit
 
 IMPORT_KINDS = ("pemda", "opd", "kecamatan", "kelurahan", "desa")
@@ -34,13 +43,19 @@ UNIT_SOURCE = "import"
 WEBSITE_SOURCE = "registry"
 MAX_CODE_LENGTH = 64
 MAX_NAME_LENGTH = 200
+SIMILAR_NAME = 85  # rapidfuzz ratio of the normalised names: "Kel. Penarukan" ~ "Panarukan"
+KEMENDAGRI_SOURCE = "kemendagri"
+
+_UNITS = Unit.__table__  # type: ignore[attr-defined]
 
 
-def import_registry_csv(session: Session, path: str | Path) -> ImportReport:
+def import_registry_csv(session: Session, path: str | Path, update_names: bool = False) -> ImportReport:
     """Check every row of the file, then add the units and websites of the good rows.
 
     The writes join the caller's transaction (nothing is committed here), so the good rows land
-    together or not at all. A file that cannot be read is reported in ``errors``, never raised.
+    together or not at all. A file that cannot be read is reported in ``errors``, never raised; a
+    line that cannot be read is reported with its number and the other rows are imported.
+    ``update_names``: a code stored under another name takes the file's name.
     """
     report = ImportReport()
     try:
@@ -53,19 +68,31 @@ def import_registry_csv(session: Session, path: str | Path) -> ImportReport:
     if table.error:
         report.errors.append(table.error)
         return report
-    report.rows_read = len(table.rows)
-    checker = _RowChecker.prepare(session, table.rows)
+    report.rows_read = len(table.rows) + len(table.problems)
+    report.errors.extend(table.problems)
+    checker = _RowChecker.prepare(session, table.rows, update_names)
     for row in table.rows:
         report.errors.extend(checker.check(row))
+    report.errors.sort(key=lambda error: error.line)
+    report.warnings.extend(checker.warnings)
     _write(session, checker, report)
     return report
 
 
 def _write(session: Session, checker: _RowChecker, report: ImportReport) -> None:
+    connection = session.connection()
+    if checker.parents_added:
+        connection.execute(insert(_UNITS), checker.parents_added)
     if checker.new_units:
-        session.connection().execute(insert(Unit.__table__), checker.new_units)  # type: ignore[attr-defined]
+        connection.execute(insert(_UNITS), checker.new_units)
+    if checker.renames:
+        statement = update(_UNITS).where(_UNITS.c.code == bindparam("b_code")).values(name=bindparam("b_name"), source=UNIT_SOURCE)
+        connection.execute(statement, [{"b_code": code, "b_name": name} for code, name in checker.renames.items()])
+        session.expire_all()
     report.units_added = len(checker.new_units)
     report.units_existing = checker.existing_count
+    report.units_renamed = len(checker.renames)
+    report.parents_added = len(checker.parents_added)
     report.websites_added = insert_websites(session, checker.new_websites, WEBSITE_SOURCE)
 
 
@@ -80,14 +107,20 @@ class _RowChecker:
     stored: dict[str, dict[str, Any]]
     claims: dict[str, set[str]]
     stored_pairs: set[tuple[str, str]]
+    update_names: bool = False
+    policy: NetworkPolicy = field(default_factory=NetworkPolicy)
+    regions: WilayahData | None = None  # the bundled Kemendagri codes, read when a parent is missing
     first_line: dict[str, int] = field(default_factory=dict)
     accepted: dict[str, dict[str, Any]] = field(default_factory=dict)
     new_units: list[dict[str, Any]] = field(default_factory=list)
     new_websites: list[tuple[str, str]] = field(default_factory=list)
+    parents_added: list[dict[str, Any]] = field(default_factory=list)
+    renames: dict[str, str] = field(default_factory=dict)
+    warnings: list[RowError] = field(default_factory=list)
     existing_count: int = 0
 
     @classmethod
-    def prepare(cls, session: Session, rows: list[TableRow]) -> _RowChecker:
+    def prepare(cls, session: Session, rows: list[TableRow], update_names: bool = False) -> _RowChecker:
         codes = {row.values["code"] for row in rows} | {row.values.get("parent_code", "") for row in rows}
         urls = set()
         for row in rows:
@@ -96,10 +129,16 @@ class _RowChecker:
                     urls.add(normalise_url(text))
                 except ValueError:
                     continue
+        try:
+            policy = NetworkPolicy.from_env()
+        except (OSError, ValueError):  # a broken route file is the survey's error to report
+            policy = NetworkPolicy()
         return cls(
             stored=existing_units(session, codes - {""}),
             claims=website_claims(session, urls),
             stored_pairs=stored_website_pairs(session, codes - {""}),
+            update_names=update_names,
+            policy=policy,
         )
 
     def check(self, row: TableRow) -> list[RowError]:
@@ -113,10 +152,16 @@ class _RowChecker:
             problems += parent_problems
         urls, url_problems = self._urls(row, code)
         problems += url_problems
+        note: RowError | None = None
         if code and kind in IMPORT_KINDS and name:
-            problems += self._conflicts(code, name, kind)
+            conflict, note = self._conflicts(row.line, code, name, kind)
+            problems += conflict
         if problems:
             return [RowError(row.line, column, message) for column, message in problems]
+        if note is not None:
+            self.warnings.append(note)
+            if self.update_names:
+                self.renames[code] = name
         self._accept(row, code, name, kind, pemda_code, urls)
         return []
 
@@ -154,7 +199,7 @@ class _RowChecker:
             return None, [("parent_code", f"kode induk wajib diisi untuk unit jenis {kind}")]
         if parent_code == code:
             return None, [("parent_code", "unit tidak boleh menjadi induk dirinya sendiri")]
-        parent = self.accepted.get(parent_code) or self.stored.get(parent_code)
+        parent = self.accepted.get(parent_code) or self.stored.get(parent_code) or self._kemendagri_parent(row.line, parent_code)
         if parent is None:
             parent_line = self.first_line.get(parent_code, row.line)
             if parent_line < row.line:
@@ -168,6 +213,41 @@ class _RowChecker:
             return None, [("parent_code", message)]
         return pemda_code, []
 
+    def _kemendagri_parent(self, line: int, parent_code: str) -> dict[str, Any] | None:
+        """A parent that is not stored but is a Kemendagri code: it is added from the bundled region
+        data, with its own missing ancestors (a province row for a pemda, say)."""
+        if not region_codes.is_region_code(parent_code):
+            return None
+        if self.regions is None:
+            try:
+                self.regions = read_wilayah()
+            except RegistryError:
+                return None
+        chain: list[str] = []
+        code: str | None = parent_code
+        while code and code not in self.stored and code not in self.accepted:
+            if code not in self.regions.regions:
+                return None
+            chain.append(code)
+            code = region_codes.parent_of(code)
+        for code in reversed(chain):
+            region = self.regions.regions[code]
+            unit = {
+                "code": code,
+                "name": region.name,
+                "kind": region.kind,
+                "category": None,
+                "parent_code": region.parent_code,
+                "pemda_code": region.pemda_code,
+                "source": KEMENDAGRI_SOURCE,
+                "note": None,
+            }
+            self.parents_added.append(unit)
+            self.stored[code] = unit
+        names = ", ".join(f"{code} ({self.regions.regions[code].name})" for code in reversed(chain))
+        self.warnings.append(RowError(line, "parent_code", f"induk {names} diambil dari data wilayah Kemendagri bawaan"))
+        return self.stored[parent_code]
+
     def _urls(self, row: TableRow, code: str) -> tuple[list[str], list[tuple[str, str]]]:
         urls, problems = [], []
         for text in _urls_of(row):
@@ -179,15 +259,47 @@ class _RowChecker:
             others = self.claims.get(url, set()) - {code}
             if others:
                 problems.append(("website", f"situs {url} sudah dinyatakan untuk unit {min(others)}"))
+            else:
+                self._warn_private(row.line, url)
             urls.append(url)
         return urls, problems
 
-    def _conflicts(self, code: str, name: str, kind: str) -> list[tuple[str, str]]:
+    def _warn_private(self, line: int, url: str) -> None:
+        """A website on a loopback, link-local or private address is imported, with a warning: the
+        survey refuses such addresses (``address_blocked``) unless ``SPBE_ALLOWED_NETWORKS`` allows them."""
+        host = host_of(url).strip("[]")
+        try:
+            address = str(ipaddress.ip_address(host))
+        except ValueError:
+            address = "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else ""
+        reason = self.policy.forbidden_reason(address) if address else None
+        if reason:
+            message = (
+                f"situs {url} menunjuk ke {reason}; survei akan menolaknya (address_blocked) "
+                "kecuali jaringannya diizinkan lewat SPBE_ALLOWED_NETWORKS"
+            )
+            self.warnings.append(RowError(line, "website", message))
+
+    def _conflicts(self, line: int, code: str, name: str, kind: str) -> tuple[list[tuple[str, str]], RowError | None]:
+        """(problems, note) of a code already stored. Under another kind it is refused; under another
+        name it keeps the stored name (the note says so) when the names are alike, takes the file's
+        name with ``update_names``, and is refused otherwise."""
         old = self.stored.get(code)
         if old is None or (same_name(old["name"], name) and old["kind"] == kind):
-            return []
+            return [], None
         stored_as = f"'{old['name']}' ({old['kind']})"
-        return [("code", f"kode {code} sudah tersimpan sebagai {stored_as}; tidak ditimpa")]
+        if old["kind"] != kind:
+            return [("code", f"kode {code} sudah tersimpan sebagai {stored_as}; tidak ditimpa")], None
+        if self.update_names:
+            return [], RowError(line, "name", f"nama {code} diganti dari '{old['name']}' menjadi '{name}' (--perbarui)")
+        if fuzz.ratio(normalise(old["name"]), normalise(name)) >= SIMILAR_NAME:
+            message = (
+                f"kode {code} tersimpan sebagai '{old['name']}'; nama '{name}' di berkas tidak dipakai, "
+                "situsnya tetap ditambahkan (pakai --perbarui untuk mengganti nama)"
+            )
+            return [], RowError(line, "name", message)
+        hint = "pakai --perbarui bila nama di berkas yang benar"
+        return [("code", f"kode {code} sudah tersimpan sebagai {stored_as}; tidak ditimpa ({hint})")], None
 
     def _accept(self, row: TableRow, code: str, name: str, kind: str, pemda_code: str | None, urls: list[str]) -> None:
         if code in self.stored:

@@ -122,6 +122,8 @@ class ImportReport:
     rows_read: int = 0
     units_added: int = 0
     units_existing: int = 0
+    units_renamed: int = 0
+    parents_added: int = 0
     websites_added: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
@@ -140,12 +142,17 @@ class ImportReport:
             lines = ["Berkas tidak diimpor:"] + [f"  - {error}" for error in self.errors]
             lines += [f"  - peringatan, {warning}" for warning in self.warnings]
             return "\n".join(lines)
-        lines = [
-            f"{self.rows_read} baris dibaca: {self.units_added} unit baru, "
-            f"{self.units_existing} unit sudah tersimpan, {self.websites_added} situs baru.",
-        ]
+        first = (
+            f"{angka(self.rows_read)} baris dibaca: {angka(self.units_added)} unit baru, "
+            f"{angka(self.units_existing)} unit sudah tersimpan, {angka(self.websites_added)} situs baru"
+        )
+        if self.units_renamed:
+            first += f", {angka(self.units_renamed)} nama diperbarui"
+        if self.parents_added:
+            first += f", {angka(self.parents_added)} unit induk dari data wilayah Kemendagri"
+        lines = [first + "."]
         if self.errors:
-            lines.append(f"{len(self.rejected_lines)} baris ditolak ({len(self.errors)} kesalahan):")
+            lines.append(f"{angka(len(self.rejected_lines))} baris ditolak ({angka(len(self.errors))} kesalahan):")
             lines.extend(f"  - {error}" for error in self.errors)
         if self.warnings:
             lines.append("Peringatan:")
