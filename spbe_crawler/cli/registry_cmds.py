@@ -23,8 +23,8 @@ from spbe_crawler.registry import (
 )
 from spbe_crawler.registry.decisions import decide_website
 from spbe_crawler.registry.pemda_sites import load_pemda_websites
-from spbe_crawler.registry.results import angka
 from spbe_crawler.registry.scope import KIND_ORDER
+from spbe_crawler.reports.formatting import angka
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.store.models import Unit, Website
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-def angka(number: int) -> str:
-    """An integer in Indonesian notation: ``91599`` -> ``91.599``."""
-    return f"{number:,}".replace(",", ".")
+from spbe_crawler.reports.formatting import angka
 
 
 class RegistryError(Exception):

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from spbe_crawler.registry.results import RowError, angka
+from spbe_crawler.registry.results import RowError
+from spbe_crawler.reports.formatting import angka
 
 DELIMITERS = (",", ";", "\t")
 MAX_BYTES = 50 * 1024 * 1024
