@@ -57,6 +57,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "monitor": ("spbe_crawler.cli.monitor_cmds", "Pemantauan ketersediaan situs dan portal layanan."),
     "db": ("spbe_crawler.cli.db_cmds", "Basis data: skema dan migrasinya."),
+    "serve": ("spbe_crawler.cli.web_cmds", "Jalankan ruang kerja web (Diskominfo dan penilai) di atas basis data yang sama."),
+    "user": ("spbe_crawler.cli.web_cmds", "Akun ruang kerja web (spbe serve): tambah, daftar, ubah."),
 }
 
 
