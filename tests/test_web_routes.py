@@ -1,0 +1,111 @@
+"""Every route of ``spbe serve`` for every role, including the refusals (Starlette TestClient)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.routing import Mount, Route
+from test_scoring_seed import PEMDA
+from web_support import OTHER_PEMDA, WebSeed, client_for, web_app, web_seed, web_template  # noqa: F401  (fixtures)
+
+from spbe_crawler.web.app import routes
+
+ROLES = [None, "pembaca", "penilai", "metro", "admin"]  # anonymous, viewer, assessor, assessor of another pemda, admin
+READ_PAGES = ["", "/unit", "/unit.csv", "/inventaris", "/penilaian", "/penemuan", "/pemantauan"]
+
+
+def _expected_read(role: str | None) -> int:
+    return 303 if role is None else 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_read_pages_for_each_role(web_app, web_seed: WebSeed, role: str | None) -> None:
+    client, _ = client_for(web_app, role)
+    pages = [f"/pemda/{PEMDA}{p}" for p in READ_PAGES] + [f"/pemda/{PEMDA}/situs/{web_seed.hacked_site}", "/"]
+    for path in pages:
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == _expected_read(role), (role, path, response.text[:300])
+        if role is None:
+            assert response.headers["location"].startswith("/masuk?lanjut=")
+    users = client.get("/admin/pengguna", follow_redirects=False)
+    assert users.status_code == {None: 303, "admin": 200}.get(role, 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_review_post_for_each_role(web_app, role: str | None) -> None:
+    client, csrf = client_for(web_app, role)
+    response = client.post(f"/pemda/{PEMDA}/penilaian/35", data={"csrf": csrf, "level": "2", "peran": "first"}, follow_redirects=False)
+    expected = {None: 401, "pembaca": 403, "metro": 403}.get(role, 303)
+    assert response.status_code == expected, response.text[:300]
+    if expected == 403:
+        assert "Akses ditolak" in response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_registry_and_account_posts_for_each_role(web_app, role: str | None) -> None:
+    client, csrf = client_for(web_app, role)
+    decision = {"csrf": csrf, "unit": "18.71.01.1001", "url": "https://kel-bakung.bandarlampungkota.go.id/", "keputusan": "konfirmasi"}
+    new_user = {"csrf": csrf, "username": "baru", "password": "sandi-baru-12345", "role": "viewer", "pemda": ""}
+    change = {"csrf": csrf, "role": "viewer", "active": "1"}
+    posts = [(f"/pemda/{PEMDA}/penemuan", decision), ("/admin/pengguna", new_user), ("/admin/pengguna/pembaca", change)]
+    for path, data in posts:
+        response = client.post(path, data=data, follow_redirects=False)
+        assert response.status_code == {None: 401, "admin": 303}.get(role, 403), (role, path)
+
+
+@pytest.mark.parametrize("role", ["pembaca", "admin"])
+def test_logout_for_each_role(web_app, role: str) -> None:
+    client, csrf = client_for(web_app, role)
+    assert client.post("/keluar", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert client.get(f"/pemda/{PEMDA}", follow_redirects=False).status_code == 303
+
+
+def test_unknown_pemda_site_and_indicator_are_404(web_app, web_seed: WebSeed) -> None:
+    client, csrf = client_for(web_app, "admin")
+    assert client.get("/pemda/99.99").status_code == 404
+    assert client.get(f"/pemda/{PEMDA}/situs/999999").status_code == 404
+    # a website of 18.71 seen through the other pemda's URL is not there
+    assert client.get(f"/pemda/{OTHER_PEMDA}/situs/{web_seed.hacked_site}").status_code == 404
+    assert "Tidak ditemukan" in client.get("/tidak-ada").text
+    bad = client.post(
+        f"/pemda/{PEMDA}/penemuan", data={"csrf": csrf, "unit": "18.72", "url": "https://x.go.id/", "keputusan": "konfirmasi"}
+    )
+    assert bad.status_code == 404
+
+
+def test_login_page_and_static_files_are_open(web_app) -> None:
+    client, _ = client_for(web_app, None)
+    assert client.get("/masuk").status_code == 200
+    css = client.get("/static/app.css")
+    assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+    assert client.get("/static/app.js").status_code == 200
+
+
+def test_every_route_is_covered_by_these_tests() -> None:
+    """A new route must be added to the role tests above."""
+    paths = {r.path for r in routes() if isinstance(r, (Route, Mount))}
+    covered = {
+        "/",
+        "/masuk",
+        "/keluar",
+        "/admin/pengguna",
+        "/admin/pengguna/{username}",
+        "/pemda/{pemda}",
+        "/pemda/{pemda}/unit",
+        "/pemda/{pemda}/unit.csv",
+        "/pemda/{pemda}/situs/{website_id:int}",
+        "/pemda/{pemda}/inventaris",
+        "/pemda/{pemda}/penilaian",
+        "/pemda/{pemda}/penilaian/{indicator:int}",
+        "/pemda/{pemda}/penemuan",
+        "/pemda/{pemda}/pemantauan",
+        "/static",
+    }
+    assert paths == covered
+
+
+def test_home_lists_the_pemda_with_data(web_app) -> None:
+    client, _ = client_for(web_app, "pembaca")
+    page = client.get("/").text
+    assert re.search(r'href="/pemda/18\.71"', page) and re.search(r'href="/pemda/18\.72"', page)
