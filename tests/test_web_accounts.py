@@ -124,3 +124,12 @@ def test_times_in_the_zone_of_the_pemda(code: str, zone: str, shown: str | None)
 def test_day_names_the_month() -> None:
     assert fmt.day("2026-11-18") == "18 November 2026"
     assert fmt.day(None) == "–"
+
+
+def test_readme_documents_every_web_setting() -> None:
+    from spbe_crawler import config
+    from spbe_crawler.web.settings import settings_table
+
+    readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for env, _, doc in settings_table():
+        assert f"| `{env}` |" in readme and doc in readme, env

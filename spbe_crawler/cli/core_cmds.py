@@ -89,6 +89,9 @@ def demo_command(
         _print_result(result)
         if pantau > 0:
             _monitor_demo(pemda, pantau)
+    from spbe_crawler.cli.web_cmds import print_demo_login
+
+    print_demo_login(pemda)
 
 
 def _monitor_demo(pemda: str, seconds: float) -> None:

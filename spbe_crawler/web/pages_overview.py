@@ -29,12 +29,13 @@ def index_card(ctx: Ctx, pemda_code: str) -> dict | None:
     return {"fw": a.framework, "index": figure_view(a.framework, a.result.index), "counts": counts, "total": len(a.effective)}
 
 
-def actions_for(ctx: Ctx, pemda_code: str) -> list:
-    """The "perlu tindakan" list, most harmful first (spbe_crawler.reports.actions)."""
+def actions_for(ctx: Ctx, pemda_code: str) -> list | None:
+    """The "perlu tindakan" list, most harmful first (spbe_crawler.reports.actions); None while that
+    module is not installed (the section is then left out rather than shown empty)."""
     try:
         from spbe_crawler.reports import actions  # type: ignore[attr-defined]
-    except ImportError:  # TEMPORARY until the reports helper's module is on main
-        return []
+    except ImportError:
+        return None
     return actions.rank_actions(ctx.db, pemda_code)
 
 

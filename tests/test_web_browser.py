@@ -1,0 +1,220 @@
+"""The workspace in a real browser: Debian's chromium driven by Selenium (chromium-driver), against
+``spbe serve``'s application under uvicorn on 127.0.0.1 with the seeded store.
+
+Screenshots of the main pages at 1366 and 390 px are written to ``$SPBE_SCREENSHOTS`` (default
+``var/screenshots/web``); docs/ keeps two of them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_scoring_seed import PEMDA
+from web_support import PASSWORDS, WebSeed, make_app, web_template  # noqa: F401  (fixture)
+
+from spbe_crawler import config
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian chromium dan chromium-driver tidak terpasang (lihat .ci/run)")
+SHOTS = Path(os.environ.get("SPBE_SCREENSHOTS") or config.PROJECT_ROOT / "var" / "screenshots" / "web")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live(web_template: tuple[Path, WebSeed], tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebSeed]]:
+    import uvicorn
+
+    source, template = web_template
+    target = tmp_path_factory.mktemp("web-live") / "spbe.sqlite3"
+    shutil.copyfile(source, target)
+    seeded = WebSeed(f"sqlite:///{target}", template.latest_run, template.site_ids)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(make_app(seeded), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", seeded
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--disable-dev-shm-usage", "--lang=id"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    driver.set_window_size(1366, 900)
+    yield driver
+    driver.quit()
+
+
+def sign_in(driver, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    driver.delete_all_cookies()
+    driver.get(base + "/masuk")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORDS[username])
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert "/masuk" not in driver.current_url
+
+
+def text_of(driver, selector: str) -> str:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, selector).text
+
+
+def post_form(driver, action: str, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Submit a hand-made form (as a forged request would) through the browser itself."""
+    driver.execute_script(
+        """const [action, fields] = arguments; const form = document.createElement('form');
+        form.method = 'post'; form.action = action;
+        for (const [k, v] of Object.entries(fields)) {
+          const i = document.createElement('input'); i.name = k; i.value = v; form.appendChild(i);
+        }
+        document.body.appendChild(form); form.submit();""",
+        action,
+        fields,
+    )
+
+
+def test_login_and_filter_the_unit_table(browser, live) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    base, _ = live
+    sign_in(browser, base, "pembaca")
+    browser.get(f"{base}/pemda/{PEMDA}/unit")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#unit-table tbody tr")) == 10
+    Select(browser.find_element(By.NAME, "jenis")).select_by_value("kelurahan")  # the form submits itself on change
+    WebDriverWait(browser, 10).until(lambda d: "jenis=kelurahan" in d.current_url)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#unit-table tbody tr")
+    assert len(rows) == 5 and all("kelurahan" in r.text for r in rows)
+    assert text_of(browser, "#jumlah") == "5 dari 10 unit"
+
+
+def test_hacked_site_evidence_shows_the_crawled_script_as_text(browser, live) -> None:  # type: ignore[no-untyped-def]
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    base, seeded = live
+    sign_in(browser, base, "pembaca")
+    browser.get(f"{base}/pemda/{PEMDA}/unit?status=diretas")
+    browser.find_element(By.LINK_TEXT, "https://kec-tbs.bandarlampungkota.go.id/").click()
+    assert browser.current_url.endswith(f"/situs/{seeded.hacked_site}")
+    snippet = browser.find_element(By.ID, "cuplikan")
+    assert "<script>alert(1)</script>" in snippet.text and 'onerror="alert(2)"' in snippet.text
+    assert browser.execute_script("return document.querySelectorAll('#cuplikan *').length") == 0  # text, not elements
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018  (nothing ran)
+    assert "Diretas: konten judi online" in text_of(browser, "#bukti")
+
+
+def test_confirm_an_estimate_and_see_the_index_change(browser, live) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, _ = live
+    sign_in(browser, base, "penilai")
+    browser.get(f"{base}/pemda/{PEMDA}/penilaian")
+    before = text_of(browser, ".index")
+    form = browser.find_element(By.CSS_SELECTOR, "#i35 form")
+    Select(form.find_element(By.NAME, "level")).select_by_value("5")
+    form.find_element(By.NAME, "note").send_keys("kontrak elektronik penuh")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    flash = text_of(browser, ".flash")
+    assert "Indikator 35: tingkat 3 → 5" in flash and f"sementara {before}" in flash
+    after = text_of(browser, ".index")
+    assert after != before and f"→ sementara {after}" in flash
+    assert "dikonfirmasi" in text_of(browser, "#i35 .pill")
+
+
+def test_second_reviewer_disagreeing(browser, live) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, _ = live
+    sign_in(browser, base, "penilai")
+    browser.get(f"{base}/pemda/{PEMDA}/penilaian")
+    form = browser.find_element(By.CSS_SELECTOR, "#i45 form")
+    Select(form.find_element(By.NAME, "level")).select_by_value("3")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    sign_in(browser, base, "penilai2")
+    browser.get(f"{base}/pemda/{PEMDA}/penilaian?mode=kedua")
+    form = browser.find_element(By.CSS_SELECTOR, "#i45 form")
+    Select(form.find_element(By.NAME, "level")).select_by_value("1")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    assert "Perbedaan pada indikator 45" in browser.find_element(By.CSS_SELECTOR, ".flash.warn").text
+    listed = text_of(browser, "#perbedaan")
+    assert "Indikator 45: Ani Penilai (penilai) memberi 3, Budi Pembanding (penilai2) memberi 1" in listed
+
+
+def test_viewer_is_refused_a_review(browser, live) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    base, _ = live
+    sign_in(browser, base, "pembaca")
+    browser.get(f"{base}/pemda/{PEMDA}/penilaian")
+    assert not browser.find_elements(By.CSS_SELECTOR, "form.review")
+    token = browser.find_element(By.CSS_SELECTOR, "header.top input[name=csrf]").get_attribute("value")
+    post_form(browser, f"/pemda/{PEMDA}/penilaian/35", {"csrf": token, "level": "1"})
+    assert text_of(browser, "h1") == "Akses ditolak (403)"
+
+
+def test_post_without_csrf_token_is_refused(browser, live) -> None:  # type: ignore[no-untyped-def]
+    base, _ = live
+    sign_in(browser, base, "admin")
+    browser.get(f"{base}/pemda/{PEMDA}/penilaian")
+    post_form(browser, f"/pemda/{PEMDA}/penilaian/35", {"level": "1"})
+    assert text_of(browser, "h1") == "Akses ditolak (403)" and "CSRF" in text_of(browser, "main")
+
+
+PAGES = {
+    "ringkasan": "",
+    "unit": "/unit",
+    "situs": "/situs/{hacked}",
+    "inventaris": "/inventaris",
+    "penilaian": "/penilaian",
+    "penemuan": "/penemuan",
+    "pemantauan": "/pemantauan",
+}
+
+
+def test_screenshots_and_nothing_runs_off_a_phone_screen(browser, live) -> None:  # type: ignore[no-untyped-def]
+    base, seeded = live
+    sign_in(browser, base, "admin")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in PAGES.items():
+        url = f"{base}/pemda/{PEMDA}{path.format(hacked=seeded.hacked_site)}"
+        for width in (1366, 390):
+            browser.set_window_size(width, 900)
+            browser.get(url)
+            overflow = browser.execute_script("return document.documentElement.scrollWidth")
+            assert overflow <= width, f"{name} at {width} px is {overflow} px wide"
+            height = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.set_window_size(width, min(height, 6000))
+            out = SHOTS / f"{name}-{width}.png"
+            assert browser.save_screenshot(str(out)) and out.stat().st_size > 10_000
+    browser.set_window_size(1366, 900)
