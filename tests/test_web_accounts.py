@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,34 +95,11 @@ def test_settings_from_environment_and_bad_values(tmp_path: Path, monkeypatch: p
     assert WebSettings(secret="dari-env").signing_key() == "dari-env"
 
 
-def test_indonesian_numbers() -> None:
-    assert fmt.num(1234567) == "1.234.567"
-    assert fmt.num(98.756, 2) == "98,76"
-    assert fmt.num(Decimal("2.5"), 2) == "2,50"
-    assert fmt.pct(99.5) == "99,5%" and fmt.pct(None) == "–"
-    assert fmt.ms(1234.4) == "1.234 md"
-
-
-@pytest.mark.parametrize(
-    ("code", "zone", "shown"),
-    [
-        ("18.71", "WIB", "01-03-2026 15:00 WIB"),
-        ("73.71", "WITA", "01-03-2026 16:00 WITA"),
-        ("91.71", "WIT", "01-03-2026 17:00 WIT"),
-        ("61.71", "WIB", None),
-    ],
-)
-def test_times_in_the_zone_of_the_pemda(code: str, zone: str, shown: str | None) -> None:
-    z = fmt.zone_of(code)
-    assert z.name == zone
-    if shown:
-        assert fmt.when(datetime(2026, 3, 1, 8, 0, tzinfo=UTC), z) == shown
-    assert fmt.when(datetime(2026, 3, 1, 8, 0), z).startswith("01-03-2026")  # naive = UTC from SQLite
-
-
-def test_day_names_the_month() -> None:
-    assert fmt.day("2026-11-18") == "18 November 2026"
-    assert fmt.day(None) == "–"
+def test_web_filters_over_the_shared_formatting() -> None:
+    assert fmt.angka(1234567) == "1.234.567" and fmt.persen(Decimal("99.5"), 1) == "99,5%"
+    assert fmt.ms(1234.4) == "1.234 md" and fmt.ms(None) == "–"
+    assert fmt.day("2026-11-18") == "18 November 2026" and fmt.day("bukan tanggal") == "bukan tanggal" and fmt.day(None) == "–"
+    assert fmt.site_state("discovered") == "temuan" and fmt.site_state("lain") == "lain"
 
 
 def test_readme_documents_every_web_setting() -> None:

@@ -16,14 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import DESKTOP, PHONE, at_width, browser, overflow_x, screenshot  # noqa: F401  (fixture)
 from test_scoring_seed import PEMDA
 from web_support import PASSWORDS, WebSeed, make_app, web_template  # noqa: F401  (fixture)
 
 from spbe_crawler import config
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian chromium dan chromium-driver tidak terpasang (lihat .ci/run)")
 SHOTS = Path(os.environ.get("SPBE_SCREENSHOTS") or config.PROJECT_ROOT / "var" / "screenshots" / "web")
 
 
@@ -54,30 +52,30 @@ def live(web_template: tuple[Path, WebSeed], tmp_path_factory: pytest.TempPathFa
     thread.join(10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--disable-dev-shm-usage", "--lang=id"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
-    driver.set_window_size(1366, 900)
-    yield driver
-    driver.quit()
-
-
 def sign_in(driver, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
+    at_width(driver, DESKTOP)
+    driver.get(base + "/static/app.css")  # any navigation still under way (a form just sent) ends first
     driver.delete_all_cookies()
     driver.get(base + "/masuk")
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORDS[username])
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    assert "/masuk" not in driver.current_url
+    WebDriverWait(driver, 15).until(lambda d: "/masuk" not in d.current_url or d.find_elements(By.CSS_SELECTOR, ".flash.error"))
+    assert "/masuk" not in driver.current_url, driver.find_element(By.TAG_NAME, "main").text
+
+
+def submit(driver, form) -> None:  # type: ignore[no-untyped-def]
+    """Click the form's button and wait until the answer has replaced the page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button = form.find_element(By.CSS_SELECTOR, "button")
+    button.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(button))
 
 
 def text_of(driver, selector: str) -> str:  # type: ignore[no-untyped-def]
@@ -88,6 +86,11 @@ def text_of(driver, selector: str) -> str:  # type: ignore[no-untyped-def]
 
 def post_form(driver, action: str, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     """Submit a hand-made form (as a forged request would) through the browser itself."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.execute_script(
         """const [action, fields] = arguments; const form = document.createElement('form');
         form.method = 'post'; form.action = action;
@@ -98,6 +101,7 @@ def post_form(driver, action: str, fields: dict[str, str]) -> None:  # type: ign
         action,
         fields,
     )
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
 
 
 def test_login_and_filter_the_unit_table(browser, live) -> None:  # type: ignore[no-untyped-def]
@@ -143,7 +147,7 @@ def test_confirm_an_estimate_and_see_the_index_change(browser, live) -> None:  #
     form = browser.find_element(By.CSS_SELECTOR, "#i35 form")
     Select(form.find_element(By.NAME, "level")).select_by_value("5")
     form.find_element(By.NAME, "note").send_keys("kontrak elektronik penuh")
-    form.find_element(By.CSS_SELECTOR, "button").click()
+    submit(browser, form)
     flash = text_of(browser, ".flash")
     assert "Indikator 35: tingkat 3 → 5" in flash and f"sementara {before}" in flash
     after = text_of(browser, ".index")
@@ -160,12 +164,12 @@ def test_second_reviewer_disagreeing(browser, live) -> None:  # type: ignore[no-
     browser.get(f"{base}/pemda/{PEMDA}/penilaian")
     form = browser.find_element(By.CSS_SELECTOR, "#i45 form")
     Select(form.find_element(By.NAME, "level")).select_by_value("3")
-    form.find_element(By.CSS_SELECTOR, "button").click()
+    submit(browser, form)
     sign_in(browser, base, "penilai2")
     browser.get(f"{base}/pemda/{PEMDA}/penilaian?mode=kedua")
     form = browser.find_element(By.CSS_SELECTOR, "#i45 form")
     Select(form.find_element(By.NAME, "level")).select_by_value("1")
-    form.find_element(By.CSS_SELECTOR, "button").click()
+    submit(browser, form)
     assert "Perbedaan pada indikator 45" in browser.find_element(By.CSS_SELECTOR, ".flash.warn").text
     listed = text_of(browser, "#perbedaan")
     assert "Indikator 45: Ani Penilai (penilai) memberi 3, Budi Pembanding (penilai2) memberi 1" in listed
@@ -205,16 +209,12 @@ PAGES = {
 def test_screenshots_and_nothing_runs_off_a_phone_screen(browser, live) -> None:  # type: ignore[no-untyped-def]
     base, seeded = live
     sign_in(browser, base, "admin")
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in PAGES.items():
         url = f"{base}/pemda/{PEMDA}{path.format(hacked=seeded.hacked_site)}"
-        for width in (1366, 390):
-            browser.set_window_size(width, 900)
+        for width in (DESKTOP, PHONE):
+            at_width(browser, width)
             browser.get(url)
-            overflow = browser.execute_script("return document.documentElement.scrollWidth")
-            assert overflow <= width, f"{name} at {width} px is {overflow} px wide"
-            height = browser.execute_script("return document.documentElement.scrollHeight")
-            browser.set_window_size(width, min(height, 6000))
-            out = SHOTS / f"{name}-{width}.png"
-            assert browser.save_screenshot(str(out)) and out.stat().st_size > 10_000
-    browser.set_window_size(1366, 900)
+            assert overflow_x(browser) == [], f"{name} at {width} px"
+            out = screenshot(browser, url, SHOTS / f"{name}-{width}.png", width)
+            assert out.stat().st_size > 10_000
+    at_width(browser, DESKTOP)

@@ -8,12 +8,12 @@ import io
 import re
 
 from sqlmodel import select
-from test_scoring_seed import PEMDA
+from test_scoring_seed import PEMDA, T0
 from web_support import AMBIGUOUS, FORMULA, OTHER_PEMDA, WebSeed, client_for, web_app, web_seed, web_template  # noqa: F401
 
 from spbe_crawler.assessment import index_summary
 from spbe_crawler.store.db import session_scope
-from spbe_crawler.store.models import Review, Website
+from spbe_crawler.store.models import CrawlRun, Review, Unit, Website
 from spbe_crawler.store.models_web import WebUser
 
 
@@ -75,8 +75,13 @@ def test_site_detail_shows_history_evidence_checklist_and_uptime(web_app, web_se
 def test_times_are_shown_in_the_pemda_zone(web_app, web_seed: WebSeed) -> None:
     client, _ = client_for(web_app, "pembaca")
     html = client.get(f"/pemda/{PEMDA}/situs/{web_seed.hacked_site}").text
-    # T0 + 7 days = 08-03-2026 08:00 UTC = 15:00 WIB (Lampung)
-    assert "08-03-2026 15:00 WIB" in html and "UTC" not in html
+    # T0 + 7 days = 8 March 2026 08:00 UTC = 15.00 WIB (Lampung)
+    assert "8 Maret 2026 15.00 WIB" in html and "UTC" not in html
+    with session_scope(web_seed.url) as session:
+        session.add(Unit(code="73.71", name="KOTA MAKASSAR", kind="pemda", pemda_code="73.71"))
+        session.add(CrawlRun(kind="survey", scope="73.71", state="finished", started_at=T0, finished_at=T0))
+    makassar = client.get("/pemda/73.71").text
+    assert "selesai 1 Maret 2026 16.00 WITA" in makassar and "waktu ditampilkan dalam WITA" in makassar
 
 
 def test_overview_shows_provisional_index_and_coverage(web_app) -> None:
@@ -201,3 +206,14 @@ def test_admin_adds_and_changes_accounts_in_the_browser(web_app, web_seed: WebSe
     assert eko.password_hash.startswith("$argon2id$")
     own = client.post("/admin/pengguna/admin", data={"csrf": csrf, "role": "admin", "active": "0"})
     assert own.status_code == 400
+
+
+def test_overview_lists_what_to_act_on_most_harmful_first(web_app, web_seed: WebSeed) -> None:
+    client, _ = client_for(web_app, "pembaca")
+    html = client.get(f"/pemda/{PEMDA}").text
+    items = re.findall(r'<li class="card" id="tindakan-\d+">\s*<span class="pill ([a-z]+)">([^<]+)</span>\s*<strong>([^<]+)</strong>', html)
+    assert items[0][0] == "hacked" and items[0][2] == "Teluk Betung Selatan"
+    assert [name for _, _, name in items].index("Badan Perencanaan Pembangunan Daerah") > 0  # parked comes after hacked
+    assert f'href="/pemda/18.71/situs/{web_seed.hacked_site}"' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "Yang perlu dilakukan:" in html

@@ -21,7 +21,7 @@ from spbe_crawler.web import pages_overview as overview
 from spbe_crawler.web import pages_registry as registry
 from spbe_crawler.web import pages_units as units
 from spbe_crawler.web.core import make_environment
-from spbe_crawler.web.fmt import zone_of
+from spbe_crawler.web.fmt import zone_name
 from spbe_crawler.web.settings import WebSettings
 
 STATIC = Path(__file__).parent / "static"
@@ -82,7 +82,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
         request=request,
         user=None,
         flashes=[],
-        zone=zone_of(None),
+        zone=zone_name(None),
         title=ERROR_TITLES.get(exc.status_code, "Galat"),
         message=exc.detail,
         status=exc.status_code,

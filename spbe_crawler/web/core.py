@@ -60,8 +60,8 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        num=fmt.num,
-        pct=fmt.pct,
+        num=fmt.angka,
+        pct=fmt.persen,
         ms=fmt.ms,
         day=fmt.day,
         site_state=fmt.site_state,
@@ -110,7 +110,6 @@ class Ctx:
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         flashes = self.request.session.pop("flash", [])
-        zone = self.zone
         html = self.env.get_template(template).render(
             request=self.request,
             user=self.user,
@@ -119,20 +118,20 @@ class Ctx:
             csrf=self.csrf,
             csrf_field=CSRF_FIELD,
             flashes=flashes,
-            zone=zone,
-            when=lambda value, with_date=True: fmt.when(value, zone, with_date),
+            zone=fmt.zone_name(self.pemda_code),
+            when=self.when,
             settings=self.settings,
             **context,
         )
         return HTMLResponse(html, status_code=status_code)
 
     @property
-    def zone(self) -> fmt.Zone:
-        """The time zone of the pemda in the URL (WIB when the page has none)."""
-        return fmt.zone_of(str(self.request.path_params.get("pemda") or ""))
+    def pemda_code(self) -> str:
+        """The pemda of the URL: its zone (WIB/WITA/WIT) is the zone of every time shown."""
+        return str(self.request.path_params.get("pemda") or "")
 
     def when(self, value: Any, with_date: bool = True) -> str:
-        return fmt.when(value, self.zone, with_date)
+        return fmt.waktu(value, self.pemda_code, with_date)
 
     def can_review(self, pemda_code: str) -> bool:
         return can_review(self.user, pemda_code)

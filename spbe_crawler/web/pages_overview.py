@@ -14,6 +14,8 @@ from spbe_crawler.assessment.errors import AssessmentError
 from spbe_crawler.assessment.report import figure_view
 from spbe_crawler.assessment.summary import load_assessment
 from spbe_crawler.monitor.figures import WINDOW_LABELS, cert_label, daily_uptime, monitor_figures
+from spbe_crawler.registry.scope import websites_of
+from spbe_crawler.reports.actions import group_counts
 from spbe_crawler.reports.coverage import _site_view, build_coverage
 from spbe_crawler.store import web_queries as q
 from spbe_crawler.web.core import Ctx, status_tone, view
@@ -29,27 +31,26 @@ def index_card(ctx: Ctx, pemda_code: str) -> dict | None:
     return {"fw": a.framework, "index": figure_view(a.framework, a.result.index), "counts": counts, "total": len(a.effective)}
 
 
-def actions_for(ctx: Ctx, pemda_code: str) -> list | None:
-    """The "perlu tindakan" list, most harmful first (spbe_crawler.reports.actions); None while that
-    module is not installed (the section is then left out rather than shown empty)."""
-    try:
-        from spbe_crawler.reports import actions  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return actions.rank_actions(ctx.db, pemda_code)
+GROUP_TONES = {"diretas": "hacked", "tls": "bad", "mati": "bad", "bawaan": "bad", "basi": "warn"}
+SHOWN_ACTIONS = 50
 
 
 @view()
 def overview_page(ctx: Ctx) -> Response:
     pemda = ctx.pemda()
     coverage = build_coverage(ctx.db, pemda.code)
+    site_ids = {(w.unit_code, w.url): w.id for ws in websites_of(ctx.db, [r.code for r in coverage.rows]).values() for w in ws}
     return ctx.render(
         "overview.html.j2",
         pemda=pemda,
         coverage=coverage,
         summary=coverage.summary(),
         card=index_card(ctx, pemda.code),
-        actions=actions_for(ctx, pemda.code),
+        actions=coverage.actions[:SHOWN_ACTIONS],
+        more_actions=max(0, len(coverage.actions) - SHOWN_ACTIONS),
+        action_groups=group_counts(coverage.actions),
+        group_tones=GROUP_TONES,
+        site_ids=site_ids,
     )
 
 
