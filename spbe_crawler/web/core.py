@@ -21,8 +21,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from spbe_crawler.reports.templating import safe_url
 from spbe_crawler.health.status import Status, info
+from spbe_crawler.reports.templating import safe_url
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.store.models import Unit
 from spbe_crawler.store.models_web import WebRole, WebUser
