@@ -218,3 +218,21 @@ def test_screenshots_and_nothing_runs_off_a_phone_screen(browser, live) -> None:
             out = screenshot(browser, url, SHOTS / f"{name}-{width}.png", width)
             assert out.stat().st_size > 10_000
     at_width(browser, DESKTOP)
+
+
+def test_overview_and_assessment_print_on_a4_without_the_controls(browser, live) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    base, _ = live
+    sign_in(browser, base, "penilai")
+    for path in ("", "/penilaian"):
+        browser.get(f"{base}/pemda/{PEMDA}{path}")
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        hidden = browser.execute_script(
+            "return [...document.querySelectorAll('header.top, nav.pemda, form')].every(e => getComputedStyle(e).display === 'none')"
+        )
+        assert hidden, f"controls still printed on {path or 'ringkasan'}"
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+        assert pdf.startswith(b"%PDF") and b"/MediaBox [0 0 595" in pdf  # A4: 595 x 842 points
+        (SHOTS / f"cetak-{path.strip('/') or 'ringkasan'}.pdf").write_bytes(pdf)
