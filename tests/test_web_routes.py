@@ -100,6 +100,8 @@ def test_every_route_is_covered_by_these_tests() -> None:
         "/pemda/{pemda}/penilaian/{indicator:int}",
         "/pemda/{pemda}/penemuan",
         "/pemda/{pemda}/pemantauan",
+        "/badge/{key}.svg",
+        "/metrics",
         "/static",
     }
     assert paths == covered
@@ -109,3 +111,28 @@ def test_home_lists_the_pemda_with_data(web_app) -> None:
     client, _ = client_for(web_app, "pembaca")
     page = client.get("/").text
     assert re.search(r'href="/pemda/18\.71"', page) and re.search(r'href="/pemda/18\.72"', page)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_badges_and_metrics_need_no_account(web_app, role: str | None) -> None:
+    client, _ = client_for(web_app, role)
+    status = client.get("/badge/bandarlampungkota.go.id.svg")
+    assert status.status_code == 200 and status.headers["content-type"].startswith("image/svg+xml")
+    assert "status: terganggu" in status.text  # the portal's last probe timed out
+    uptime = client.get("/badge/bandarlampungkota.go.id-uptime.svg")
+    assert "uptime 30 hari: 85,71%" in uptime.text
+    assert client.get("/badge/tidak-ada.go.id.svg").status_code == 404
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert re.search(r'spbe_site_up\{[^}]*url="https://bandarlampungkota.go.id/"[^}]*\} 0', metrics.text)
+    assert "kota metro" not in client.get("/metrics", params={"pemda": OTHER_PEMDA}).text.lower()
+
+
+def test_metrics_token(web_seed: WebSeed) -> None:
+    from starlette.testclient import TestClient
+    from web_support import make_app
+
+    client = TestClient(make_app(web_seed, metrics_token="rahasia-metrik"))
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer salah"}).status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer rahasia-metrik"}).status_code == 200

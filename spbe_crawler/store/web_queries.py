@@ -112,3 +112,13 @@ def recent_probes(session: Session, website_id: int, limit: int = 20) -> list[Pr
 
 def probe_count(session: Session, website_id: int) -> int:
     return int(session.exec(select(func.count()).select_from(Probe).where(Probe.website_id == website_id)).one())
+
+
+def pemda_of_site(session: Session, host: str, website_id: int | None = None) -> str | None:
+    """The pemda whose scope holds the (non-rejected) website ``host`` (or website ``website_id`` on it)."""
+    query = select(Unit.code, Unit.pemda_code).join(Website, col(Website.unit_code) == col(Unit.code))
+    query = query.where(Website.host == host, Website.state != "rejected")
+    if website_id is not None:
+        query = query.where(Website.id == website_id)
+    row = session.exec(query.limit(1)).first()
+    return (row[1] or row[0]) if row else None

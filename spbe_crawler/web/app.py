@@ -18,6 +18,7 @@ from spbe_crawler import config
 from spbe_crawler.web import pages_assessment as assess
 from spbe_crawler.web import pages_auth as auth
 from spbe_crawler.web import pages_overview as overview
+from spbe_crawler.web import pages_public as public
 from spbe_crawler.web import pages_registry as registry
 from spbe_crawler.web import pages_units as units
 from spbe_crawler.web.core import make_environment
@@ -110,6 +111,8 @@ def routes() -> list[Route | Mount]:
         Route(pemda + "/penemuan", registry.discovery_page, methods=["GET"]),
         Route(pemda + "/penemuan", registry.discovery_submit, methods=["POST"]),
         Route(pemda + "/pemantauan", registry.monitoring_page),
+        Route("/badge/{key}.svg", public.badge),
+        Route("/metrics", public.metrics),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

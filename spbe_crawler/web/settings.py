@@ -28,6 +28,7 @@ class WebSettings:
     login_window_minutes: int = _knob("SPBE_WEB_LOGIN_WINDOW", 15, "jendela penghitungan gagal masuk (menit)")
     lockout_minutes: int = _knob("SPBE_WEB_LOCKOUT", 15, "lama kunci setelah batas gagal masuk tercapai (menit)")
     refresh_seconds: int = _knob("SPBE_WEB_REFRESH", 60, "selang muat ulang otomatis halaman pemantauan (detik)")
+    metrics_token: str = _knob("SPBE_WEB_METRICS_TOKEN", "", "token Bearer yang diminta /metrics (kosong: terbuka seperti halaman status)")
     framework: str = _knob("SPBE_WEB_FRAMEWORK", "spbe-2020", "kerangka penilaian yang ditampilkan")
 
     @classmethod
