@@ -3,7 +3,7 @@ units something still points to.
 
 Columns are found by name over every table of the metadata, so a table added later is covered when it
 follows the convention: ``unit_code``, ``pemda_code``, ``parent_code`` and ``scope`` hold one code,
-``unit_codes`` (JSON) a list of codes; ``monitorschedule.key`` is ``<scope>:<class>``. The unit's own
+``unit_codes`` and ``pemda_codes`` (JSON) a list of codes; ``monitorschedule.key`` is ``<scope>:<class>``. The unit's own
 primary key is not rewritten here (the caller inserts the unit under its new code first).
 """
 
@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 from spbe_crawler.registry.unit_store import QUERY_CHUNK, WRITE_CHUNK, chunks
 
 CODE_COLUMNS = ("unit_code", "pemda_code", "parent_code", "scope")
-CODE_LIST_COLUMNS = ("unit_codes",)
+CODE_LIST_COLUMNS = ("unit_codes", "pemda_codes")
 SCOPED_KEYS = (("monitorschedule", "key", "scope"),)  # (table, key column, scope column): key = "<scope>:..."
 
 
