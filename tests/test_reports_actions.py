@@ -63,9 +63,13 @@ def test_within_a_group_pemda_before_opd_before_kelurahan():
     assert [a.unit.kind for a in actions] == ["pemda", "opd", "kelurahan"]
 
 
-def test_gambling_before_defacement_as_listed_in_the_rules():
-    actions = rank_actions([site(PEMDA, "defaced"), site(KEL, "hacked_gambling")])
-    assert [a.problem_key for a in actions] == ["hacked_gambling", "defaced"]
+def test_same_kind_follows_the_rules_order_and_larger_units_come_first():
+    actions = rank_actions([site(KEL, "defaced"), site(KEL, "hacked_gambling"), site(DINAS, "hacked_cloaked")])
+    assert [(a.unit.kind, a.problem_key) for a in actions] == [
+        ("opd", "hacked_cloaked"),
+        ("kelurahan", "hacked_gambling"),
+        ("kelurahan", "defaced"),
+    ]
 
 
 def test_expired_certificate_is_told_apart_from_other_tls_errors():

@@ -3,8 +3,9 @@
 Pure: plain typed objects in (:class:`SiteFacts`), plain typed objects out (:class:`Action`).
 The harm groups, their order and the Indonesian texts are data (``data/actions.yaml``). Hacked or
 defaced sites come first, then broken TLS, sites that cannot be reached, default/parked/empty pages,
-stale content and finally fixes to the registry. Inside a group, the order of problems in the file,
-then the unit kind (pemda before OPD before kecamatan before kelurahan/desa), then the unit code.
+stale content and finally fixes to the registry. Inside a group, the unit kind (pemda before OPD
+before kecamatan before kelurahan/desa: more people reach the larger unit's site), then the order of
+problems in the file, then the unit code.
 
 Crawled text (detail, snippet, URLs) is passed through untouched: renderers escape it.
 """
@@ -166,7 +167,8 @@ def _tls_expired(site: SiteFacts) -> bool:
 
 def _sort_key(problem: Problem, site: SiteFacts) -> tuple[Any, ...]:
     kind = KIND_ORDER.index(site.unit.kind) if site.unit.kind in KIND_ORDER else len(KIND_ORDER)
-    return (*problem.order, kind, site.unit.code, site.url)
+    group, position = problem.order
+    return (group, kind, position, site.unit.code, site.url)
 
 
 def _action(rank: int, problem: Problem, site: SiteFacts) -> Action:
