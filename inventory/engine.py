@@ -34,7 +34,7 @@ from inventory.rules import Rule, RuleError, compile_rule
 PACK_FILE = "pack.yaml"
 MAX_LINK_EVIDENCE = 5
 """At most this many distinct link targets are reported per rule per page."""
-MENTION = "mention"
+MENU = "menu"
 """Evidence kind of a link within the same site that only names a service: "mungkin ada layanan"."""
 
 
@@ -153,7 +153,7 @@ class Pack:
                 continue  # a headline or a contact page that names the service is not the service
             seen.add(key)
             if key[0] == parsed.host:  # a menu entry of the same site: it only names the service
-                hit = Hit(MENTION, hit.snippet, hit.href)
+                hit = Hit(MENU, hit.snippet, hit.href)
             found.append(self._match(rule, page, hit.href, hit, ("informasi",), "link"))
         return found
 

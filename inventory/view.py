@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from inventory.engine import MENTION, default_directory, load_catalog
+from inventory.engine import MENU, default_directory, load_catalog
 from inventory.rules import LEVELS
 from scoring.framework_loader import load_framework
 
@@ -54,13 +54,13 @@ def build_view(
 def _service(key: str, findings: list[Mapping[str, Any]], names: Mapping[str, str]) -> dict[str, Any]:
     """One service (entry point): the pages that prove each level criterion, few per level.
 
-    A finding of kind ``mention`` (a menu entry of the same site that only names the service) is
+    A finding of kind ``menu`` (a menu entry of the same site that only names the service) is
     not evidence: it is listed under ``possible``, and a service known only from such findings is
     ``mungkin ada layanan`` with its low confidence.
     """
     ranked = sorted(findings, key=lambda f: (-float(f.get("confidence") or 0), str(f.get("url"))))
-    proving = _distinct_urls([f for f in ranked if f.get("kind") != MENTION])
-    possible = _distinct_urls([f for f in ranked if f.get("kind") == MENTION])
+    proving = _distinct_urls([f for f in ranked if f.get("kind") != MENU])
+    possible = _distinct_urls([f for f in ranked if f.get("kind") == MENU])
     shown = {signal for f in proving for signal in (f.get("signals") or ())}
     levels = [
         {"signal": level, "evidence": [_evidence(f) for f in proving if level in (f.get("signals") or ())][:PAGES_PER_LEVEL]}

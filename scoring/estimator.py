@@ -29,10 +29,10 @@ class Evidence:
     url: str
     rule_id: str
     confidence: float
-    kind: str = ""  # evidence kind; "mention" (a same-site menu entry) is no proof of use
+    kind: str = ""  # evidence kind; "menu" (a same-site menu entry naming the service) is no proof of use
 
 
-MENTION = "mention"
+MENU = "menu"
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def _national(rubric: Rubric, rule: Rule, own: _ServiceResult, evs: Sequence[Evi
     """The level a national application's functions reach, when the pemda uses it and its own pages
     show less: lower confidence, and the rationale names the proof of use the assessor must see."""
     app = rubric.national_apps.get(own.service)
-    used = [ev for ev in evs if ev.kind != MENTION]  # the instance, its login page, or a link to it
+    used = [ev for ev in evs if ev.kind != MENU]  # the instance, its login page, or a link to it
     if app is None or not used:
         return None
     assert rule.cap is not None

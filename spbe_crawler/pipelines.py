@@ -151,6 +151,8 @@ class StorePipeline:
             return
         existing.signals = sorted(set(existing.signals) | set(item.signals))
         existing.confidence = max(existing.confidence, item.confidence)
+        if existing.kind == "menu" and item.kind != "menu":  # the page itself, not a menu naming it
+            existing.kind = item.kind
         if len(item.snippet) > len(existing.snippet):
             existing.snippet = item.snippet
         existing.seen_at = utcnow()

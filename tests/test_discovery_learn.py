@@ -35,6 +35,8 @@ def test_a_prefix_nobody_listed_is_learned_from_a_known_site() -> None:
 def test_the_kecamatan_part_of_a_host_becomes_a_placeholder() -> None:
     site = KnownSite("Sukaresmi", "desa", "Rancabali", "sukaresmi-rancabali.desa.id")
     assert template_of(site, ROOT) == ("{name}-{parent}.desa.id", "single")
+    nested = KnownSite("Kaliawi", "kelurahan", "Tengah", "kel-kaliawi.kec-tengah.contohkota.go.id")
+    assert template_of(nested, ROOT) == ("kel-{name}.kec-{parent}.{root}", "single")
 
 
 def test_hosts_that_do_not_spell_the_name_teach_nothing() -> None:

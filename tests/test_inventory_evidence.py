@@ -35,9 +35,9 @@ def test_links_to_news_and_contact_pages_are_not_evidence_and_menu_entries_are_m
     found = _services("https://dishub.contohkab.go.id/", HOME)
     assert "ekinerja" not in found  # the headline links a news article
     assert [m.url for m in found["lapor"]] == ["https://www.lapor.go.id/"]  # not the contact page
-    assert found["lapor"][0].kind != "mention"  # a link to the service's own host
+    assert found["lapor"][0].kind != "menu"  # a link to the service's own host
     ppid = found["ppid"][0]
-    assert ppid.kind == "mention" and ppid.confidence < 0.3  # the site only names its PPID page
+    assert ppid.kind == "menu" and ppid.confidence < 0.3  # the site only names its PPID page
 
 
 def _finding(id_: int, service: str, url: str, kind: str, signals: list[str], confidence: float) -> dict:
@@ -60,8 +60,8 @@ def test_the_view_lists_few_pages_per_level_and_marks_possible_services() -> Non
         _finding(i, "lapor", f"https://lapor.contohkab.go.id/p{i}", "page", ["informasi", "interaksi"], 0.9 - i / 100) for i in range(6)
     ]
     findings += [_finding(10, "lapor", "https://lapor.contohkab.go.id/login", "login", ["informasi", "transaksi"], 0.8)]
-    findings += [_finding(11, "lapor", "https://dishub.contohkab.go.id/aduan", "mention", ["informasi"], 0.2)]
-    findings += [_finding(12, "pengaduan_pemda", "https://dishub.contohkab.go.id/aduan", "mention", ["informasi"], 0.2)]
+    findings += [_finding(11, "lapor", "https://dishub.contohkab.go.id/aduan", "menu", ["informasi"], 0.2)]
+    findings += [_finding(12, "pengaduan_pemda", "https://dishub.contohkab.go.id/aduan", "menu", ["informasi"], 0.2)]
     view = build_view(findings, indicator_names={42: "Pengaduan"}, service_names={"lapor": "LAPOR", "pengaduan_pemda": "Aduan"})
     services = {s["service"]: s for s in view[0]["services"]}
     lapor = services["lapor"]

@@ -32,6 +32,15 @@ def inventory_command(
     for entry in build_view(findings, framework=framework, indicator_names=names):
         label = f"{entry['indicator']} {entry['name']}" if entry["indicator"] is not None else entry["name"]
         for service in entry["services"]:
-            evidence = "\n".join(f"#{e['finding_id']} {e['url']}" for e in service["evidence"][:3])
+            evidence = _evidence_lines(service)
             table.add_row(label, service["name"], ", ".join(service["signals"]), str(len(service["units"])), evidence)
     console.print(table)
+
+
+def _evidence_lines(service: dict) -> str:
+    """The pages proving each level criterion (a few each), or what only names the service."""
+    from inventory.view import POSSIBLE_LABEL
+
+    if not service.get("levels"):
+        return "\n".join(f"{POSSIBLE_LABEL}: #{e['finding_id']} {e['url']}" for e in service.get("possible", [])[:3])
+    return "\n".join(f"{level['signal']}: #{e['finding_id']} {e['url']}" for level in service["levels"] for e in level["evidence"][:2])

@@ -111,11 +111,10 @@ def _parent_placeholder(after: str, parent_name: str | None, rules: DiscoveryRul
     if not parent_name:
         return after
     parent = normalise(parent_name, rules)
-    if parent and len(parent) >= 3:
-        for part in re.split(r"([.-])", after):
-            if part == parent:
-                return after.replace(parent, "{parent}", 1)
-    return after
+    parts = re.split(r"([.-])", after)
+    if parent and len(parent) >= 3 and parent in parts:
+        parts[parts.index(parent)] = "{parent}"
+    return "".join(parts)
 
 
 def learn_patterns(known: Iterable[KnownSite], root: str, rules: DiscoveryRules | None = None) -> dict[str, LearnedKind]:
