@@ -6,7 +6,6 @@ reads the XLSX the assessor edits. Everything here is plain data in, files out.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from scoring import cells
 from scoring.framework import Framework
 from scoring.review import ReviewLike
 
@@ -127,20 +127,8 @@ def row_values(row: SheetRow) -> list[object]:
     ]
 
 
-def _csv_safe(value: object) -> object:
-    """Neutralise spreadsheet formula injection in CSV text cells (OWASP: prefix with ')."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def write_csv(framework: Framework, rows: Sequence[SheetRow], path: Path) -> Path:
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers(framework))
-        for row in rows:
-            writer.writerow(["" if v is None else _csv_safe(v) for v in row_values(row)])
-    return path
+    return cells.write_csv(path, headers(framework), (row_values(row) for row in rows))
 
 
 def to_dict(framework: Framework, row: SheetRow) -> dict[str, object]:

@@ -25,10 +25,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scoring.cells import put_xlsx
 from scoring.framework import Framework
 from scoring.rationale import page_name, readable
 from scoring.review import MAX_NOTE, ROLE_FIRST, ROLES
 from scoring.worksheet import EDITABLE, FORMAT, META_SHEET, SHEET, SheetRow, headers, row_values
+from scoring.xlsx_limits import Grid, archive_problem, read_grid
 
 HEADER_ROW = 4
 EVIDENCE_SHEET = "Bukti"
@@ -63,9 +65,7 @@ class WorksheetImport:
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text, never a formula (evidence comes from crawled sites)
+    put_xlsx(ws, row, col, value)  # text, never a formula (evidence comes from crawled sites)
 
 
 def write_xlsx(
@@ -240,34 +240,67 @@ def _write_meta(wb: Workbook, fw: Framework, code: str, name: str, when: datetim
 
 
 def read_xlsx(path: Path, frameworks: Mapping[str, Framework], expected_pemda: str | None = None) -> WorksheetImport:
-    """The assessor's confirmations from an exported workbook, or the list of what is wrong in it."""
+    """The assessor's confirmations from an exported workbook, or the list of what is wrong in it.
+
+    Bombs are refused before parsing (:mod:`scoring.xlsx_limits`); only the used range is read.
+    """
     result = WorksheetImport()
-    try:
-        wb = load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        result.errors.append(f"{Path(path).name}: berkas tidak dapat dibaca sebagai XLSX ({type(exc).__name__})")
+    name = Path(path).name
+    problem = archive_problem(Path(path))
+    if problem:
+        result.errors.append(f"{name}: {problem}")
         return result
-    framework = _read_meta(wb, frameworks, expected_pemda, result)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        result.errors.append(f"{name}: berkas tidak dapat dibaca sebagai XLSX ({type(exc).__name__})")
+        return result
+    try:
+        sheets = _grids(wb, result)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:  # a member corrupt or inflating beyond its size
+        result.errors.append(f"{name}: berkas tidak dapat dibaca sebagai XLSX ({type(exc).__name__})")
+        return result
+    finally:
+        wb.close()
+    if result.errors:
+        return result
+    framework = _read_meta(sheets, frameworks, expected_pemda, result)
     if framework is None:
         return result
-    if SHEET not in wb.sheetnames:
+    if SHEET not in sheets:
         result.errors.append(f"lembar '{SHEET}' tidak ada")
         return result
-    _read_rows(wb[SHEET], framework, result)
+    _read_rows(sheets[SHEET], framework, result)
     if result.errors:
         result.rows = []
     return result
 
 
-def _read_meta(wb: Any, frameworks: Mapping[str, Framework], expected: str | None, result: WorksheetImport) -> Framework | None:
-    if META_SHEET not in wb.sheetnames:
+def _grids(wb: Any, result: WorksheetImport) -> dict[str, Grid]:
+    """The used range of the two sheets the import reads, each refused if it is too large."""
+    grids = {}
+    for title in (META_SHEET, SHEET):
+        if title in wb.sheetnames:
+            grid, problem = read_grid(wb[title])
+            if problem:
+                result.errors.append(problem)
+            elif grid is not None:
+                grids[title] = grid
+    return grids
+
+
+def _read_meta(
+    sheets: Mapping[str, Grid], frameworks: Mapping[str, Framework], expected: str | None, result: WorksheetImport
+) -> Framework | None:
+    if META_SHEET not in sheets:
         result.errors.append(f"lembar '{META_SHEET}' tidak ada: berkas bukan lembar kerja hasil ekspor spbe")
         return None
-    meta = {str(row[0].value): (row[1].value, row[1].coordinate) for row in wb[META_SHEET].iter_rows(max_col=2) if row[0].value is not None}
+    grid = sheets[META_SHEET]
+    meta = {str(grid.value(r, 1)): (grid.value(r, 2), grid.ref(r, 2)) for r in range(1, grid.max_row + 1) if grid.value(r, 1) is not None}
 
     def value(key: str) -> tuple[str, str]:
-        raw, coord = meta.get(key, (None, "B?"))
-        return ("" if raw is None else str(raw).strip()), f"{META_SHEET}!{coord}"
+        raw, where = meta.get(key, (None, f"{META_SHEET}!B?"))
+        return ("" if raw is None else str(raw).strip()), where
 
     fmt, where = value("format")
     if fmt != FORMAT:
@@ -288,45 +321,59 @@ def _read_meta(wb: Any, frameworks: Mapping[str, Framework], expected: str | Non
     return framework  # rows are still checked so that every problem is reported at once
 
 
-def _header_map(ws: Worksheet, expected: list[str]) -> tuple[int, dict[str, int]] | None:
+def _header_map(grid: Grid, expected: list[str]) -> tuple[int, dict[str, int]] | None:
     for r in range(1, 11):
-        found = {str(c.value).strip(): c.column for c in ws[r] if c.value is not None}
+        found = {str(v).strip(): c for c, v in grid.row(r).items()}
         if all(name in found for name in expected):
             return r, found
     return None
 
 
-def _read_rows(ws: Worksheet, fw: Framework, result: WorksheetImport) -> None:
+def _read_rows(grid: Grid, fw: Framework, result: WorksheetImport) -> None:
     needed = ["No", *EDITABLE]
-    located = _header_map(ws, needed)
+    located = _header_map(grid, needed)
     if located is None:
         result.errors.append(f"{SHEET}: baris judul kolom tidak ditemukan (perlu kolom {', '.join(needed)})")
         return
     header_row, cols = located
     seen: dict[int, str] = {}
-    for r in range(header_row + 1, ws.max_row + 1):
-        cells = {name: ws.cell(row=r, column=cols[name]) for name in needed}
+    for r in range(header_row + 1, grid.max_row + 1):
+        cells = {name: _Cell(grid, r, cols[name]) for name in needed}
         if all(c.value in (None, "") for c in cells.values()):
+            continue
+        formulas = [c for c in cells.values() if c.formula]
+        if formulas:
+            for c in formulas:
+                result.errors.append(f"{c.ref}: sel berisi rumus ({str(c.value)[:60]}); isi dengan nilai, bukan rumus")
             continue
         number = _indicator(cells["No"], fw, seen, result)
         level = _level(cells["Tingkat dikonfirmasi"], fw, result)
         note = "" if cells["Catatan"].value is None else str(cells["Catatan"].value).strip()
         reviewer = "" if cells["Penilai"].value is None else str(cells["Penilai"].value).strip()
-        level_ref = f"{SHEET}!{cells['Tingkat dikonfirmasi'].coordinate}"
+        level_ref = cells["Tingkat dikonfirmasi"].ref
         if level is None:
             if (note or reviewer) and cells["Tingkat dikonfirmasi"].value in (None, ""):
                 result.errors.append(f"{level_ref}: Catatan/Penilai diisi tetapi Tingkat dikonfirmasi kosong")
             continue
         if not reviewer:
-            result.errors.append(f"{SHEET}!{cells['Penilai'].coordinate}: nama penilai wajib diisi")
+            result.errors.append(f"{cells['Penilai'].ref}: nama penilai wajib diisi")
         elif len(note) > MAX_NOTE:
-            result.errors.append(f"{SHEET}!{cells['Catatan'].coordinate}: catatan lebih dari {MAX_NOTE} karakter")
+            result.errors.append(f"{cells['Catatan'].ref}: catatan lebih dari {MAX_NOTE} karakter")
         elif number is not None:
             result.rows.append(ImportedRow(number, level, note, reviewer, level_ref))
 
 
-def _indicator(cell: Any, fw: Framework, seen: dict[int, str], result: WorksheetImport) -> int | None:
-    ref = f"{SHEET}!{cell.coordinate}"
+class _Cell:
+    """One cell of a :class:`Grid`: its value, its reference (``Penilaian!K7``), whether it is a formula."""
+
+    def __init__(self, grid: Grid, row: int, col: int):
+        self.value = grid.value(row, col)
+        self.ref = grid.ref(row, col)
+        self.formula = (row, col) in grid.formulas
+
+
+def _indicator(cell: _Cell, fw: Framework, seen: dict[int, str], result: WorksheetImport) -> int | None:
+    ref = cell.ref
     number = _as_int(cell.value)
     if number is None:
         result.errors.append(f"{ref}: nomor indikator tidak valid ({cell.value!r})")
@@ -341,10 +388,10 @@ def _indicator(cell: Any, fw: Framework, seen: dict[int, str], result: Worksheet
     return number
 
 
-def _level(cell: Any, fw: Framework, result: WorksheetImport) -> int | None:
+def _level(cell: _Cell, fw: Framework, result: WorksheetImport) -> int | None:
     if cell.value in (None, ""):
         return None
-    ref = f"{SHEET}!{cell.coordinate}"
+    ref = cell.ref
     level = _as_int(cell.value)
     if level is None:
         scale = f"{fw.scale_min}–{fw.scale_max}"

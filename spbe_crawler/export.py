@@ -6,7 +6,6 @@ writes the same tables as one CSV file each.
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, select
 
+from scoring import cells
 from spbe_crawler import __version__
 from spbe_crawler.assessment.runs import latest_survey_run
 from spbe_crawler.registry.scope import units_in_scope, websites_of
@@ -80,25 +80,37 @@ def to_json(data: dict[str, Any]) -> str:
 CSV_TABLES = ("units", "websites", "findings")
 
 
-def write_csv_tables(data: dict[str, Any], out_dir: Path) -> list[Path]:
-    """One CSV per table; nested values (lists, dicts) are written as JSON text."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tables = {name: data[name] for name in CSV_TABLES}
+def csv_tables(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The export as flat tables, one per CSV file: the same rows as the JSON export.
+
+    Scores and reviews of every assessed framework go into one table each, with a ``framework``
+    column; monitored sites and incidents likewise (``monitor_sites``, ``monitor_incidents``).
+    """
+    tables: dict[str, list[dict[str, Any]]] = {name: data[name] for name in CSV_TABLES}
     if data["survey"]:
         tables["site_checks"] = data["survey"]["site_checks"]
         tables["unit_outcomes"] = data["survey"]["unit_outcomes"]
     if data["assessment"]:
-        tables["scores"] = data["assessment"].get("scores", [])
-        tables["reviews"] = data["assessment"].get("reviews", [])
+        frameworks = data["assessment"].get("frameworks", {})
+        for name in ("scores", "reviews"):
+            tables[name] = [{"framework": fid, **row} for fid, part in sorted(frameworks.items()) for row in part.get(name, [])]
+    if data["monitoring"]:
+        tables["monitor_sites"] = data["monitoring"].get("sites", [])
+        tables["monitor_incidents"] = data["monitoring"].get("incidents", [])
+    return tables
+
+
+def write_csv_tables(data: dict[str, Any], out_dir: Path) -> list[Path]:
+    """One CSV per table (:func:`csv_tables`); nested values (lists, dicts) are written as JSON text.
+
+    Every text cell is neutralised against spreadsheet formula injection (:mod:`scoring.cells`).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, rows in tables.items():
+    for name, rows in csv_tables(data).items():
         path = out_dir / f"{data['pemda_code']}-{name}.csv"
         columns = sorted({key for row in rows for key in row}) if rows else []
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: _cell(v) for k, v in row.items()})
+        cells.write_csv(path, columns, ([_cell(row.get(column)) for column in columns] for row in rows))
         written.append(path)
     return written
 
@@ -108,4 +120,6 @@ def _cell(value: Any) -> Any:
         return json.dumps(value, default=_json_default, ensure_ascii=False)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return None
     return value

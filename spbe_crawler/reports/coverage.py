@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from scoring import cells
 from spbe_crawler.assessment.runs import latest_survey_run
 from spbe_crawler.health.status import Status, info, works
 from spbe_crawler.registry.scope import units_in_scope, websites_of
@@ -270,26 +270,23 @@ CSV_COLUMNS = ["kode", "nama", "jenis", "kecamatan", "situs", "status_situs", "s
 
 
 def write_csv(coverage: Coverage, path: Path) -> Path:
-    """CSV in UTF-8 with BOM so that Excel opens Indonesian names correctly."""
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for row in coverage.rows:
-            writer.writerow(
-                [
-                    row.code,
-                    row.name,
-                    row.kind,
-                    row.kecamatan,
-                    ";".join(row.websites),
-                    ";".join(row.website_states),
-                    row.status,
-                    row.status_label,
-                    "ya" if row.works else "tidak",
-                    row.detail,
-                ]
-            )
-    return path
+    """CSV in UTF-8 with BOM so that Excel opens Indonesian names correctly; cells are formula-safe."""
+    rows = (
+        [
+            row.code,
+            row.name,
+            row.kind,
+            row.kecamatan,
+            ";".join(row.websites),
+            ";".join(row.website_states),
+            row.status,
+            row.status_label,
+            "ya" if row.works else "tidak",
+            row.detail,
+        ]
+        for row in coverage.rows
+    )
+    return cells.write_csv(path, CSV_COLUMNS, rows)
 
 
 def write_html(coverage: Coverage, path: Path) -> Path:
