@@ -14,6 +14,7 @@ from spbe_crawler.reports.assessment import write_report
 from spbe_crawler.reports.coverage import Coverage, write_coverage
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.survey.job import run_survey
+from spbe_crawler.survey.runs import exclusive_run
 
 DEFAULT_FRAMEWORK = "spbe-2020"
 
@@ -61,21 +62,22 @@ def survey_and_report(
     out_dir: Path | None = None,
     framework_id: str = DEFAULT_FRAMEWORK,
 ) -> JobResult:
-    stats = run_survey(pemda_code, resume=resume, overrides=overrides)
-    out_dir = out_dir or config.reports_dir()
-    with session_scope() as session:
-        html, csv_path, coverage = write_coverage(session, pemda_code, out_dir)
-    result = JobResult(
-        pemda_code=pemda_code,
-        run_id=stats.get("run_id"),
-        finish_reason=str(stats.get("finish_reason", "")),
-        coverage=coverage,
-        coverage_html=html,
-        coverage_csv=csv_path,
-        stats=stats,
-    )
-    if coverage.run is not None and result.finish_reason == "finished":
-        assess(result, framework_id, out_dir)
+    with exclusive_run(pemda_code):  # a second survey of the pemda is refused before it touches anything
+        stats = run_survey(pemda_code, resume=resume, overrides=overrides)
+        out_dir = out_dir or config.reports_dir()
+        with session_scope() as session:
+            html, csv_path, coverage = write_coverage(session, pemda_code, out_dir)
+        result = JobResult(
+            pemda_code=pemda_code,
+            run_id=stats.get("run_id"),
+            finish_reason=str(stats.get("finish_reason", "")),
+            coverage=coverage,
+            coverage_html=html,
+            coverage_csv=csv_path,
+            stats=stats,
+        )
+        if coverage.run is not None and result.finish_reason == "finished":
+            assess(result, framework_id, out_dir)
     return result
 
 

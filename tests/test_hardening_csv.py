@@ -161,7 +161,7 @@ texts = st.one_of(
     st.builds(lambda start, rest: start + rest, st.sampled_from([*FORMULA_STARTS, "'", " =", "\n="]), st.text()),
 )
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @FAST

@@ -15,7 +15,7 @@ from spbe_crawler.cli.scoring_cmds import index_line
 from spbe_crawler.jobs import JobResult, discovery_preview, ensure_registry, survey_and_report
 from spbe_crawler.registry.results import RegistryError
 from spbe_crawler.reports.formatting import angka_teks
-from spbe_crawler.survey.runs import RunBusy
+from spbe_crawler.survey.runs import RunBusy, exclusive_run
 
 
 def _print_result(result: JobResult) -> None:
@@ -55,10 +55,11 @@ def run_command(
 ) -> None:
     """Survei situs web semua unit satu pemda lalu tulis laporan cakupan."""
     try:
-        ensure_registry(pemda)
-        for line in discovery_preview(pemda):
-            console.print(line, markup=False, highlight=False)
-        result = survey_and_report(pemda, resume=not new, out_dir=out)
+        with exclusive_run(pemda):  # refused up front, before the registry is touched
+            ensure_registry(pemda)
+            for line in discovery_preview(pemda):
+                console.print(line, markup=False, highlight=False)
+            result = survey_and_report(pemda, resume=not new, out_dir=out)
     except (RunBusy, RegistryError) as problem:
         err_console.print(str(problem), style="red", markup=False)
         raise typer.Exit(2) from None

@@ -7,6 +7,7 @@ from typing import Any
 
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
 )
@@ -57,6 +58,10 @@ def classify_download_error(error: BaseException, host: str) -> tuple[Status, st
         return Status.CONNECT_REFUSED, f"koneksi ke {host} ditolak"
     if any(isinstance(e, DownloadTimeoutError) for e in chain) or names & {"TimeoutError", "TCPTimedOutError"}:
         return Status.TIMEOUT, "server tidak menjawab dalam batas waktu"
+    if any(isinstance(e, DownloadCancelledError) for e in chain):
+        # Scrapy cancels a body that grows past DOWNLOAD_MAXSIZE while it streams (chunked, no
+        # Content-Length); the size is only in its log, the exception carries no message
+        return Status.TOO_LARGE, "unduhan dihentikan: isi halaman melebihi batas unduh (badan tanpa akhir?)"
     if (
         "SSLError" in names
         or any(type(e).__module__.startswith(TLS_MODULES) for e in chain)

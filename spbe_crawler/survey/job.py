@@ -9,6 +9,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from spbe_crawler import config
+from spbe_crawler.survey.runs import RunBusy
 
 
 def survey_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -32,8 +33,12 @@ def run_survey(pemda_code: str, resume: bool = True, overrides: dict[str, Any] |
         settings.set("LOG_FILE", str(logs / f"survei-{pemda_code}-{datetime.now():%Y%m%d-%H%M%S}.log"), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("survey")
-    process.crawl(crawler, pemda=pemda_code, resume="1" if resume else "0")
+    refused: list[BaseException] = []
+    crawl = process.crawl(crawler, pemda=pemda_code, resume="1" if resume else "0")
+    crawl.addErrback(lambda failure: refused.append(failure.value) if failure.check(RunBusy) else failure)
     process.start()
+    if refused:  # the store saw another live run when the spider opened: nothing was crawled
+        raise refused[0]
     stats = crawler.stats.get_stats() if crawler.stats else {}
     stats["run_id"] = getattr(crawler.spider, "run_id", None)
     return stats

@@ -2,17 +2,83 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlmodel import Session, select
 
+from spbe_crawler import config
 from spbe_crawler.health.status import Status, best
 from spbe_crawler.store.models import CrawlRun, SiteCheck, Unit, UnitOutcome, Website, utcnow
 
 
 class RunBusy(RuntimeError):
     """Another live process is running the same job on the same scope."""
+
+
+_HELD: set[str] = set()  # lock files this process holds (nested use is a no-op)
+
+
+@contextmanager
+def exclusive_run(scope: str, kind: str = "survey") -> Iterator[None]:
+    """Hold the job's lock for ``scope`` or refuse up front with :class:`RunBusy`, touching nothing.
+
+    Two layers: an exclusive ``flock`` on ``$SPBE_HOME/locks/<kind>-<scope>.lock`` (released by the
+    kernel even after ``kill -9``; closes the race of two commands started together) and the store:
+    an unfinished run whose process is alive (another ``$SPBE_HOME`` on the same database).
+    """
+    path = config.home_dir() / "locks" / f"{kind}-{re.sub(r'[^0-9A-Za-z._-]', '_', scope)}.lock"
+    if str(path) in _HELD:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise RunBusy(_busy_text(scope, kind, f"pid {holder}")) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _check_store(scope, kind)
+        _HELD.add(str(path))
+        try:
+            yield
+        finally:
+            _HELD.discard(str(path))
+    finally:
+        os.close(fd)  # releases the flock
+
+
+def _check_store(scope: str, kind: str) -> None:
+    from spbe_crawler.store.db import session_scope
+
+    with session_scope() as session:
+        running = busy_run(session, scope, kind)
+    if running is not None:
+        raise RunBusy(_busy_text(scope, kind, f"run #{running.id}, pid {running.options.get('pid')}"))
+
+
+def _busy_text(scope: str, kind: str, who: str) -> str:
+    job = "Survei" if kind == "survey" else f"Pekerjaan {kind}"
+    return (
+        f"{job} untuk pemda {scope} masih berjalan di proses lain ({who}). Tunggu sampai selesai atau hentikan "
+        "proses itu; perintah ini tidak dijalankan dan tidak mengubah apa pun."
+    )
+
+
+def busy_run(session: Session, scope: str, kind: str = "survey") -> CrawlRun | None:
+    """The unfinished run of ``scope`` whose process is still alive (another job on the same targets)."""
+    latest = session.exec(
+        select(CrawlRun).where(CrawlRun.scope == scope, CrawlRun.kind == kind).order_by(CrawlRun.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if latest is not None and latest.state != "finished" and _pid_alive(latest.options.get("pid")):
+        return latest
+    return None
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -37,7 +103,7 @@ def open_run(session: Session, scope: str, kind: str = "survey", resume: bool = 
     ).first()
     if latest is not None and latest.state != "finished":
         if _pid_alive(latest.options.get("pid")):
-            raise RunBusy(f"Run #{latest.id} untuk {scope} masih berjalan (pid {latest.options.get('pid')}).")
+            raise RunBusy(_busy_text(scope, kind, f"run #{latest.id}, pid {latest.options.get('pid')}"))
         if resume:
             latest.state = "running"
             latest.options = {**latest.options, "pid": os.getpid(), "resumed": latest.options.get("resumed", 0) + 1}
