@@ -217,7 +217,8 @@ FRAMEWORK = Catalog(DATA_DIR / "frameworks").framework("spbe-2020")
 
 def worksheet_rows(text: str) -> list[SheetRow]:
     estimates = {35: Estimate(35, 3, 0.65, 4, text, (12,))}
-    confirmed = {44: new_review(FRAMEWORK, 44, 2, text if text.strip() else "Ani", text, now=WHEN)}
+    reviewer = text[:100] if text[:100].strip() else "Ani"
+    confirmed = {44: new_review(FRAMEWORK, 44, 2, reviewer, text, now=WHEN)}
     return build_rows(FRAMEWORK, estimates, confirmed, {35: [text, text]})
 
 

@@ -56,7 +56,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Tulis laporan HTML penilaian pemda (indeks, predikat, cakupan, inventaris, prioritas).",
     ),
     "monitor": ("spbe_crawler.cli.monitor_cmds", "Pemantauan ketersediaan situs dan portal layanan."),
-    "db": ("spbe_crawler.cli.db_cmds", "Basis data: skema dan migrasinya."),
+    "db": ("spbe_crawler.cli.db_cmds", "Basis data: pemeriksaan, cadangan, skema dan migrasinya."),
     "serve": ("spbe_crawler.cli.web_cmds", "Jalankan ruang kerja web (Diskominfo dan penilai) di atas basis data yang sama."),
     "user": ("spbe_crawler.cli.web_cmds", "Akun ruang kerja web (spbe serve): tambah, daftar, ubah."),
 }

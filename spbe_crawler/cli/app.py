@@ -58,6 +58,17 @@ class LazyGroup(TyperGroup):
             self.commands[cmd_name] = built.commands[cmd_name]
         return self.commands.get(cmd_name)
 
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a damaged database ends any command with one clear message (exit 3)."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            message = _broken_database(exc)
+            if message is None:
+                raise
+            err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(BROKEN_DATABASE_EXIT) from None
+
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args:
             self.load_command(args[0])
@@ -68,6 +79,22 @@ class LazyGroup(TyperGroup):
             if matches and "?" not in error.message:
                 error.message = f"{error.message.rstrip('.')}. Mungkin maksud Anda {' atau '.join(map(repr, matches))}?"
             raise
+
+
+BROKEN_DATABASE_EXIT = 3
+
+
+def _broken_database(exc: BaseException) -> str | None:
+    """The message for a damaged database file, or ``None`` when ``exc`` is something else."""
+    from spbe_crawler import config
+    from spbe_crawler.store.integrity import BrokenDatabase, broken_message, corruption_reason, is_corruption, sqlite_path
+
+    if isinstance(exc, BrokenDatabase):
+        return str(exc)
+    if is_corruption(exc):
+        path = sqlite_path(config.database_url())
+        return broken_message(path or config.database_url(), corruption_reason(exc))
+    return None
 
 
 def _plain_parameters() -> None:

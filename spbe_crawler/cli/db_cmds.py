@@ -1,6 +1,9 @@
-"""``spbe db``: the store's schema (upgrade to the newest revision, version, new revisions)."""
+"""``spbe db``: check and back up the store (restore: README, "Cadangan dan pemulihan"); its schema
+(upgrade to the newest revision, version, new revisions)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.markup import escape
@@ -8,7 +11,7 @@ from rich.markup import escape
 from spbe_crawler import config
 from spbe_crawler.cli.app import app, console, err_console
 
-db_app = typer.Typer(help="Basis data: skema dan migrasinya.", no_args_is_help=True)
+db_app = typer.Typer(help="Basis data: pemeriksaan, cadangan, skema dan migrasinya.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 # SchemaState value -> what it means for the user
@@ -76,3 +79,77 @@ def revision_cmd(message: str = typer.Option(..., "-m", "--message", help="Apa y
 
     path = schema.new_revision(message)
     console.print(f"Revisi baru: {escape(str(path))} — periksa isinya sebelum commit.")
+
+
+def _say(text: str, error: bool = False) -> None:
+    (err_console if error else console).print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+
+
+@db_app.command("check")
+def check_cmd() -> None:
+    """Periksa keutuhan basis data (SQLite: PRAGMA integrity_check atas setiap halaman)."""
+    from spbe_crawler import config
+    from spbe_crawler.store.integrity import check_file, sqlite_path
+
+    url = config.database_url()
+    path = sqlite_path(url)
+    if path is None:
+        _check_server(url)
+        return
+    if not path.exists():
+        _say(f"Basis data {path} belum ada (dibuat oleh perintah spbe pertama yang menyimpan data).", error=True)
+        raise typer.Exit(1)
+    result = check_file(path)
+    if result.ok:
+        _say(f"Basis data {path} utuh: {result.tables} tabel, {_size(result.size)}.")
+        return
+    _say(f"Basis data {path} rusak:", error=True)
+    for problem in result.problems:
+        _say(f"  - {problem}", error=True)
+    _say("Pulihkan dari cadangan terakhir (README, bagian \u201cCadangan dan pemulihan\u201d).", error=True)
+    raise typer.Exit(1)
+
+
+def _check_server(url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from spbe_crawler.store.db import get_engine
+
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        with get_engine(url).connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        _say(f"Basis data {shown} tidak dapat dihubungi: {getattr(exc, 'orig', exc)}", error=True)
+        raise typer.Exit(1) from None
+    _say(f"Basis data {shown} terhubung. Keutuhan berkasnya dijaga server; periksa dengan alat server (pg_amcheck).")
+
+
+@db_app.command("backup")
+def backup_cmd(
+    to: Path | None = typer.Option(None, "--ke", help="Berkas cadangan (bawaan: $SPBE_HOME/cadangan/spbe-<waktu>.sqlite3)"),
+) -> None:
+    """Cadangkan basis data SQLite selagi berjalan (API backup daring SQLite), lalu periksa salinannya."""
+    from spbe_crawler import config
+    from spbe_crawler.store.integrity import backup_file, default_backup_path, pg_dump_hint, sqlite_path
+
+    url = config.database_url()
+    path = sqlite_path(url)
+    if path is None:
+        _say(pg_dump_hint(url), error=True)
+        raise typer.Exit(2)
+    if not path.exists():
+        _say(f"Basis data {path} belum ada: tidak ada yang dicadangkan.", error=True)
+        raise typer.Exit(1)
+    target = to or default_backup_path(config.home_dir())
+    result = backup_file(path, target)  # a damaged source raises BrokenDatabase: one message, exit 3
+    if not result.ok:
+        _say(f"Cadangan {target} ditulis tetapi pemeriksaannya gagal: {'; '.join(result.problems)}", error=True)
+        raise typer.Exit(1)
+    _say(f"Cadangan {target} ditulis dan utuh ({result.tables} tabel, {_size(result.size)}).")

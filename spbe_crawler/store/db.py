@@ -8,10 +8,12 @@ from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, create_engine
 
 from spbe_crawler import config
 from spbe_crawler.store import schema
+from spbe_crawler.store.integrity import BrokenDatabase, check_engine_url, corruption_reason, is_corruption, sqlite_path
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -25,10 +27,18 @@ def get_engine(url: str | None = None) -> Engine:
 
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
+    check_engine_url(url)  # a damaged SQLite file is refused before anything touches it
     engine = create_engine(url)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    schema.prepare(engine)
+    try:
+        schema.prepare(engine)
+    except DatabaseError as exc:
+        path = sqlite_path(url)
+        if path is not None and is_corruption(exc):
+            engine.dispose()
+            raise BrokenDatabase(path, corruption_reason(exc)) from None
+        raise
     return engine
 
 
