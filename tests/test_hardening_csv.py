@@ -250,3 +250,23 @@ def test_worksheet_xlsx_holds_any_text_as_text(tmp_path: Path, text: str) -> Non
     assert ws.cell(row=rows[44], column=cols["Catatan"]).value == (xlsx_text(text.strip()[:2000]) or None)
     assert shown in (ws["A1"].value or "")
     assert wb["meta"]["B4"].value == (shown or None)
+
+
+# Writers of files meant as *input* to the project, not as reports: the demo web's registry CSV is
+# read back by `spbe registry import`, where a "'" prefix would become part of a unit name.
+INPUT_FILE_WRITERS = {"spbe_crawler/demo/manifest.py"}
+
+
+def test_every_csv_and_xlsx_writer_goes_through_the_shared_cells() -> None:
+    """A CSV or workbook written anywhere else would bypass the formula neutralisation tested above."""
+    root = Path(__file__).resolve().parent.parent
+    bypass = []
+    for package in ("spbe_crawler", "inventory", "scoring"):
+        for path in (root / package).rglob("*.py"):
+            name = path.relative_to(root).as_posix()
+            source = path.read_text(encoding="utf-8")
+            if name not in {"scoring/cells.py", *INPUT_FILE_WRITERS} and ("csv.writer(" in source or "csv.DictWriter(" in source):
+                bypass.append(name)
+            if name != "scoring/worksheet_xlsx.py" and "Workbook(" in source:
+                bypass.append(name)
+    assert bypass == []
