@@ -86,6 +86,8 @@ BROKEN_DATABASE_EXIT = 3
 
 def _broken_database(exc: BaseException) -> str | None:
     """The message for a damaged database file, or ``None`` when ``exc`` is something else."""
+    if not _from_the_database(exc):  # help, usage errors, Exit: nothing heavy to import
+        return None
     from spbe_crawler import config
     from spbe_crawler.store.integrity import BrokenDatabase, broken_message, corruption_reason, is_corruption, sqlite_path
 
@@ -95,6 +97,17 @@ def _broken_database(exc: BaseException) -> str | None:
         path = sqlite_path(config.database_url())
         return broken_message(path or config.database_url(), corruption_reason(exc))
     return None
+
+
+def _from_the_database(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    item: BaseException | None = exc
+    while item is not None and id(item) not in seen:
+        seen.add(id(item))
+        if type(item).__module__.split(".")[0] in ("sqlalchemy", "sqlite3") or type(item).__name__ == "BrokenDatabase":
+            return True
+        item = item.__cause__ or item.__context__
+    return False
 
 
 def _plain_parameters() -> None:
