@@ -1,6 +1,6 @@
 """Spreadsheet cell safety: crawled text goes into CSV and XLSX cells as text, never as a formula.
 
-Every CSV the project writes goes through :func:`write_csv`; every XLSX cell through :func:`xlsx_text`
+Every CSV the project writes goes through :func:`write_csv` (or :func:`csv_text` for a download); every XLSX cell through :func:`xlsx_text`
 (:mod:`scoring.worksheet_xlsx`). Lives in ``scoring`` because it is the bottom of the dependency
 chain (``spbe_crawler`` → ``inventory`` → ``scoring``): every writer may import it.
 
@@ -11,10 +11,11 @@ return is prefixed with ``'`` so that Excel and LibreOffice show it as text. JSO
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # characters XML 1.0 cannot hold (openpyxl refuses them): C0 controls except tab, newline and
@@ -31,16 +32,28 @@ def csv_cell(value: object) -> object:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    """A CSV in UTF-8 with BOM (Excel opens Indonesian names correctly), every cell made safe.
+    """A CSV file in UTF-8 with BOM (Excel opens Indonesian names correctly), every cell made safe.
 
     ``None`` is written as an empty cell.
     """
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([csv_cell(name) for name in header])
-        for row in rows:
-            writer.writerow(["" if value is None else csv_cell(value) for value in row])
+        _write(handle, header, rows)
     return path
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The same CSV as :func:`write_csv` as text, BOM first (for a download)."""
+    out = io.StringIO(newline="")
+    out.write("\ufeff")
+    _write(out, header, rows)
+    return out.getvalue()
+
+
+def _write(handle: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    writer = csv.writer(handle)
+    writer.writerow([csv_cell(name) for name in header])
+    for row in rows:
+        writer.writerow(["" if value is None else csv_cell(value) for value in row])
 
 
 def xlsx_text(value: str) -> str:

@@ -4,6 +4,7 @@ holds the same rows as the JSON export (scores and reviews included)."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlmodel import select
 from test_scoring_seed import PEMDA, seed
 
 from scoring.catalog import Catalog
-from scoring.cells import FORMULA_STARTS, write_csv, xlsx_text
+from scoring.cells import FORMULA_STARTS, csv_text, write_csv, xlsx_text
 from scoring.estimator import Estimate
 from scoring.review import new_review
 from scoring.worksheet import SheetRow, build_rows, headers
@@ -175,6 +176,8 @@ def test_shared_csv_writer_round_trips_any_text(tmp_path: Path, text: str) -> No
     table = read_csv(path)
     assert table == [["kolom", as_text(text)], [as_text(text), "7", ""], [as_text(text)]]
     assert_no_formula(table)
+    download = csv_text(["kolom", text], [[text, 7, None], [text]])  # the web's CSV download
+    assert download.startswith("\ufeff") and list(csv.reader(io.StringIO(download[1:], newline=""))) == table
 
 
 @FAST

@@ -269,24 +269,25 @@ def _checklist(signals: dict[str, Any]) -> list[tuple[str, bool]]:
 CSV_COLUMNS = ["kode", "nama", "jenis", "kecamatan", "situs", "status_situs", "status", "keterangan_status", "berfungsi", "detail"]
 
 
+def csv_values(row: CoverageRow) -> list[object]:
+    """One unit as a CSV row in :data:`CSV_COLUMNS` order (the report's CSV and the web's)."""
+    return [
+        row.code,
+        row.name,
+        row.kind,
+        row.kecamatan,
+        ";".join(row.websites),
+        ";".join(row.website_states),
+        row.status,
+        row.status_label,
+        "ya" if row.works else "tidak",
+        row.detail,
+    ]
+
+
 def write_csv(coverage: Coverage, path: Path) -> Path:
     """CSV in UTF-8 with BOM so that Excel opens Indonesian names correctly; cells are formula-safe."""
-    rows = (
-        [
-            row.code,
-            row.name,
-            row.kind,
-            row.kecamatan,
-            ";".join(row.websites),
-            ";".join(row.website_states),
-            row.status,
-            row.status_label,
-            "ya" if row.works else "tidak",
-            row.detail,
-        ]
-        for row in coverage.rows
-    )
-    return cells.write_csv(path, CSV_COLUMNS, rows)
+    return cells.write_csv(path, CSV_COLUMNS, (csv_values(row) for row in coverage.rows))
 
 
 def write_html(coverage: Coverage, path: Path) -> Path:

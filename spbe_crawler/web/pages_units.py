@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from starlette.responses import Response
 
+from scoring import cells
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.registry.scope import KIND_ORDER, websites_of
-from spbe_crawler.reports.coverage import CSV_COLUMNS, KIND_LABELS, CoverageRow, build_coverage
+from spbe_crawler.reports.coverage import CSV_COLUMNS, KIND_LABELS, CoverageRow, build_coverage, csv_values
 from spbe_crawler.web.core import Ctx, view
 
 SORTS = {
@@ -115,24 +114,10 @@ def units_page(ctx: Ctx) -> Response:
     )
 
 
-def csv_cell(value: object) -> object:
-    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading ``'``."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "|", "%"):
-        return "'" + value
-    return value
-
-
 @view()
 def units_csv(ctx: Ctx) -> Response:
     pemda = ctx.pemda()
     rows = UnitFilter.from_ctx(ctx).apply(build_coverage(ctx.db, pemda.code).rows)
-    out = io.StringIO()
-    out.write("\ufeff")  # BOM: Excel then reads UTF-8 names correctly
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        values = [r.code, r.name, r.kind, r.kecamatan, ";".join(r.websites), ";".join(r.website_states)]
-        values += [r.status, r.status_label, "ya" if r.works else "tidak", r.detail]
-        writer.writerow([csv_cell(v) for v in values])
+    text = cells.csv_text(CSV_COLUMNS, (csv_values(r) for r in rows))  # BOM first; formulas neutralised
     headers = {"Content-Disposition": f'attachment; filename="unit-{pemda.code}.csv"'}
-    return Response(out.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)
