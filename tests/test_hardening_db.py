@@ -122,7 +122,7 @@ def test_db_backup_copies_a_live_database_and_the_copy_restores(good_file: Path,
     writer.execute("BEGIN")
     writer.execute("UPDATE unit SET note = 'belum di-commit' WHERE code = ?", (PEMDA,))
     target = tmp_path / "cadangan" / "salinan.sqlite3"
-    result = runner.invoke(app, ["db", "backup", "--ke", str(target)])
+    result = runner.invoke(app, ["db", "backup", "--keluaran", str(target)])
     writer.rollback()
     writer.close()
     assert result.exit_code == 0, result.output

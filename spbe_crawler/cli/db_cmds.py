@@ -133,7 +133,7 @@ def _check_server(url: str) -> None:
 
 @db_app.command("backup")
 def backup_cmd(
-    to: Path | None = typer.Option(None, "--ke", help="Berkas cadangan (bawaan: $SPBE_HOME/cadangan/spbe-<waktu>.sqlite3)"),
+    to: Path | None = typer.Option(None, "--out", help="Berkas cadangan (bawaan: $SPBE_HOME/cadangan/spbe-<waktu>.sqlite3)"),
 ) -> None:
     """Cadangkan basis data SQLite selagi berjalan (API backup daring SQLite), lalu periksa salinannya."""
     from spbe_crawler import config
