@@ -98,7 +98,9 @@ ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"spbe_crawler.extensions.ProgressExtension": 500}
 
 LOG_LEVEL = _env("SPBE_LOG_LEVEL", "INFO")
-# Progress bar of surveyed sites: "1" always, "0" never, empty: only when stderr is a terminal.
+# Survey progress: "1" a bar always, "baris" plain lines always, "0" never; empty: a bar when stderr
+# is a terminal, else a plain line every SPBE_PROGRESS_INTERVAL seconds (CI, tee, cron).
 SPBE_PROGRESS = _env("SPBE_PROGRESS", "")
+SPBE_PROGRESS_INTERVAL = float(_env("SPBE_PROGRESS_INTERVAL", "30"))
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
