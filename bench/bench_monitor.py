@@ -1,15 +1,19 @@
-"""Probe sweeps against a local server with many host names, against a plain httpx baseline.
+"""Probe sweeps with the default N-of-M confirmation against a plain httpx loop, on a local web with
+broken and slow hosts (loopback only, bounded).
 
-1. Throughput: a full ``run_sweep`` (policy transport, connect-to routes, N-of-M, incidents, SQLite
-   writes) over ``--throughput`` distinct host names, versus a plain ``httpx.AsyncClient`` loop
-   with the same concurrency sending the same requests to 127.0.0.1 with those ``Host`` headers.
-   The server closes every connection, as distinct real hosts would. Printed as a ratio.
-2. Scale: a sweep of ``--targets`` websites of which 10 % accept and never answer (short
-   timeouts), with its wall time and the peak resident memory of this process.
+The web (a child process, so it does not share this process's CPU time) answers each host name by
+its class: ``ok`` after 20–80 ms, ``lambat`` (slow) after 1.5 s, ``tolak`` refuses the connection,
+``diam`` accepts and never answers. The mix: 80 % ok, 10 % slow, 5 % refused, 5 % silent.
 
-The server runs in a child process so it does not share this process's CPU time.
+1. Comparison (``--targets``, ``--concurrency``): a plain ``httpx.AsyncClient`` loop (same
+   concurrency, same timeouts, redirects followed, one request per target) against ``run_sweep``
+   with the default confirmation (2 of 3, 5 s apart), its policy transport, incidents and SQLite
+   writes: the first sweep of a fresh database (every failure is confirmed) and the next one
+   (steady state: sites with an open incident are not re-probed). Printed as ratios.
+2. Scale (``--scale`` targets, ``--scale-concurrency``): the national case, two sweeps in a fresh
+   process: wall time, targets/s and peak memory, against the 5-minute portal interval.
 
-    python bench/bench_monitor.py [--throughput 3000] [--targets 100000] [--concurrency 200]
+    python bench/bench_monitor.py [--targets 3000] [--concurrency 100] [--scale 110000] [--scale-concurrency 1000]
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import asyncio
 import multiprocessing
 import resource
+import socket
 import sys
 import tempfile
 import time
@@ -36,6 +41,18 @@ from spbe_crawler.store.models import Unit, Website  # noqa: E402
 
 BODY = b"<html><body>Selamat datang di situs resmi</body></html>"
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY)
+SLOW_SECONDS = 1.5
+BUDGET_SECONDS = 300  # the portal sweep interval
+
+
+def host_class(i: int) -> str:
+    """80 % ok, 10 % slow, 5 % refused, 5 % silent, spread over the id range."""
+    slot = (i * 7919) % 100
+    return "lambat" if slot < 10 else "tolak" if slot < 15 else "diam" if slot < 20 else "ok"
+
+
+def host_name(i: int) -> str:
+    return f"s{i}.{host_class(i)}.bench.test"
 
 
 class _Answer(asyncio.Protocol):
@@ -44,7 +61,16 @@ class _Answer(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
-        if b"\r\n\r\n" in self.buffer:
+        if b"\r\n\r\n" not in self.buffer:
+            return
+        host = next((line.split(b":", 1)[1].strip() for line in self.buffer.split(b"\r\n") if line.lower().startswith(b"host:")), b"")
+        label = host.split(b".")[0][1:]
+        delay = SLOW_SECONDS if b".lambat." in host else 0.020 + (int(label or b"0") % 61) / 1000
+        asyncio.get_running_loop().call_later(delay, self._reply)
+        self.buffer = b""
+
+    def _reply(self) -> None:
+        if not self.transport.is_closing():
             self.transport.write(RESPONSE)  # type: ignore[attr-defined]
             self.transport.close()
 
@@ -56,107 +82,118 @@ class _Silent(asyncio.Protocol):
 def _serve(ports: multiprocessing.Queue) -> None:
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        answer = await loop.create_server(_Answer, "127.0.0.1", 0, backlog=4096)
-        silent = await loop.create_server(_Silent, "127.0.0.1", 0, backlog=4096)
+        answer = await loop.create_server(_Answer, "127.0.0.1", 0, backlog=8192)
+        silent = await loop.create_server(_Silent, "127.0.0.1", 0, backlog=8192)
         ports.put((answer.sockets[0].getsockname()[1], silent.sockets[0].getsockname()[1]))
         await asyncio.Event().wait()
 
     asyncio.run(main())
 
 
-def start_server() -> tuple[multiprocessing.Process, int, int]:
-    ports: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
-    process.start()
-    answer, silent = ports.get(timeout=10)
-    return process, answer, silent
+class Web:
+    """The local web: answer and silent servers in a child process, and a refused port."""
+
+    def __enter__(self) -> Web:
+        ports: multiprocessing.Queue = multiprocessing.Queue()
+        self.process = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
+        self.process.start()
+        self.answer, self.silent = ports.get(timeout=20)
+        self._closed = socket.socket()  # bound, never listening: connections are refused
+        self._closed.bind(("127.0.0.1", 0))
+        self.refused = self._closed.getsockname()[1]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.process.terminate()
+        self._closed.close()
+
+    def port_of(self, i: int) -> int:
+        return {"diam": self.silent, "tolak": self.refused}.get(host_class(i), self.answer)
+
+    def policy(self) -> NetworkPolicy:
+        lines = [
+            f"*.diam.bench.test::127.0.0.1:{self.silent}",
+            f"*.tolak.bench.test::127.0.0.1:{self.refused}",
+            f"*.bench.test::127.0.0.1:{self.answer}",
+        ]
+        return NetworkPolicy.from_lines(lines, ["127.0.0.0/8"])
 
 
-def seed(url: str, count: int, silent_every: int = 0) -> None:
-    """One pemda unit with ``count`` websites; every ``silent_every``-th one lives on the silent server."""
+def seed(url: str, count: int) -> None:
+    """One pemda unit with ``count`` websites of the mixed classes."""
     engine = get_engine(url)
     with engine.begin() as connection:
         connection.execute(
             insert(Unit), [{"code": "99.01", "name": "Kabupaten Bench", "kind": "pemda", "pemda_code": "99.01", "source": "bench"}]
         )
-        rows = []
-        for i in range(count):
-            zone = "diam.bench.test" if silent_every and i % silent_every == 0 else "bench.test"
-            host = f"situs{i}.{zone}"
-            rows.append(
-                {
-                    "unit_code": "99.01",
-                    "url": f"http://{host}/",
-                    "host": host,
-                    "state": "declared",
-                    "role": "unit",
-                    "source": "bench",
-                    "confidence": 1.0,
-                }
-            )
+        rows = [
+            {
+                "unit_code": "99.01",
+                "url": f"http://{host_name(i)}/",
+                "host": host_name(i),
+                "state": "declared",
+                "role": "unit",
+                "source": "bench",
+            }
+            for i in range(count)
+        ]
         for start in range(0, len(rows), 10_000):
             connection.execute(insert(Website), rows[start : start + 10_000])
 
 
-def policy(answer: int, silent: int) -> NetworkPolicy:
-    return NetworkPolicy.from_lines([f"*.diam.bench.test::127.0.0.1:{silent}", f"*.bench.test::127.0.0.1:{answer}"], ["127.0.0.0/8"])
+def settings(concurrency: int) -> MonitorSettings:
+    """Default confirmation (SPBE_MONITOR_CONFIRM_*); 5 s timeouts on both sides; no TLS here."""
+    return MonitorSettings.from_env(
+        {}, concurrency=concurrency, connect_timeout=5.0, read_timeout=5.0, total_timeout=10.0, tls_inspect=False
+    )
 
 
-async def plain_loop(port: int, count: int, concurrency: int) -> float:
-    """Baseline: plain httpx, same concurrency, same requests (distinct Host headers)."""
+async def plain_loop(web: Web, count: int, concurrency: int) -> tuple[float, int]:
+    """Baseline: plain httpx, same concurrency and timeouts, one request per target; (seconds, failures)."""
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(count):
         queue.put_nowait(i)
+    failures = 0
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=min(concurrency, 20))
-    async with httpx.AsyncClient(limits=limits, timeout=10, trust_env=False) as client:
+    timeout = httpx.Timeout(5.0, connect=5.0)
+    async with httpx.AsyncClient(limits=limits, timeout=timeout, trust_env=False, follow_redirects=True) as client:
 
         async def worker() -> None:
+            nonlocal failures
             while not queue.empty():
                 i = queue.get_nowait()
-                response = await client.get(f"http://127.0.0.1:{port}/", headers={"Host": f"situs{i}.bench.test"})
-                assert response.status_code == 200
+                try:
+                    async with asyncio.timeout(10):
+                        response = await client.get(f"http://127.0.0.1:{web.port_of(i)}/", headers={"Host": host_name(i)})
+                    failures += response.status_code >= 400
+                except (httpx.HTTPError, TimeoutError):
+                    failures += 1
 
         start = time.perf_counter()
         await asyncio.gather(*[worker() for _ in range(concurrency)])
-        return time.perf_counter() - start
+        return time.perf_counter() - start, failures
 
 
-def settings(concurrency: int, **extra: object) -> MonitorSettings:
-    return MonitorSettings.from_env({}, concurrency=concurrency, per_host=2, tls_inspect=False, **extra)
+def _timed_sweep(url: str, web: Web, concurrency: int) -> tuple[float, int, int]:
+    """(wall seconds, targets down, incidents opened) of one sweep."""
+    wall = time.perf_counter()
+    summary = asyncio.run(run_sweep(get_engine(url), "99.01", settings=settings(concurrency), policy=web.policy(), notifiers=[]))
+    return time.perf_counter() - wall, summary.down, summary.incidents_opened
 
 
-def _timed_sweep(url: str, answer: int, silent: int, count: int, concurrency: int) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of this process) of one sweep over a freshly seeded database."""
+def comparison(tmp: Path, web: Web, count: int, concurrency: int) -> None:
+    asyncio.run(plain_loop(web, min(count, 200), concurrency))  # warm-up
+    url = f"sqlite:///{tmp / 'comparison.sqlite3'}"
     seed(url, count)
-    engine = get_engine(url)
-    wall, cpu = time.perf_counter(), time.process_time()
-    summary = asyncio.run(run_sweep(engine, "99.01", settings=settings(concurrency), policy=policy(answer, silent), notifiers=[]))
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    assert summary.up == count, summary
-    return wall, cpu
-
-
-def _timed_plain(answer: int, count: int, concurrency: int) -> tuple[float, float]:
-    cpu = time.process_time()
-    wall = asyncio.run(plain_loop(answer, count, concurrency))
-    return wall, time.process_time() - cpu
-
-
-def throughput(tmp: Path, answer: int, silent: int, count: int, concurrency: int, rounds: int) -> None:
-    """Alternate baseline and sweep ``rounds`` times; the best round of each is compared."""
-    asyncio.run(plain_loop(answer, min(count, 200), concurrency))  # warm-up of both sides
-    plain, sweep = [], []
-    for i in range(rounds):
-        plain.append(_timed_plain(answer, count, concurrency))
-        sweep.append(_timed_sweep(f"sqlite:///{tmp / f'throughput-{i}.sqlite3'}", answer, silent, count, concurrency))
-    base_wall, base_cpu = min(w for w, _ in plain), min(c for _, c in plain)
-    sweep_wall, sweep_cpu = min(w for w, _ in sweep), min(c for _, c in sweep)
-    print(f"targets, concurrency, rounds  : {count}, {concurrency}, {rounds} (best round of each)")
-    print(f"plain httpx loop (baseline)   : {count / base_wall:8.0f} probes/s   (1.00x)   CPU {1e3 * base_cpu / count:.2f} ms/probe")
-    print(
-        f"run_sweep (policy, DB writes) : {count / sweep_wall:8.0f} probes/s   ({base_wall / sweep_wall:.2f}x baseline)"
-        f"   CPU {1e3 * sweep_cpu / count:.2f} ms/probe ({base_cpu / sweep_cpu:.2f}x)"
-    )
+    plain, failed = asyncio.run(plain_loop(web, count, concurrency))
+    first, down1, opened = _timed_sweep(url, web, concurrency)
+    second, down2, _ = _timed_sweep(url, web, concurrency)
+    plain_again, _ = asyncio.run(plain_loop(web, count, concurrency))
+    base = min(plain, plain_again)
+    print(f"targets, concurrency           : {count}, {concurrency} (80 % ok 20-80 ms, 10 % slow 1.5 s, 5 % refused, 5 % silent)")
+    print(f"plain httpx loop (baseline)    : {base:6.1f} s  (1.00x)  {failed} failed  [runs: {plain:.1f} s, {plain_again:.1f} s]")
+    print(f"sweep, fresh database          : {first:6.1f} s  ({base / first:.2f}x)  {down1} down, {opened} incidents confirmed 2 of 3")
+    print(f"sweep, steady state (next one) : {second:6.1f} s  ({base / second:.2f}x)  {down2} down (open incidents: no re-probe)")
 
 
 def peak_rss_kib() -> int:
@@ -170,45 +207,50 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _scale_child(url: str, answer: int, silent: int, concurrency: int, out: multiprocessing.Queue) -> None:
+def _scale_child(url: str, ports: tuple[int, int, int], concurrency: int, out: multiprocessing.Queue) -> None:
     """Runs in a fresh interpreter (spawn) so the peak is the sweep's own, not the parent's."""
-    engine = get_engine(url)
+    web = Web.__new__(Web)
+    web.answer, web.silent, web.refused = ports
     rss_before = peak_rss_kib()
-    quick = settings(concurrency, connect_timeout=1.0, read_timeout=0.5, total_timeout=1.0, confirm_delay=0.2)
-    start = time.perf_counter()
-    summary = asyncio.run(run_sweep(engine, "99.01", settings=quick, policy=policy(answer, silent), notifiers=[]))
-    elapsed = time.perf_counter() - start
-    out.put((summary.targets, summary.up, summary.down, summary.incidents_opened, elapsed, rss_before, peak_rss_kib()))
+    results = []
+    for _ in range(2):
+        cpu = time.process_time()
+        wall, down, opened = _timed_sweep(url, web, concurrency)
+        results.append((wall, time.process_time() - cpu, down, opened))
+    out.put((results, rss_before, peak_rss_kib()))
 
 
-def scale(tmp: Path, answer: int, silent: int, count: int, concurrency: int) -> None:
+def scale(tmp: Path, web: Web, count: int, concurrency: int) -> None:
     url = f"sqlite:///{tmp / 'scale.sqlite3'}"
-    seed(url, count, silent_every=10)
-    out: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
-    child = multiprocessing.get_context("spawn").Process(target=_scale_child, args=(url, answer, silent, concurrency, out))
+    seed(url, count)
+    context = multiprocessing.get_context("spawn")
+    out: multiprocessing.Queue = context.Queue()
+    child = context.Process(target=_scale_child, args=(url, (web.answer, web.silent, web.refused), concurrency, out))
     child.start()
-    targets, up, down, incidents, elapsed, rss_before, rss_peak = out.get()
+    results, rss_before, rss_peak = out.get()
     child.join()
-    print(f"targets (10 % never answer)   : {targets} ({up} up, {down} down, {incidents} incidents), concurrency {concurrency}")
-    print(f"sweep wall time               : {elapsed:8.1f} s   ({targets / elapsed:.0f} targets/s)")
-    print(f"peak RSS of the sweep process : {rss_peak / 1024:8.1f} MiB (after imports, before the sweep: {rss_before / 1024:.1f} MiB)")
+    print(f"scale: {count} targets, concurrency {concurrency}, same mix, default confirmation")
+    for name, (wall, cpu, down, opened) in zip(("fresh database", "steady state"), results, strict=True):
+        verdict = "within" if wall <= BUDGET_SECONDS else "OVER"
+        print(
+            f"  sweep, {name:15s}: {wall:7.1f} s ({count / wall:5.0f} targets/s, CPU {cpu:.0f} s), {down} down, "
+            f"{opened} incidents; {verdict} the {BUDGET_SECONDS} s portal interval"
+        )
+    print(f"  peak RSS of the sweep process: {rss_peak / 1024:.1f} MiB (after imports: {rss_before / 1024:.1f} MiB)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--throughput", type=int, default=3000, help="targets of the throughput comparison")
-    parser.add_argument("--targets", type=int, default=100_000, help="targets of the scale sweep (0: skip)")
-    parser.add_argument("--concurrency", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the throughput comparison")
+    parser.add_argument("--targets", type=int, default=3000, help="targets of the comparison")
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--scale", type=int, default=110_000, help="targets of the scale sweeps (0: skip)")
+    parser.add_argument("--scale-concurrency", type=int, default=1000)
     args = parser.parse_args()
-    server, answer, silent = start_server()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            throughput(Path(tmp), answer, silent, args.throughput, args.concurrency, args.rounds)
-            if args.targets:
-                scale(Path(tmp), answer, silent, args.targets, args.concurrency)
-    finally:
-        server.terminate()
+    with Web() as web, tempfile.TemporaryDirectory() as tmp:
+        if args.targets:
+            comparison(Path(tmp), web, args.targets, args.concurrency)
+        if args.scale:
+            scale(Path(tmp), web, args.scale, args.scale_concurrency)
 
 
 if __name__ == "__main__":

@@ -207,3 +207,15 @@ def test_confirmation_delays_do_not_hold_slots(engine, web: LocalWeb) -> None:
     assert (summary.targets, summary.down, summary.incidents_opened) == (50, 50, 50)
     assert all("2 dari 2 percobaan gagal" in p.detail for p in _probes(engine))
     assert 1.0 <= elapsed < 6.0, f"sweep took {elapsed:.1f} s"
+
+
+def test_a_site_already_down_is_not_reprobed(engine, web: LocalWeb) -> None:
+    """Confirmation guards opening an incident; while it is open one failed probe per sweep is enough."""
+    seed_sites(engine, [("rusak", "opd", f"http://error.{ZONE}/")])
+    first = _sweep(engine, web, confirm_delay=0.5)
+    assert first.incidents_opened == 1
+    before = len(web.requests)
+    second = _sweep(engine, web, confirm_delay=0.5)
+    assert second.down == 1 and second.incidents_opened == 0 and len(_incidents(engine)) == 1
+    assert len(web.requests) - before == 1  # one probe, no re-probe
+    assert "percobaan gagal" not in _probes(engine)[-1].detail

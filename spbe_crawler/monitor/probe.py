@@ -38,6 +38,7 @@ class Target:
     host: str
     role: str = "unit"
     unit_code: str = ""
+    known_down: bool = False  # an incident is open: a failure needs no confirmation
 
 
 @dataclass
@@ -200,21 +201,23 @@ class Prober:
     async def confirm(self, target: Target, gate: Callable[[], AbstractAsyncContextManager[Any]] | None = None) -> ProbeResult:
         """Probe; a failure is retried after a delay, and the site is down only when N of M attempts fail.
 
-        The confirmation window opens at the first failure: a first success ends it at once. Each
+        The confirmation window opens at the first failure: a first success ends it at once. A site
+        with an open incident (``known_down``) is not re-probed on failure: confirmation guards the
+        opening of an incident, not its continuation (closing still takes K successes). Each
         attempt runs inside ``gate()`` (the sweep's concurrency slot); the delay between attempts
         does not, so a failing site never holds a slot while it waits.
         """
         s = self.settings
         need, budget = max(1, s.confirm_failures), max(s.confirm_attempts, s.confirm_failures, 1)
         attempts = [await self._gated(target, gate)]
-        while True:
+        while not target.known_down:
             failures = sum(not works(p.status) for p in attempts)
             successes = len(attempts) - failures
             if works(attempts[0].status) or successes > budget - need or len(attempts) >= budget or failures >= need:
                 break
             await asyncio.sleep(s.confirm_delay)
             attempts.append(await self._gated(target, gate))
-        return _verdict(attempts, need)
+        return _verdict(attempts, 1 if target.known_down else need)
 
     async def _gated(self, target: Target, gate: Callable[[], AbstractAsyncContextManager[Any]] | None) -> ProbeResult:
         if gate is None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from spbe_crawler.monitor.probe import Target
 from spbe_crawler.monitor.reader import ALL
-from spbe_crawler.store.models import Unit, Website
+from spbe_crawler.store.models import Incident, Unit, Website
 
 TARGET_CLASSES = ("portal", "unit")
 
@@ -36,7 +36,8 @@ def of_class(query: Any, target_class: str | None) -> Any:
 
 
 def target_query(scope: str, target_class: str | None = None) -> Any:
-    query = select(Website.id, Website.url, Website.host, Website.role, Website.unit_code)
+    open_incident = exists().where(col(Incident.website_id) == col(Website.id), col(Incident.ended_at).is_(None))
+    query = select(Website.id, Website.url, Website.host, Website.role, Website.unit_code, open_incident)
     query = query.join(Unit, col(Unit.code) == col(Website.unit_code)).where(Website.state != "rejected")
     return of_class(in_scope(query, scope), target_class)
 
@@ -50,7 +51,7 @@ def iter_target_pages(engine: Engine, scope: str, target_class: str | None = Non
             rows = session.exec(query).all()
         if not rows:
             return
-        yield [Target(website_id=r[0], url=r[1], host=r[2], role=r[3], unit_code=r[4]) for r in rows]
+        yield [Target(website_id=r[0], url=r[1], host=r[2], role=r[3], unit_code=r[4], known_down=bool(r[5])) for r in rows]
         last_id = rows[-1][0]
 
 
