@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+import zlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -93,8 +94,15 @@ async def _bounded_size(response: httpx.Response, limit: int) -> int:
     return size
 
 
+POOL_SHARE = 100  # concurrent probes per connection pool (httpcore's pool scans all its connections)
+
+
 class Prober:
-    """Probes URLs with one policy-aware client; ``async with Prober(...)`` closes it."""
+    """Probes URLs with policy-aware clients; ``async with Prober(...)`` closes them.
+
+    httpcore assigns requests to connections by scanning the whole pool, so one pool serving
+    1,000 concurrent probes spends most of its CPU there; a large sweep gets one client per
+    ``POOL_SHARE`` slots, each host always on the same client (its keep-alive connection)."""
 
     def __init__(
         self,
@@ -108,27 +116,48 @@ class Prober:
         self.policy = policy if policy is not None else NetworkPolicy.from_env()
         self.ssl_context = ssl_context or default_ssl_context()
         s = self.settings
-        self.client = client or make_client(
-            self.policy,
-            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-            verify=self.ssl_context,
-            limits=httpx.Limits(max_connections=s.concurrency * 2, max_keepalive_connections=min(s.concurrency, 20)),
-            headers={"User-Agent": s.user_agent},
-            dns_ttl=s.dns_ttl,
+        shards = 1 if client is not None else max(1, -(-s.concurrency // POOL_SHARE))
+        share = -(-s.concurrency // shards)
+        self.clients = (
+            [client]
+            if client is not None
+            else [
+                make_client(
+                    self.policy,
+                    timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
+                    verify=self.ssl_context,
+                    limits=httpx.Limits(max_connections=share * 2, max_keepalive_connections=min(share, 20)),
+                    headers={"User-Agent": s.user_agent},
+                    dns_ttl=s.dns_ttl,
+                )
+                for _ in range(shards)
+            ]
         )
+        self.client = self.clients[0]
+
+    def _client_for(self, url: str) -> httpx.AsyncClient:
+        if len(self.clients) == 1:
+            return self.client
+        host = url.split("://", 1)[-1].split("/", 1)[0]
+        return self.clients[zlib.crc32(host.encode()) % len(self.clients)]
+
+    async def aclose(self) -> None:
+        for client in self.clients:
+            await client.aclose()
 
     async def __aenter__(self) -> Prober:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self.client.aclose()
+        await self.aclose()
 
     async def _walk(self, walk: _Walk, started: float, user_agent: str | None = None) -> tuple[int, int]:
         """Follow redirects from ``walk.current``; ``(final HTTP status, body bytes read)``."""
         seen = {walk.current}
         headers = {"User-Agent": user_agent} if user_agent else None
         for _ in range(self.settings.max_redirects + 1):
-            response = await self.client.send(self.client.build_request("GET", walk.current, headers=headers), stream=True)
+            client = self._client_for(walk.current)
+            response = await client.send(client.build_request("GET", walk.current, headers=headers), stream=True)
             try:
                 if walk.ttfb_ms is None:
                     walk.ttfb_ms = (time.perf_counter() - started) * 1000
@@ -198,14 +227,20 @@ class Prober:
         )
         return cert, (cert.verify_error if cert and cert.verify_error else detail)
 
-    async def confirm(self, target: Target, gate: Callable[[], AbstractAsyncContextManager[Any]] | None = None) -> ProbeResult:
+    async def confirm(
+        self,
+        target: Target,
+        gate: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> ProbeResult:
         """Probe; a failure is retried after a delay, and the site is down only when N of M attempts fail.
 
         The confirmation window opens at the first failure: a first success ends it at once. A site
         with an open incident (``known_down``) is not re-probed on failure: confirmation guards the
         opening of an incident, not its continuation (closing still takes K successes). Each
         attempt runs inside ``gate()`` (the sweep's concurrency slot); the delay between attempts
-        does not, so a failing site never holds a slot while it waits.
+        does not, so a failing site never holds a slot while it waits; ``on_wait`` is called before
+        the first wait.
         """
         s = self.settings
         need, budget = max(1, s.confirm_failures), max(s.confirm_attempts, s.confirm_failures, 1)
@@ -215,6 +250,8 @@ class Prober:
             successes = len(attempts) - failures
             if works(attempts[0].status) or successes > budget - need or len(attempts) >= budget or failures >= need:
                 break
+            if on_wait is not None and len(attempts) == 1:
+                on_wait()
             await asyncio.sleep(s.confirm_delay)
             attempts.append(await self._gated(target, gate))
         return _verdict(attempts, 1 if target.known_down else need)

@@ -32,7 +32,7 @@ from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.store.models import CrawlRun, Probe, utcnow
 
 T = TypeVar("T")
-MAX_IN_FLIGHT = 20_000  # targets alive at once (probing or waiting for their re-probe)
+MAX_WAITING = 20_000  # targets waiting for a re-probe at once (each a sleeping task, a few KB)
 
 
 @dataclass
@@ -115,13 +115,15 @@ class _Sweep:
 
     Each target is a task: its attempts take a per-host permit and one of ``concurrency`` slots;
     the confirmation delay between attempts holds neither, so failing sites never stall the
-    sweep. At most ``in_flight`` targets are alive at once (probing or waiting for a re-probe).
+    sweep. At most twice ``concurrency`` targets are on their first probe at once, and at most
+    ``MAX_WAITING`` wait for a re-probe (bounded memory at 100,000 targets).
     """
 
     def __init__(self, engine: Engine, prober: Prober, settings: MonitorSettings, summary: SweepSummary):
         self.engine, self.prober, self.settings, self.summary = engine, prober, settings, summary
         self.slots = asyncio.Semaphore(max(1, settings.concurrency))
-        self.live = asyncio.Semaphore(max(4 * settings.concurrency, MAX_IN_FLIGHT))
+        self.starting = asyncio.Semaphore(2 * max(1, settings.concurrency))  # targets on their first probe
+        self.waiting = 0  # targets waiting for a re-probe (bounded by MAX_WAITING)
         self.limiter = HostLimiter(settings.per_host)
         self.tasks: set[asyncio.Task[None]] = set()
         self.failure: BaseException | None = None
@@ -141,7 +143,9 @@ class _Sweep:
         pages = iter_target_pages(self.engine, self.summary.scope, target_class)
         while (page := await self.in_db(next, pages, None)) is not None:
             for target in page:
-                await self.live.acquire()
+                await self.starting.acquire()
+                while self.waiting >= MAX_WAITING and self.failure is None:
+                    await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
                 if self.failure is not None:
                     raise self.failure
                 task = asyncio.create_task(self.one(target))
@@ -154,12 +158,26 @@ class _Sweep:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self.tasks.discard(task)
-        self.live.release()
         if not task.cancelled() and task.exception() is not None and self.failure is None:
             self.failure = task.exception()
 
     async def one(self, target: Target) -> None:
-        probe = await self.prober.confirm(target, lambda: self.gate(target.host))
+        """Probe and confirm one target. Its ``starting`` permit is handed back when its first probe
+        failed and it waits for the re-probe (or when it is done), so new targets keep starting."""
+        started = [True]
+
+        def waiting() -> None:
+            started[0] = False
+            self.starting.release()
+            self.waiting += 1
+
+        try:
+            probe = await self.prober.confirm(target, lambda: self.gate(target.host), waiting)
+        finally:
+            if started[0]:
+                self.starting.release()
+            else:
+                self.waiting -= 1
         self.summary.targets += 1
         if works(probe.status):
             self.summary.up += 1
@@ -215,7 +233,7 @@ async def run_sweep(
         gc.unfreeze()
         await _conclude(sweep, notifiers, started)
         if own_prober:
-            await prober.client.aclose()
+            await prober.aclose()
     return sweep.summary
 
 
