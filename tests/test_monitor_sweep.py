@@ -219,3 +219,31 @@ def test_a_site_already_down_is_not_reprobed(engine, web: LocalWeb) -> None:
     assert second.down == 1 and second.incidents_opened == 0 and len(_incidents(engine)) == 1
     assert len(web.requests) - before == 1  # one probe, no re-probe
     assert "percobaan gagal" not in _probes(engine)[-1].detail
+
+
+def test_shards_split_the_scope_and_their_alerts(engine, web: LocalWeb) -> None:
+    ids = seed_sites(engine, [(f"rusak{i}", "opd", f"http://error.{ZONE}/{i}") for i in range(5)])
+    ids |= seed_sites(engine, [(f"baik{i}", "opd", f"http://ok.{ZONE}/{i}") for i in range(6)])
+    first = asyncio.run(run_sweep(engine, "18.71", settings=quick_settings(), policy=web.policy(), notifiers=[], shard=(0, 2)))
+    probed_first = {p.website_id for p in _probes(engine)}
+    second = asyncio.run(run_sweep(engine, "18.71", settings=quick_settings(), policy=web.policy(), notifiers=[], shard=(1, 2)))
+    probed = [p.website_id for p in _probes(engine)]
+    assert sorted(probed) == sorted(ids.values())  # every site once, across the two shards
+    assert probed_first == {i for i in ids.values() if i % 2 == 0}
+    assert first.targets + second.targets == 11 and first.shard == "1/2" and second.shard == "2/2"
+
+    from spbe_crawler.monitor.alerts import dispatch_alerts
+
+    class Recorder:
+        channel = "rekam"
+
+        def __init__(self) -> None:
+            self.sent: list[int] = []
+
+        async def send(self, alert) -> None:
+            self.sent.append(alert.website_id)
+
+    recorder = Recorder()
+    asyncio.run(dispatch_alerts(engine, [recorder], "18.71", quick_settings(), shard=(1, 2)))
+    failing = {ids[f"rusak{i}"] for i in range(5)}
+    assert set(recorder.sent) == {i for i in failing if i % 2 == 1}

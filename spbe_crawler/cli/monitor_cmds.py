@@ -52,14 +52,16 @@ def _print_summary(summary: SweepSummary) -> None:
     )
 
 
-async def _locked_sweep(scope: str, target_class: str | None, settings: MonitorSettings) -> SweepSummary:
+async def _locked_sweep(
+    scope: str, target_class: str | None, settings: MonitorSettings, shard: tuple[int, int] | None = None
+) -> SweepSummary:
     """One sweep under the lease. SIGTERM/SIGINT cancel it once: the sweep records ``interrupted``
     (or, when it was already delivering alerts, stays ``finished`` with the rest left in the
     outbox) and the lease is released before the process ends."""
     import asyncio
     import signal
 
-    from spbe_crawler.monitor.lease import holding, new_holder
+    from spbe_crawler.monitor.lease import LEASE_NAME, holding, new_holder
     from spbe_crawler.monitor.sweep import run_sweep
     from spbe_crawler.store.db import get_engine
 
@@ -74,17 +76,33 @@ async def _locked_sweep(scope: str, target_class: str | None, settings: MonitorS
         loop.add_signal_handler(signum, stop)
     try:
         engine = get_engine()
-        async with holding(engine, new_holder(), scope, settings.lease_ttl):
-            return await run_sweep(engine, scope, target_class, settings=settings)
+        lease = LEASE_NAME if shard is None else f"{LEASE_NAME}:{shard[0] + 1}/{shard[1]}"
+        async with holding(engine, new_holder(), scope, settings.lease_ttl, name=lease):
+            return await run_sweep(engine, scope, target_class, settings=settings, shard=shard)
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        part, count = (int(x) for x in text.split("/"))
+    except ValueError:
+        _fail(f"--bagian harus berbentuk K/N (mis. 1/4), bukan {text!r}")
+    if not 1 <= part <= count:
+        _fail(f"--bagian {text}: K harus antara 1 dan N")
+    return part - 1, count
 
 
 @monitor_app.command("sweep")
 def sweep_cmd(
     pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
     kelas: str | None = typer.Option(None, "--kelas", help="Hanya 'portal' (portal layanan) atau 'unit' (situs unit)."),
+    bagian: str | None = typer.Option(
+        None, "--bagian", "--shard", help="Bagian K/N: hanya situs dengan id mod N = K-1 (N proses berdampingan, mis. 1/4 ... 4/4)."
+    ),
 ) -> None:
     """Satu kali sapuan: probe setiap situs lingkup ini, catat insiden, kirim peringatan."""
     import asyncio
@@ -94,7 +112,7 @@ def sweep_cmd(
     if kelas not in (None, "portal", "unit"):
         _fail(f"--kelas harus 'portal' atau 'unit', bukan {kelas!r}")
     try:
-        summary = asyncio.run(_locked_sweep(pemda, kelas, _settings()))
+        summary = asyncio.run(_locked_sweep(pemda, kelas, _settings(), _shard(bagian)))
     except LeaseBusy as busy:
         _fail(str(busy))
     except (KeyboardInterrupt, asyncio.CancelledError):

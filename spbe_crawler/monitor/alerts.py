@@ -280,7 +280,12 @@ STOPPED = "pengiriman dihentikan (proses dihentikan); dicoba lagi pada sapuan be
 
 
 async def dispatch_alerts(
-    engine: Engine, notifiers: list[Notifier], scope: str, settings: MonitorSettings, now: datetime | None = None
+    engine: Engine,
+    notifiers: list[Notifier],
+    scope: str,
+    settings: MonitorSettings,
+    now: datetime | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> int:
     """Send every due alert of ``scope`` on every channel once; returns how many were delivered.
 
@@ -292,6 +297,8 @@ async def dispatch_alerts(
     if not notifiers:
         return 0
     alerts = await asyncio.to_thread(pending_alerts, engine, scope, settings, now)
+    if shard is not None and shard[1] > 1:  # a shard alerts about its own websites only
+        alerts = [a for a in alerts if a.website_id % shard[1] == shard[0]]
     keys = [a.event_key for a in alerts] + [f"down:{a.incident_id}" for a in alerts if a.kind == "recovered"]
     logs = await asyncio.to_thread(_logs, engine, keys)
     jobs = [(alert, n) for alert in alerts for n in notifiers if _due(alert, n.channel, logs, settings.alert_max_attempts)]

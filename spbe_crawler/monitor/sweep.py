@@ -27,7 +27,7 @@ from spbe_crawler.monitor.alerts import Notifier, dispatch_alerts, notifiers_fro
 from spbe_crawler.monitor.incidents import apply_probes
 from spbe_crawler.monitor.probe import Prober, ProbeResult, Target
 from spbe_crawler.monitor.settings import MonitorSettings
-from spbe_crawler.monitor.targets import iter_target_pages
+from spbe_crawler.monitor.targets import Shard, iter_target_pages
 from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.store.models import CrawlRun, Probe, utcnow
 
@@ -48,6 +48,7 @@ class SweepSummary:
     alerts_sent: int = 0
     state: str = "running"
     seconds: float = 0.0
+    shard: str = ""  # "K/N" when the sweep covered one shard
 
 
 class HostLimiter:
@@ -128,6 +129,7 @@ class _Sweep:
         self.tasks: set[asyncio.Task[None]] = set()
         self.failure: BaseException | None = None
         self.pending: list[ProbeResult] = []
+        self.shard: Shard | None = None
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
 
     async def in_db(self, fn: Callable[..., T], *args: Any) -> T:
@@ -138,9 +140,9 @@ class _Sweep:
         async with self.limiter.hold(host), self.slots:
             yield
 
-    async def run(self, target_class: str | None) -> None:
+    async def run(self, target_class: str | None, shard: Shard | None = None) -> None:
         """Start a task per target as slots allow; return when every target is done."""
-        pages = iter_target_pages(self.engine, self.summary.scope, target_class)
+        pages = iter_target_pages(self.engine, self.summary.scope, target_class, shard=shard)
         while (page := await self.in_db(next, pages, None)) is not None:
             for target in page:
                 await self.starting.acquire()
@@ -209,8 +211,12 @@ async def run_sweep(
     policy: NetworkPolicy | None = None,
     prober: Prober | None = None,
     notifiers: list[Notifier] | None = None,
+    shard: Shard | None = None,
 ) -> SweepSummary:
     """Probe every non-rejected website of ``scope`` (``portal``/``unit`` class or all) once.
+
+    ``shard=(k, n)``: only the websites whose id modulo ``n`` is ``k`` (and only their alerts), so
+    ``n`` processes, each with its own lease, sweep a large scope side by side.
 
     Alerts go to ``notifiers`` (default: the channels configured by ``SPBE_ALERT_*``). Callers
     that may run concurrently with other sweeps hold the lease (:mod:`lease`) first.
@@ -226,7 +232,9 @@ async def run_sweep(
     # the sweep saves ~10 % CPU per probe (bench/bench_monitor.py). unfreeze() hands it back.
     gc.freeze()
     try:
-        await sweep.run(target_class)
+        sweep.shard = shard
+        sweep.summary.shard = f"{shard[0] + 1}/{shard[1]}" if shard else ""
+        await sweep.run(target_class, shard)
         sweep.summary.state = "finished"
     finally:
         await sweep.cancel()
@@ -251,7 +259,7 @@ async def _conclude(sweep: _Sweep, notifiers: list[Notifier] | None, started: fl
         await sweep.in_db(_finish_run, sweep.engine, summary)
         if summary.state == "finished":
             chosen = notifiers if notifiers is not None else notifiers_from_settings(sweep.settings)
-            summary.alerts_sent = await dispatch_alerts(sweep.engine, chosen, summary.scope, sweep.settings)
+            summary.alerts_sent = await dispatch_alerts(sweep.engine, chosen, summary.scope, sweep.settings, shard=sweep.shard)
             if summary.alerts_sent:
                 await sweep.in_db(_note_alerts, sweep.engine, summary.run_id, summary.alerts_sent)
     finally:

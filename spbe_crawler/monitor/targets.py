@@ -35,19 +35,30 @@ def of_class(query: Any, target_class: str | None) -> Any:
     return query.where(Website.role != "portal")
 
 
-def target_query(scope: str, target_class: str | None = None) -> Any:
+Shard = tuple[int, int]  # (index, count): the websites whose id modulo count is index
+
+
+def of_shard(query: Any, shard: Shard | None) -> Any:
+    if shard is None or shard[1] <= 1:
+        return query
+    return query.where(col(Website.id) % shard[1] == shard[0])
+
+
+def target_query(scope: str, target_class: str | None = None, shard: Shard | None = None) -> Any:
     open_incident = exists().where(col(Incident.website_id) == col(Website.id), col(Incident.ended_at).is_(None))
     query = select(Website.id, Website.url, Website.host, Website.role, Website.unit_code, open_incident)
     query = query.join(Unit, col(Unit.code) == col(Website.unit_code)).where(Website.state != "rejected")
-    return of_class(in_scope(query, scope), target_class)
+    return of_shard(of_class(in_scope(query, scope), target_class), shard)
 
 
-def iter_target_pages(engine: Engine, scope: str, target_class: str | None = None, page: int = 1000) -> Iterator[list[Target]]:
+def iter_target_pages(
+    engine: Engine, scope: str, target_class: str | None = None, page: int = 1000, shard: Shard | None = None
+) -> Iterator[list[Target]]:
     """Targets in pages of ``page``, ordered by website id (keyset pagination)."""
     last_id = 0
     while True:
         with Session(engine) as session:
-            query = target_query(scope, target_class).where(col(Website.id) > last_id).order_by(col(Website.id)).limit(page)
+            query = target_query(scope, target_class, shard).where(col(Website.id) > last_id).order_by(col(Website.id)).limit(page)
             rows = session.exec(query).all()
         if not rows:
             return
