@@ -217,3 +217,11 @@ def test_overview_lists_what_to_act_on_most_harmful_first(web_app, web_seed: Web
     assert f'href="/pemda/18.71/situs/{web_seed.hacked_site}"' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
     assert "Yang perlu dilakukan:" in html
+
+
+def test_inventory_groups_services_under_indicators_with_evidence_links(web_app) -> None:
+    client, _ = client_for(web_app, "pembaca")
+    html = client.get(f"/pemda/{PEMDA}/inventaris").text
+    assert "Indikator 35" in html and "Indikator 44" in html
+    assert 'href="https://spse.inaproc.id/bandarlampungkota/lelang"' in html
+    assert html.index("Indikator 35") < html.index("Indikator 44")

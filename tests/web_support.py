@@ -23,7 +23,7 @@ from test_scoring_seed import HOSTILE, PEMDA, T0, seed
 
 from spbe_crawler.assessment import estimate_pemda
 from spbe_crawler.store.db import get_engine, session_scope
-from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Incident, Probe, SiteCheck, Unit, UnitOutcome, Website, utcnow
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Incident, Probe, SiteCheck, Unit, UnitOutcome, Website, utcnow
 from spbe_crawler.store.models_web import WebRole
 from spbe_crawler.web.accounts import add_user
 from spbe_crawler.web.app import create_app
@@ -47,6 +47,7 @@ ACCOUNTS = [
     ("pembaca", "Dewi Pembaca", WebRole.VIEWER, []),
 ]
 # (unit, url, role, state, status, detail, rule, snippet)
+LONG_WORD = "https://dinkes.bandarlampungkota.go.id/" + "halaman-tanpa-spasi-" * 12  # must wrap on a phone
 SITES = [
     (PEMDA, "https://bandarlampungkota.go.id/", "portal", "declared", "ok", "situs berfungsi", None, None),
     (
@@ -69,7 +70,7 @@ SITES = [
         "parked-domain",
         "domain dijual",
     ),
-    (f"{PEMDA}/dinkes", "https://dinkes.bandarlampungkota.go.id/", "unit", "declared", "ok", "situs berfungsi", None, None),
+    (f"{PEMDA}/dinkes", "https://dinkes.bandarlampungkota.go.id/", "unit", "declared", "ok", "situs berfungsi " + LONG_WORD, None, None),
     ("18.71.01.1001", "https://kel-bakung.bandarlampungkota.go.id/", "unit", "discovered", "ok", "situs berfungsi", None, None),
 ]
 AMBIGUOUS = "https://kel-ambigu.bandarlampungkota.go.id/"
@@ -95,7 +96,11 @@ def _seed_web(url: str) -> WebSeed:
         for unit, site_url, role, state, status, detail, rule, snippet in SITES:
             website = Website(unit_code=unit, url=site_url, host=site_url.split("/")[2], role=role, state=state)
             if state == "discovered":
-                website.source, website.confidence, website.evidence = "discovery", 0.82, "tautan di situs kecamatan; nama cocok"
+                website.source, website.confidence, website.evidence = (
+                    "discovery",
+                    0.82,
+                    "tautan di situs kecamatan; nama cocok; " + LONG_WORD,
+                )
             session.add(website)
             session.flush()
             site_ids[unit] = int(website.id or 0)
@@ -133,6 +138,21 @@ def _seed_web(url: str) -> WebSeed:
                 host=AMBIGUOUS.split("/")[2],
                 unit_codes=["18.71.01.1002", "18.71.01.1003"],
                 evidence="nama mirip dua kelurahan",
+            )
+        )
+        session.add(  # one more JDIH page (same level as the seed's) whose snippet is one long word
+            Finding(
+                run_id=base.latest_run,
+                pemda_code=PEMDA,
+                unit_code=PEMDA,
+                rule_id="jdih",
+                service="jdih",
+                indicators={"spbe-2020": [44]},
+                url="https://jdih.bandarlampungkota.go.id/produk-hukum",
+                kind="link",
+                snippet=LONG_WORD,
+                signals=["interaksi"],
+                confidence=0.9,
             )
         )
         now = utcnow()
