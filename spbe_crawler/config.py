@@ -10,14 +10,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Rules, frameworks and region codes ship inside the package (they install with it).
 DATA_DIR = Path(os.environ.get("SPBE_DATA_DIR") or Path(__file__).resolve().parent / "data")
 
 
 def home_dir() -> Path:
-    """Where the database, reports and demo state live: ``$SPBE_HOME``, default ``./var``."""
-    path = Path(os.environ.get("SPBE_HOME", "var")).resolve()
+    """Where the database, reports, logs and demo state live: ``$SPBE_HOME``, default the per-user data
+    folder (``~/.local/share/spbe-crawler`` on Linux, via platformdirs), never the current folder."""
+    configured = os.environ.get("SPBE_HOME")
+    path = Path(configured).expanduser().resolve() if configured else Path(platformdirs.user_data_dir("spbe-crawler", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -5,8 +5,13 @@ once per test session; ``demo_env``: ``os.environ`` plus the demo's connect-to, 
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
+
+# Tests never write to the per-user state folder (the default of SPBE_HOME): a folder of this test
+# session instead, unless the environment or a test sets its own.
+os.environ.setdefault("SPBE_HOME", tempfile.mkdtemp(prefix="spbe-test-home-"))
 
 
 @pytest.fixture(scope="session")

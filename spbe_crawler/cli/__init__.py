@@ -30,7 +30,7 @@ from spbe_crawler.cli.app import app
 
 # Command name -> (module that registers it, short help shown by ``spbe --help``), in listing order.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("spbe_crawler.cli.core_cmds", "Survei situs web semua unit satu pemda lalu tulis laporan cakupan."),
+    "run": ("spbe_crawler.cli.core_cmds", "Survei situs web semua unit pemda lalu tulis laporan cakupan."),
     "demo": (
         "spbe_crawler.cli.core_cmds",
         "Jalankan survei pada wilayah demo luring (tiruan Kota Bandar Lampung) dan tulis laporannya.",
@@ -59,6 +59,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("spbe_crawler.cli.db_cmds", "Basis data: pemeriksaan, cadangan, skema dan migrasinya."),
     "serve": ("spbe_crawler.cli.web_cmds", "Jalankan ruang kerja web (Diskominfo dan penilai) di atas basis data yang sama."),
     "user": ("spbe_crawler.cli.web_cmds", "Akun ruang kerja web (spbe serve): tambah, daftar, ubah."),
+    "worker": (
+        "spbe_crawler.cli.worker_cmds",
+        "Kerjakan survei pemda dari antrean bersama (Redis, $SPBE_REDIS_URL); basis data bersama $SPBE_DATABASE_URL.",
+    ),
 }
 
 

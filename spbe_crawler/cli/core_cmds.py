@@ -49,11 +49,34 @@ def _print_result(result: JobResult) -> None:
 
 @app.command("run")
 def run_command(
-    pemda: str = typer.Option(..., "--pemda", help="Kode pemda Kemendagri, mis. 18.71"),
+    pemda: str | None = typer.Option(None, "--pemda", help="Kode pemda Kemendagri, mis. 18.71; beberapa dipisah koma"),
     new: bool = typer.Option(False, "--baru", help="Mulai survei baru walau ada survei yang terputus"),
     out: Path | None = typer.Option(None, "--out", help="Folder laporan (bawaan: $SPBE_HOME/reports)"),
+    provinsi: str | None = typer.Option(None, "--provinsi", help="Semua pemda satu provinsi, mis. 18 (lewat antrean pekerja)"),
+    all_pemda: bool = typer.Option(False, "--all", help="Semua 514 pemda (lewat antrean pekerja)"),
+    no_wait: bool = typer.Option(False, "--tanpa-tunggu", help="Antrean: masukkan saja, jangan tunggu pekerja"),
 ) -> None:
-    """Survei situs web semua unit satu pemda lalu tulis laporan cakupan."""
+    """Survei situs web semua unit pemda lalu tulis laporan cakupan.
+
+    Satu pemda tanpa $SPBE_REDIS_URL disurvei di proses ini; beberapa pemda, satu provinsi, atau
+    semua pemda dimasukkan ke antrean Redis dan dikerjakan oleh spbe worker.
+    """
+    from spbe_crawler.cli.worker_cmds import run_queued
+    from spbe_crawler.cluster import batch as batches
+    from spbe_crawler.cluster.settings import redis_url
+
+    try:
+        codes = batches.select_pemda(pemda, provinsi, all_pemda)
+    except RegistryError as problem:
+        err_console.print(str(problem), style="red", markup=False)
+        raise typer.Exit(2) from None
+    if not codes:
+        err_console.print("Pilih pemda: --pemda 18.71, --provinsi 18, atau --all.", style="red", markup=False)
+        raise typer.Exit(2)
+    if len(codes) > 1 or provinsi or all_pemda or redis_url():
+        run_queued(codes, wait=not no_wait, out=out)
+        return
+    pemda = codes[0]
     try:
         with exclusive_run(pemda):  # refused up front, before the registry is touched
             ensure_registry(pemda)

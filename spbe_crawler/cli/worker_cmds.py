@@ -1,0 +1,134 @@
+"""``spbe worker`` and the queued form of ``spbe run`` (several pemda, a province, the whole country)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from spbe_crawler import config
+from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.cluster import settings as cluster_config
+
+
+def _queue():  # type: ignore[no-untyped-def]
+    from spbe_crawler.cluster.queue import JobQueue, connect
+
+    url = cluster_config.redis_url()
+    if not url:
+        err_console.print(
+            "SPBE_REDIS_URL belum diatur: survei banyak pemda dibagikan ke pekerja lewat Redis "
+            "(mis. SPBE_REDIS_URL=redis://127.0.0.1:6379/0), lalu jalankan spbe worker.",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    try:
+        return JobQueue(connect(url), cluster_config.redis_prefix(), cluster_config.lease_seconds())
+    except Exception as problem:  # redis.ConnectionError and friends
+        err_console.print(f"Redis di {url} tidak dapat dihubungi: {problem}", style="red", markup=False)
+        raise typer.Exit(2) from None
+
+
+def run_queued(codes: list[str], wait: bool, out: Path | None) -> None:
+    """Queue one job per pemda; with ``wait``, follow the workers and write each finished pemda's reports."""
+    from spbe_crawler.cluster import batch as batches
+    from spbe_crawler.jobs import ensure_registry
+
+    queue = _queue()
+    for code in codes:  # the units must be in the shared store before a worker takes the pemda
+        ensure_registry(code)
+    batch = batches.new_batch_id()
+    added = batches.enqueue(queue, codes, batch)
+    console.print(f"Antrean {escape(batch)}: {added} pemda dimasukkan ({len(codes) - added} sudah ada di antrean).")
+    if not wait:
+        console.print("Jalankan spbe worker di satu atau beberapa mesin untuk mengerjakannya.")
+        return
+
+    def show(state: batches.BatchProgress) -> None:
+        console.print(f"Selesai {len(state.finished)} dari {len(state.codes)} pemda.", highlight=False)
+
+    state = _wait(batch, codes, show)
+    out_dir = out or config.reports_dir()
+    for code in codes:
+        run_id = state.finished.get(code)
+        if run_id is not None:
+            _write_reports(code, run_id, out_dir)
+
+
+def _wait(batch: str, codes: list[str], show):  # type: ignore[no-untyped-def]
+    from sqlmodel import Session
+
+    from spbe_crawler.cluster import batch as batches
+    from spbe_crawler.store.db import get_engine
+
+    return batches.wait(lambda: Session(get_engine()), batch, codes, on_progress=show)
+
+
+def _write_reports(code: str, run_id: int, out_dir: Path) -> None:
+    from spbe_crawler.jobs import DEFAULT_FRAMEWORK, JobResult, assess
+    from spbe_crawler.reports.coverage import write_coverage
+    from spbe_crawler.store.db import session_scope
+
+    with session_scope() as session:
+        html, csv_path, coverage = write_coverage(session, code, out_dir, run_id)
+    result = JobResult(code, run_id, "finished", coverage, html, csv_path)
+    assess(result, DEFAULT_FRAMEWORK, out_dir)
+    console.print(f"{escape(coverage.pemda_name)}: {escape(str(html))}", highlight=False)
+
+
+@app.command("worker")
+def worker_command(
+    processes: int = typer.Option(1, "--proses", min=1, help="Jumlah proses pekerja di mesin ini"),
+    idle_exit: float | None = typer.Option(
+        None, "--berhenti-bila-kosong", help="Berhenti bila antrean kosong sekian detik (bawaan: terus menunggu)"
+    ),
+) -> None:
+    """Kerjakan survei pemda dari antrean bersama (Redis, $SPBE_REDIS_URL); basis data bersama $SPBE_DATABASE_URL."""
+    queue = _queue()
+    queue.client.close()
+    if processes > 1:
+        _spawn(processes, idle_exit)
+        return
+    from spbe_crawler.cluster.worker import Worker
+
+    worker = Worker(
+        cluster_config.redis_url() or "",
+        prefix=cluster_config.redis_prefix(),
+        lease_seconds=cluster_config.lease_seconds(),
+        idle_exit=idle_exit,
+    )
+    console.print(f"Pekerja {escape(worker.worker)} siap; log di {escape(str(config.home_dir() / 'logs'))}.")
+    report = worker.run()
+    console.print(
+        f"Pekerja {escape(report.worker)} berhenti: {len(report.finished)} pemda selesai"
+        + (f", {len(report.given_back)} dikembalikan ke antrean" if report.given_back else "")
+        + (f", {len(report.skipped)} sudah selesai oleh pekerja lain" if report.skipped else ""),
+        highlight=False,
+    )
+    if report.error:
+        err_console.print(f"Galat: {report.error}", style="red", markup=False)
+        raise typer.Exit(1)
+
+
+def _spawn(processes: int, idle_exit: float | None) -> None:
+    args = [sys.executable, "-m", "spbe_crawler", "worker", "--proses", "1"]
+    if idle_exit is not None:
+        args += ["--berhenti-bila-kosong", str(idle_exit)]
+    children = [subprocess.Popen(args, env=os.environ.copy()) for _ in range(processes)]
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    codes = [child.wait() for child in children]
+    if any(codes):
+        raise typer.Exit(1)
