@@ -18,3 +18,9 @@ def redis_prefix() -> str:
 def lease_seconds() -> float:
     """``SPBE_WORKER_LEASE`` (default 60 s): a worker silent this long is dead and its job returns."""
     return float(os.environ.get("SPBE_WORKER_LEASE") or 60)
+
+
+def per_ip() -> int:
+    """``SPBE_CLUSTER_PER_IP``: requests at once per server address, all workers together
+    (0 / unset: the same as ``SPBE_CONCURRENT_REQUESTS_PER_IP``)."""
+    return int(os.environ.get("SPBE_CLUSTER_PER_IP") or 0)

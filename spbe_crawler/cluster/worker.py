@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from spbe_crawler import config
 from spbe_crawler.cluster.queue import DEFAULT_PREFIX, Job, JobQueue, connect, new_worker_id
+from spbe_crawler.cluster.settings import per_ip
 from spbe_crawler.spiders.survey import SurveySpider
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun
@@ -40,6 +41,7 @@ def cluster_settings(redis_url: str, prefix: str) -> dict[str, Any]:
     return {
         "SPBE_REDIS_URL": redis_url,
         "SPBE_REDIS_PREFIX": prefix,
+        "SPBE_CLUSTER_PER_IP": per_ip(),
         # scrapy-redis: the frontier of the crawl in Redis, flushed when a crawl (re)starts because the
         # per-site state of a dead worker's requests died with it (the run resumes from the store).
         "SCHEDULER": "spbe_crawler.cluster.scheduler.FrontierScheduler",
