@@ -130,7 +130,7 @@ def run_config(workers: int, args: argparse.Namespace, routes: list[str], redis_
     }
 
 
-def frontier_memory(redis_url: str, count: int = 100_000) -> float:
+def frontier_memory(redis_url: str, count: int = 20_000) -> float:
     """MiB of Redis memory for ``count`` survey requests queued in a scrapy-redis frontier."""
     import scrapy
     from scrapy_redis.queue import PriorityQueue
@@ -142,7 +142,8 @@ def frontier_memory(redis_url: str, count: int = 100_000) -> float:
     server = connect(redis_url)
     raw = server.__class__.from_url(redis_url)  # bytes client: the frontier stores pickles
     key = f"bench-{uuid.uuid4().hex[:6]}:frontier:99.01"
-    queue = PriorityQueue(raw, spider, key)
+    pipe = raw.pipeline(transaction=False)
+    queue = PriorityQueue(pipe, spider, key)  # the queue's own encoding and ZADD, sent in batches
     before = int(server.info("memory")["used_memory"])
     for i in range(count):
         url = f"http://site-{i % 20000}.p{i % 40}.{DOMAIN}/berita/{i}?halaman={i % 7}"

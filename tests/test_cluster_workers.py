@@ -66,6 +66,7 @@ def test_three_workers_one_killed_every_unit_once(demo_web, tmp_path, database_u
             "SPBE_REDIS_URL": REDIS_URL or "",
             "SPBE_REDIS_PREFIX": prefix,
             "SPBE_WORKER_LEASE": "5",
+            "SPBE_DOWNLOAD_TIMEOUT": "10",  # the demo's 4 s leaves no margin on a loaded machine; "lambat" still times out
             "SPBE_CONNECT_TO": "!*",  # every name outside the demo web is unknown: nothing leaves the machine
             "COLUMNS": "200",
         }
