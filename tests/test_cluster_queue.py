@@ -134,3 +134,21 @@ def test_claim_run_continues_the_batch_never_reruns_a_finished_one(tmp_path) -> 
         newer = claim_run(session, Job("18.71", "b2"), "w3")
         assert newer is not None and newer.id not in (stale.id, first.id)
         assert len(session.exec(select(CrawlRun)).all()) == 3
+
+
+def test_frontier_pops_higher_priority_first_then_newest_like_scrapy() -> None:
+    import redis
+
+    from spbe_crawler.cluster.scheduler import LifoPriorityQueue
+    from spbe_crawler.spiders.survey import SurveySpider
+
+    spider = SurveySpider(pemda="18.71")
+    server = redis.Redis.from_url(REDIS_URL)
+    frontier = LifoPriorityQueue(server, spider, f"spbe-test-{uuid.uuid4().hex[:8]}:frontier:18.71")
+    pushed = [("http://a.go.id/", 0), ("http://b.go.id/", 0), ("http://a.go.id/p", 9), ("http://z.go.id/", 0), ("http://a.go.id/q", 9)]
+    for url, priority in pushed:
+        frontier.push(Request(url, callback=spider._on_response, errback=spider._on_error, priority=priority, dont_filter=True))
+    popped = [frontier.pop().url for _ in pushed]
+    assert frontier.pop() is None
+    server.close()
+    assert popped == ["http://a.go.id/q", "http://a.go.id/p", "http://z.go.id/", "http://b.go.id/", "http://a.go.id/"]

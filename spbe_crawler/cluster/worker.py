@@ -45,7 +45,7 @@ def cluster_settings(redis_url: str, prefix: str) -> dict[str, Any]:
         # scrapy-redis: the frontier of the crawl in Redis, flushed when a crawl (re)starts because the
         # per-site state of a dead worker's requests died with it (the run resumes from the store).
         "SCHEDULER": "spbe_crawler.cluster.scheduler.FrontierScheduler",
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "spbe_crawler.cluster.scheduler.LifoPriorityQueue",
         "SCHEDULER_FLUSH_ON_START": True,
         "SCHEDULER_PERSIST": False,
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
