@@ -26,11 +26,11 @@ def select_pemda(pemda: str | None = None, provinsi: str | None = None, all_pemd
         for province in [p.strip() for p in provinsi.split(",") if p.strip()]:
             inside = [code for code in known if code.startswith(province + ".")]
             if not inside:
-                raise RegistryError(f"Kode provinsi {province} tidak dikenal (contoh: 18 untuk Lampung).")
+                raise RegistryError(f"Kode provinsi {province} tidak ada di data wilayah (contoh: 18 untuk Lampung).")
             chosen += inside
     for code in [c.strip() for c in (pemda or "").split(",") if c.strip()]:
         if code not in known:
-            raise RegistryError(f"Kode pemda {code} tidak dikenal (contoh: 18.71 untuk Kota Bandar Lampung).")
+            raise RegistryError(f"Kode pemda {code} tidak ada di data wilayah (contoh: 18.71 untuk Kota Bandar Lampung).")
         chosen.append(code)
     return list(dict.fromkeys(chosen))
 
