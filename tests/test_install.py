@@ -48,7 +48,7 @@ def test_wheel_installs_into_a_fresh_venv_and_the_demo_runs_from_an_empty_folder
     where = _run([str(python), "-c", "import spbe_crawler, alembic; print(spbe_crawler.__file__)"], empty, env, 60).stdout.strip()
     assert where.startswith(str(target)), where  # the installed copy, not the checkout
     version = _run([spbe, "--version"], empty, env, 60).stdout
-    assert version.strip().startswith("spbe-crawler ") and version.split()[1][0].isdigit()
+    assert version.strip().startswith("spbe ") and version.split()[1][0].isdigit()
 
     demo = _run([spbe, "demo"], empty, env, 600)
     state = home / ".local" / "share" / "spbe-crawler"

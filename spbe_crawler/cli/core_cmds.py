@@ -53,7 +53,7 @@ def run_command(
     new: bool = typer.Option(False, "--baru", help="Mulai survei baru walau ada survei yang terputus"),
     out: Path | None = typer.Option(None, "--out", help="Folder laporan (bawaan: $SPBE_HOME/reports)"),
     provinsi: str | None = typer.Option(None, "--provinsi", help="Semua pemda satu provinsi, mis. 18 (lewat antrean pekerja)"),
-    all_pemda: bool = typer.Option(False, "--all", help="Semua 514 pemda (lewat antrean pekerja)"),
+    all_pemda: bool = typer.Option(False, "--semua", "--all", help="Semua 514 pemda (lewat antrean pekerja)"),
     no_wait: bool = typer.Option(False, "--tanpa-tunggu", help="Antrean: masukkan saja, jangan tunggu pekerja"),
 ) -> None:
     """Survei situs web semua unit pemda lalu tulis laporan cakupan.
@@ -71,7 +71,7 @@ def run_command(
         err_console.print(str(problem), style="red", markup=False)
         raise typer.Exit(2) from None
     if not codes:
-        err_console.print("Pilih pemda: --pemda 18.71, --provinsi 18, atau --all.", style="red", markup=False)
+        err_console.print("Pilih pemda: --pemda 18.71, --provinsi 18, atau --semua.", style="red", markup=False)
         raise typer.Exit(2)
     if len(codes) > 1 or provinsi or all_pemda or redis_url():
         run_queued(codes, wait=not no_wait, out=out)
