@@ -133,9 +133,9 @@ def run_config(workers: int, args: argparse.Namespace, routes: list[str], redis_
 def frontier_memory(redis_url: str, count: int = 20_000) -> float:
     """MiB of Redis memory for ``count`` survey requests queued in a scrapy-redis frontier."""
     import scrapy
-    from scrapy_redis.queue import PriorityQueue
 
     from spbe_crawler.cluster.queue import connect
+    from spbe_crawler.cluster.scheduler import LifoPriorityQueue
     from spbe_crawler.spiders.survey import SurveySpider
 
     spider = SurveySpider(pemda="99.01")
@@ -143,12 +143,16 @@ def frontier_memory(redis_url: str, count: int = 20_000) -> float:
     raw = server.__class__.from_url(redis_url)  # bytes client: the frontier stores pickles
     key = f"bench-{uuid.uuid4().hex[:6]}:frontier:99.01"
     pipe = raw.pipeline(transaction=False)
-    queue = PriorityQueue(pipe, spider, key)  # the queue's own encoding and ZADD, sent in batches
+    queue = LifoPriorityQueue(pipe, spider, key)  # the workers' own queue class and encoding, sent in batches
     before = int(server.info("memory")["used_memory"])
     for i in range(count):
         url = f"http://site-{i % 20000}.p{i % 40}.{DOMAIN}/berita/{i}?halaman={i % 7}"
         meta = {"site": i % 20000, "kind": "page", "depth": 1, "chain": [], "handle_httpstatus_all": True, "ua": None}
         queue.push(scrapy.Request(url, callback=spider._on_response, errback=spider._on_error, dont_filter=True, priority=9, meta=meta))
+        if i % 1000 == 999:
+            pipe.execute()
+    pipe.execute()
+    assert raw.zcard(key) == count
     after = int(server.info("memory")["used_memory"])
     raw.delete(key)
     return (after - before) / 1024 / 1024 * (100_000 / count)
@@ -192,7 +196,11 @@ def main() -> None:
         child_web(args.child_web)
         return
     redis_url = os.environ.get("SPBE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-    webs = [subprocess.Popen([sys.executable, __file__, "--child-web", a], stdout=subprocess.PIPE, text=True) for a in ADDRESSES]
+    webs = [
+        # stderr: a crawler closing a keep-alive connection makes http.server print a traceback
+        subprocess.Popen([sys.executable, __file__, "--child-web", a], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for a in ADDRESSES
+    ]
     try:
         ports = [int((web.stdout.readline() if web.stdout else "0").strip()) for web in webs]
         # pemda n's sites live on address n % 4: many host names, four servers
