@@ -20,6 +20,7 @@ test: setup
 check: setup
 	$(BIN)/ruff check spbe_crawler inventory scoring bench tests
 	$(BIN)/ruff format --check spbe_crawler inventory scoring bench tests
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -5,7 +5,14 @@ Each measurement runs in its own process (Twisted's reactor cannot restart, and 
 process). Both spiders use the same download settings, robots.txt handling and page caps; the bare
 one only follows links and counts responses (no analysis, no storage).
 
-Run: ``python bench/bench_survey.py [--sizes 100 1000]``. Figures only; nothing is asserted.
+The ``--profile pemda`` run looks like a real pemda instead (issue #17): HTTPS with real
+certificates for thousands of distinct host names, one site in five failing (names that do not
+resolve, refused connections, hosts that never answer), and discovery on (a quarter more units
+without a website, whose guessed names do not resolve). It prints the survey's peak RSS at each
+size and the growth ratio.
+
+Run: ``python bench/bench_survey.py [--sizes 100 1000]`` or
+``python bench/bench_survey.py --profile pemda [--sizes 200 2000]``. Figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +53,27 @@ def make_registry(home: Path, sites: int) -> None:
         session.commit()
 
 
+def make_pemda_registry(home: Path, sites: int) -> None:
+    """A pemda portal, ``sites`` kelurahan sites (80 % working, 20 % failing) and sites/4 units without one."""
+    from sqlmodel import Session
+
+    from spbe_crawler.store.db import get_engine
+    from spbe_crawler.store.models import Unit, Website
+
+    failing = {16: "nx", 17: "refused", 18: "slow", 19: "nx"}
+    with Session(get_engine(f"sqlite:///{home / 'spbe.sqlite3'}")) as session:
+        session.add(Unit(code=PEMDA, name="Kota Bench", kind="pemda", pemda_code=PEMDA, source="bench"))
+        session.add(Website(unit_code=PEMDA, url=f"https://{DOMAIN}/", host=DOMAIN))
+        session.add(Unit(code=f"{PEMDA}.01", name="Bench", kind="kecamatan", parent_code=PEMDA, pemda_code=PEMDA, source="bench"))
+        for i in range(sites + sites // 4):
+            code = f"{PEMDA}.01.{1000 + i}"
+            session.add(Unit(code=code, name=f"Situs {i}", kind="kelurahan", parent_code=f"{PEMDA}.01", pemda_code=PEMDA, source="bench"))
+            if i < sites:
+                host = f"kel-{i}.{failing.get(i % 20, 'ok')}.{DOMAIN}"
+                session.add(Website(unit_code=code, url=f"https://{host}/", host=host))
+        session.commit()
+
+
 def child_env(home: Path, port: int) -> dict[str, str]:
     from spbe_crawler.demo.profile import CRAWL_ENV
 
@@ -58,13 +87,18 @@ def child_env(home: Path, port: int) -> dict[str, str]:
     }
 
 
-def run_child(mode: str, sites: int, port: int) -> dict[str, float]:
+def run_child(mode: str, sites: int, port: int, web: Any = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        make_registry(home, sites)
+        env = child_env(home, port)
+        if web is not None:  # the pemda profile
+            make_pemda_registry(home, sites)
+            env.update({"SPBE_CONNECT_TO": web.routes(), "SSL_CERT_FILE": web.ca_file, "SPBE_DISCOVERY": "1", "SPBE_DOWNLOAD_TIMEOUT": "5"})
+        else:
+            make_registry(home, sites)
         output = subprocess.run(
             [sys.executable, __file__, "--child", mode, str(sites)],
-            env=child_env(home, port),
+            env=env,
             capture_output=True,
             text=True,
             check=True,
@@ -132,12 +166,17 @@ def child_main(mode: str, sites: int) -> None:
 # --- parent side -----------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--sizes", type=int, nargs="+")
+    parser.add_argument("--profile", choices=["plain", "pemda"], default="plain")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "SITES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_main(args.child[0], int(args.child[1]))
         return
+    if args.profile == "pemda":
+        pemda_main(args.sizes or [200, 2000])
+        return
+    args.sizes = args.sizes or [100, 1000]
     from multisite import MultiSiteWeb
 
     with MultiSiteWeb() as web:
@@ -157,6 +196,23 @@ def main() -> None:
         print(
             f"Memori survei {last[0]} vs {first[0]} situs: {last[2]['peak_rss_mb'] / first[2]['peak_rss_mb']:.2f}× "
             f"(bare: {last[1]['peak_rss_mb'] / first[1]['peak_rss_mb']:.2f}×)"
+        )
+
+
+def pemda_main(sizes: list[int]) -> None:
+    from multisite import PemdaWeb
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, PemdaWeb(tmp) as web:
+        for sites in sizes:
+            rows.append((sites, run_child("survey", sites, 0, web)))
+    print(f"{'situs':>6} {'halaman':>8} {'detik':>7} {'hlm/s':>7} {'RSS puncak MB':>14}")
+    for sites, result in rows:
+        print(f"{sites:>6} {result['pages']:>8.0f} {result['seconds']:>7.1f} {result['pages_per_s']:>7.1f} {result['peak_rss_mb']:>14.0f}")
+    if len(rows) > 1:
+        (small, first), (large, last) = rows[0], rows[-1]
+        print(
+            f"Memori survei {large} vs {small} situs (profil pemda, HTTPS, 20 % gagal): {last['peak_rss_mb'] / first['peak_rss_mb']:.2f}×"
         )
 
 

@@ -1,8 +1,15 @@
 """A synthetic multi-site web for benchmarks: any host name ``site-<n>.bench.go.id`` answers with a
-small unit site (home + 6 linked pages with dates), generated per request, on one local port."""
+small unit site (home + 6 linked pages with dates), generated per request, on one local port.
+
+:class:`PemdaWeb` is the same web as a real pemda looks: HTTPS with a real certificate (a local CA,
+``*.ok.bench.go.id``) for thousands of distinct host names, plus hosts that refuse connections and
+hosts that accept and never answer; names under ``nx.bench.go.id`` (and discovery's guesses) do not
+resolve (a private zone of the network policy)."""
 
 from __future__ import annotations
 
+import socket
+import ssl
 import threading
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,3 +67,51 @@ class MultiSiteWeb:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class PemdaWeb:
+    """HTTPS unit sites, a refusing port and a silent port, with the connect-to routes to reach them."""
+
+    def __init__(self, directory: str) -> None:
+        import trustme
+
+        self.ca = trustme.CA()
+        cert = self.ca.issue_cert("*.ok.bench.go.id", "bench.go.id")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(context)
+        self.ca_file = f"{directory}/ca.pem"
+        self.ca.cert_pem.write_to_path(self.ca_file)
+        self.https = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.https.daemon_threads = True
+        self.https.socket = context.wrap_socket(self.https.socket, server_side=True, do_handshake_on_connect=False)
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        self.refused_port = closed.getsockname()[1]
+        closed.close()  # nothing listens there: connections are refused
+        self.silent = socket.socket()
+        self.silent.bind(("127.0.0.1", 0))
+        self.silent.listen(4096)  # accepted by the kernel, never answered: timeouts
+        self.threads = [threading.Thread(target=self.https.serve_forever, daemon=True)]
+
+    def routes(self) -> str:
+        tls = self.https.server_address[1]
+        silent = self.silent.getsockname()[1]
+        return ",".join(
+            [
+                f"*.ok.bench.go.id:443:127.0.0.1:{tls}",
+                f"bench.go.id:443:127.0.0.1:{tls}",
+                f"*.refused.bench.go.id::127.0.0.1:{self.refused_port}",
+                f"*.slow.bench.go.id::127.0.0.1:{silent}",
+                "!*.bench.go.id",
+            ]
+        )
+
+    def __enter__(self) -> PemdaWeb:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.https.shutdown()
+        self.https.server_close()
+        self.silent.close()

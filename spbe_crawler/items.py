@@ -1,4 +1,9 @@
-"""Items the survey spider yields; :class:`spbe_crawler.pipelines.StorePipeline` writes them all."""
+"""Items the survey spider yields; :class:`spbe_crawler.pipelines.StorePipeline` writes them all.
+
+``website_id`` is the stored id of the site, or a negative key for a site discovered in this crawl:
+its :class:`WebsiteItem` (yielded before any other item of the site) carries the same key, and the
+pipeline maps the key to the id it stored. Items carry no run id: the pipeline owns the run.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,7 @@ from typing import Any
 
 @dataclass
 class PageItem:
-    run_id: int
-    website_id: int | None  # None for a site discovered during this crawl: resolved by unit_code + site_url
+    website_id: int
     url: str
     final_url: str
     status: int
@@ -23,16 +27,13 @@ class PageItem:
     published_dates: list[str] = field(default_factory=list)
     links: list[list[str]] = field(default_factory=list)
     body: bytes | None = None
-    unit_code: str | None = None
-    site_url: str | None = None
 
 
 @dataclass
 class FindingItem:
-    run_id: int
     pemda_code: str
     unit_code: str
-    website_id: int | None
+    website_id: int
     rule_id: str
     service: str
     indicators: dict[str, list[int]]
@@ -41,13 +42,11 @@ class FindingItem:
     snippet: str
     signals: list[str]
     confidence: float
-    site_url: str | None = None  # resolves website_id for a site discovered in this crawl
 
 
 @dataclass
 class SiteCheckItem:
-    run_id: int
-    website_id: int | None
+    website_id: int
     unit_code: str
     url: str
     status: str
@@ -67,7 +66,7 @@ class SiteCheckItem:
 class WebsiteItem:
     """A unit website found by discovery (link or host-pattern guess) and confirmed by its content."""
 
-    run_id: int
+    key: int  # the negative website_id the spider's items of this site carry
     unit_code: str
     url: str
     source: str
@@ -80,7 +79,6 @@ class WebsiteItem:
 class CandidateItem:
     """An ambiguous discovery, kept for a person to assign."""
 
-    run_id: int
     url: str
     host: str
     unit_codes: list[str]

@@ -1,12 +1,17 @@
 """The one storage pipeline: every write of the survey goes through here.
 
-It opens (or resumes) the crawl run when the spider opens, upserts pages, findings and site checks
-keyed so that re-running or resuming a job never duplicates a row, and at the end records one
-outcome per unit in scope.
+When the spider opens it seeds an empty registry with the bundled data and opens (or resumes) the
+crawl run; the spider finds both through :mod:`spbe_crawler.store.queries` and is never written
+to. Pages, findings and site checks are upserted, keyed so that re-running or resuming a job never
+duplicates a row; at the end every unit in scope gets one outcome.
 
 Commits happen when a site is finished (its :class:`SiteCheckItem`), when a discovered website is
 stored, and every ``COMMIT_EVERY`` items: a crawl killed in between loses only pages of sites that
 had no outcome yet, and those sites are crawled again when the run resumes.
+
+Memory stays bounded by the sites in flight: of what was stored only keys are kept (page URLs,
+finding keys, checked website ids), finding rows only until their unit's site is finished, and
+the session forgets every row once it is committed.
 """
 
 from __future__ import annotations
@@ -16,16 +21,20 @@ from dataclasses import asdict
 from typing import Any
 
 from scrapy import signals
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
+from spbe_crawler.registry.pemda_sites import load_bundled
+from spbe_crawler.registry.scope import units_in_scope
 from spbe_crawler.registry.urls import host_of
+from spbe_crawler.store import queries
 from spbe_crawler.store.db import get_engine
-from spbe_crawler.store.models import DiscoveryCandidate, Finding, Page, SiteCheck, Website, utcnow
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, SiteCheck, Website, utcnow
+from spbe_crawler.store.queries import FindingKey
 from spbe_crawler.survey import runs
+from spbe_crawler.vocab import WebsiteRole, WebsiteState
 
 COMMIT_EVERY = 200
-FindingKey = tuple[str, str, str]  # rule_id, url, unit_code
 
 
 class StorePipeline:
@@ -34,14 +43,18 @@ class StorePipeline:
         self.store_bodies = crawler.settings.getbool("SPBE_STORE_BODIES")
         self.body_max = crawler.settings.getint("SPBE_BODY_STORE_MAX")
         self.session: Session | None = None
-        self.run: Any = None
+        self.run: CrawlRun | None = None
+        self.run_id = 0
+        self.pemda = ""
         self.pending = 0
         # What this run already stored (loaded once when a run is resumed), to upsert without a query.
         self.page_urls: set[str] = set()  # keys only: page bodies must not stay in memory
-        self.findings: dict[FindingKey, Finding] = {}
-        self.checks: dict[int, SiteCheck] = {}
+        self.finding_keys: set[FindingKey] = set()
+        self.open_findings: dict[str, dict[FindingKey, Finding]] = {}  # unit -> rows, until its site is checked
+        self.checked: set[int] = set()
         self.candidates: set[str] = set()
         self.portals: set[int] = set()  # websites already checked for the portal role
+        self.discovered: dict[int, int] = {}  # the spider's negative key of a discovered site -> stored id
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -50,18 +63,25 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
-        self.session = Session(get_engine(), expire_on_commit=False)
-        self.run = runs.open_run(self.session, spider.pemda, resume=spider.resume, options={"pemda": spider.pemda})
-        spider.run_id = self.run.id
-        run_id = self.run.id
-        self.page_urls = set(self.session.exec(select(Page.url).where(Page.run_id == run_id)).all())
-        self.findings = {
-            (f.rule_id, f.url, f.unit_code): f for f in self.session.exec(select(Finding).where(Finding.run_id == run_id)).all()
-        }
-        self.checks = {c.website_id: c for c in self.session.exec(select(SiteCheck).where(SiteCheck.run_id == run_id)).all()}
-        self.candidates = set(self.session.exec(select(DiscoveryCandidate.host).where(DiscoveryCandidate.run_id == run_id)).all())
-        spider.done_website_ids = set(self.checks)
+        spider = self.crawler.spider  # read only: the pipeline never sets anything on the spider
+        self.open(spider.pemda, spider.resume)
+
+    def open(self, pemda: str, resume: bool) -> None:
+        """Seed an empty registry, open (or resume) the run and load the keys it already stored."""
+        self.pemda = pemda
+        self.session = session = Session(get_engine(), expire_on_commit=False)
+        if not queries.has_units(session, pemda):  # `scrapy crawl survey -a pemda=..` on an empty registry
+            load_bundled(session, pemda)
+            session.commit()
+        self.run = runs.open_run(session, pemda, resume=resume, options={"pemda": pemda})
+        assert self.run.id is not None
+        self.run_id = run_id = self.run.id
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("spbe/run_id", run_id)
+        self.page_urls = queries.page_urls(session, run_id)
+        self.finding_keys = queries.finding_keys(session, run_id)
+        self.checked = queries.checked_website_ids(session, run_id)
+        self.candidates = queries.candidate_hosts(session, run_id)
 
     def process_item(self, item: Any) -> Any:
         assert self.session is not None
@@ -78,55 +98,54 @@ class StorePipeline:
             self._store_candidate(item)
         if isinstance(item, (SiteCheckItem, WebsiteItem)) or self.pending >= COMMIT_EVERY:
             self.session.commit()
+            self.session.expunge_all()  # committed rows are not needed again: memory stays flat
             self.pending = 0
         return item
 
-    def _website_id(self, unit_code: str | None, url: str | None) -> int | None:
-        """The id of a website discovered during this crawl (the spider does not know it)."""
-        assert self.session is not None
-        website = self.session.exec(select(Website).where(Website.unit_code == unit_code, Website.url == url)).first()
-        return website.id if website else None
+    def _stored_id(self, website_id: int) -> int | None:
+        """The stored id of a site: its own, or the one its discovery key was stored under."""
+        return website_id if website_id > 0 else self.discovered.get(website_id)
 
     def _store_website(self, item: WebsiteItem) -> None:
         """Store a discovered website; a declared or already known one is never overwritten."""
         assert self.session is not None
-        if self._website_id(item.unit_code, item.url) is not None:
+        known = queries.website_id(self.session, item.unit_code, item.url)
+        if known is not None:
+            self.discovered[item.key] = known
             return
-        self.session.add(
-            Website(
-                unit_code=item.unit_code,
-                url=item.url,
-                host=host_of(item.url),
-                state="discovered",
-                role=item.role,
-                source=item.source,
-                confidence=item.confidence,
-                evidence=item.evidence,
-            )
+        website = Website(
+            unit_code=item.unit_code,
+            url=item.url,
+            host=host_of(item.url),
+            state=WebsiteState.DISCOVERED.value,
+            role=item.role,
+            source=item.source,
+            confidence=item.confidence,
+            evidence=item.evidence,
         )
+        self.session.add(website)
+        self.session.flush()
+        assert website.id is not None
+        self.discovered[item.key] = website.id
 
     def _store_candidate(self, item: CandidateItem) -> None:
         assert self.session is not None
         if item.host not in self.candidates:
             self.candidates.add(item.host)
-            self.session.add(DiscoveryCandidate(**asdict(item)))
+            self.session.add(DiscoveryCandidate(run_id=self.run_id, **asdict(item)))
 
     def _store_page(self, item: PageItem) -> None:
         assert self.session is not None
-        if item.website_id is None:
-            item.website_id = self._website_id(item.unit_code, item.site_url)
-            if item.website_id is None:
-                return
+        website_id = self._stored_id(item.website_id)
+        if website_id is None:
+            return
         fields = asdict(item)
         body = fields.pop("body")
-        fields.pop("unit_code")
-        fields.pop("site_url")
-        page = None
-        if item.url in self.page_urls:
-            page = self.session.exec(select(Page).where(Page.run_id == item.run_id, Page.url == item.url)).first()
+        fields["website_id"] = website_id
+        page = queries.page(self.session, self.run_id, item.url) if item.url in self.page_urls else None
         if page is None:
             self.page_urls.add(item.url)
-            page = Page(**fields)
+            page = Page(run_id=self.run_id, **fields)
         else:
             for key, value in fields.items():
                 setattr(page, key, value)
@@ -137,18 +156,22 @@ class StorePipeline:
 
     def _store_finding(self, item: FindingItem) -> None:
         assert self.session is not None
-        if item.website_id is None:
-            item.website_id = self._website_id(item.unit_code, item.site_url)
-        if item.kind == "host" and item.website_id is not None:
-            self._mark_portal(item.website_id, item.url)
+        website_id = self._stored_id(item.website_id)
+        if item.kind == "host" and website_id is not None:
+            self._mark_portal(website_id, item.url)
         key = (item.rule_id, item.url, item.unit_code)
-        existing = self.findings.get(key)
+        rows = self.open_findings.setdefault(item.unit_code, {})
+        existing = rows.get(key)
+        if existing is None and key in self.finding_keys:
+            existing = queries.finding(self.session, self.run_id, key)  # stored before a resume or a finished site
         if existing is None:
             fields = asdict(item)
-            fields.pop("site_url")
-            self.findings[key] = Finding(**fields)
-            self.session.add(self.findings[key])
+            fields["website_id"] = website_id
+            self.finding_keys.add(key)
+            rows[key] = Finding(run_id=self.run_id, **fields)
+            self.session.add(rows[key])
             return
+        rows[key] = existing
         existing.signals = sorted(set(existing.signals) | set(item.signals))
         existing.confidence = max(existing.confidence, item.confidence)
         if existing.kind == "menu" and item.kind != "menu":  # the page itself, not a menu naming it
@@ -166,20 +189,24 @@ class StorePipeline:
             return
         self.portals.add(website_id)
         website = self.session.get(Website, website_id)
-        if website is not None and website.role != "portal" and website.host == host_of(url):
-            website.role = "portal"
+        if website is not None and website.role != WebsiteRole.PORTAL and website.host == host_of(url):
+            website.role = WebsiteRole.PORTAL.value
             self.session.add(website)
 
     def _store_site_check(self, item: SiteCheckItem) -> None:
         assert self.session is not None
-        if item.website_id is None:
-            item.website_id = self._website_id(item.unit_code, item.url)
-            if item.website_id is None:
-                return
+        website_id = self._stored_id(item.website_id)
+        self.open_findings.pop(item.unit_code, None)
+        if item.website_id < 0:
+            self.discovered.pop(item.website_id, None)  # the site is finished: its key is not used again
+        if website_id is None:
+            return
         fields = asdict(item)
-        check = self.checks.get(item.website_id)
+        fields["website_id"] = website_id
+        check = queries.site_check(self.session, self.run_id, website_id) if website_id in self.checked else None
         if check is None:
-            check = self.checks[item.website_id] = SiteCheck(**fields)
+            self.checked.add(website_id)
+            check = SiteCheck(run_id=self.run_id, **fields)
         else:
             for key, value in fields.items():
                 setattr(check, key, value)
@@ -187,6 +214,9 @@ class StorePipeline:
         self.session.add(check)
 
     def _spider_closed(self, spider: Any, reason: str) -> None:
+        self.close(reason)
+
+    def close(self, reason: str) -> None:
         """Runs after the scraper closed (Scrapy sends spider_closed last), with the close reason.
 
         Only a crawl that finished gets its unit outcomes and is marked finished; an interrupted one
@@ -197,8 +227,9 @@ class StorePipeline:
         self.session.commit()
         finished = reason == "finished"
         if finished:
-            discoverer = getattr(spider, "discoverer", None)
+            # What discovery tried for units it found nothing for (read from the spider, never written).
+            discoverer = getattr(self.crawler.spider, "discoverer", None)
             tried = discoverer.tried_sentences() if discoverer is not None else None
-            runs.record_unit_outcomes(self.session, self.run, spider.scope_units, tried=tried)
+            runs.record_unit_outcomes(self.session, self.run, units_in_scope(self.session, self.pemda), tried=tried)
         runs.finish_run(self.session, self.run, finished)
         self.session.close()

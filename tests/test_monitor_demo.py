@@ -25,6 +25,10 @@ def test_demo_sweep_opens_incidents_for_broken_sites_only(demo_web, tmp_path) ->
         incidents = session.exec(select(Incident)).all()
     down_hosts = {urlsplit(websites[i.website_id].url).hostname: i for i in incidents}
     planned = {h: p["expected_status"] for h, p in demo_web.manifest.items()}
+    # A messy registry entry (stale deep link, https on an http-only host, www.<host>) may be down as
+    # registered: the monitor probes the registered URL, the survey's fallbacks find the working site.
+    messy = {urlsplit(p.get("registered_url") or p["url"]).hostname for p in demo_web.manifest.values() if p.get("fallback")}
+    down_hosts = {h: i for h, i in down_hosts.items() if h not in messy}
     declared = {urlsplit(w.url).hostname for w in websites.values()}
     expected_down = {h for h in declared if planned.get(h) in DOWN and planned.get(h) != "http_error"}
     assert expected_down and expected_down <= set(down_hosts)

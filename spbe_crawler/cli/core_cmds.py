@@ -83,7 +83,7 @@ def run_command(
             for line in discovery_preview(pemda):
                 console.print(line, markup=False, highlight=False)
             result = survey_and_report(pemda, resume=not new, out_dir=out)
-    except (RunBusy, RegistryError) as problem:
+    except (RunBusy, RegistryError, config.SettingsError) as problem:
         err_console.print(str(problem), style="red", markup=False)
         raise typer.Exit(2) from None
     _print_result(result)

@@ -32,6 +32,7 @@ class Ports:
             "refused": (self.refused, self.refused),
             "blackhole": (self.blackhole, self.blackhole),
             "drip": (self.drip_http, self.drip_https),
+            "http_only": (self.http, self.refused),
         }
         return special.get(behaviour, (self.http, self.https))
 
@@ -84,6 +85,10 @@ def _entry(region: Region, spec: SiteSpec, today: date) -> dict[str, Any]:
         entry["asset"] = spec.asset.name  # problem page file, or portal tree directory
     if spec.browser_asset is not None:
         entry["browser_asset"] = spec.browser_asset.name
+    if spec.registered:  # a messy registry entry: the survey's fallback finds the working site
+        entry["registered_url"] = spec.registered
+    if spec.fallback:
+        entry["fallback"] = spec.fallback  # root | http | www
     return entry
 
 
@@ -114,7 +119,7 @@ def registry_rows(region: Region) -> list[dict[str, str]]:
                 "name": unit.name if unit else region.pemda_name,
                 "kind": spec.kind,
                 "parent_code": unit.parent_code if unit else region.pemda_code.split(".")[0],
-                "website": spec.url.rstrip("/"),
+                "website": spec.registered or spec.url.rstrip("/"),
             }
         )
     return sorted(rows, key=lambda row: row["code"])

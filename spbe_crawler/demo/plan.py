@@ -34,6 +34,8 @@ BEHAVIOUR_STATUS: dict[str, str] = {
     "blocked": Status.BLOCKED.value,
     "robots_disallowed": Status.ROBOTS_DISALLOWED.value,
     "hacked_cloaked": Status.HACKED_CLOAKED.value,
+    "http_only": Status.OK.value,  # 443 refused: works over http:// (registry fallback, "tanpa HTTPS")
+    "https_redirect": Status.OK.value,  # http:// answers 301 to https://
 }
 # Behaviours whose connections never reach the HTTP servers (see routes in manifest.py).
 NETWORK_BEHAVIOURS = frozenset({"unrouted", "refused", "blackhole", "drip"})

@@ -52,6 +52,8 @@ class SiteSpec:
     status_override: str | None = None
     loop_partner: str | None = None
     national: dict[str, Any] | None = None
+    registered: str | None = None  # the registry's URL when it is not where the site works
+    fallback: str | None = None  # the registry fallback that finds it: root | http | www
 
     @property
     def url(self) -> str:
@@ -228,6 +230,8 @@ def _kelurahan_site(region: Region, unit: UnitRow, override: dict[str, Any] | No
         how = override.get("how_found", "declared")
     host = host_under(label(override.get("host", pattern), unit.name), region.root)
     linked_from = override.get("linked_from", "pemda" if from_portal else "kecamatan")
+    scheme = override.get("scheme") or ("http" if http_only and how == "declared" else "https")
+    registered, fallback = _registered(override, scheme, host)
     return SiteSpec(
         host,
         "kelurahan",
@@ -236,11 +240,25 @@ def _kelurahan_site(region: Region, unit: UnitRow, override: dict[str, Any] | No
         behaviour=override.get("behaviour", "ok"),
         declared=how == "declared",
         how_found=how,
-        scheme="http" if http_only and how == "declared" else "https",
+        scheme=scheme,
         parent_code=unit.parent_code,
         link_text=override.get("link_text", f"Kelurahan {unit.name}") if how != "guessable" else None,
         linked_from=_linker(region, unit, linked_from) if how == "linked" else None,
+        registered=registered,
+        fallback=fallback,
     )
+
+
+def _registered(override: dict[str, Any], scheme: str, host: str) -> tuple[str | None, str | None]:
+    """The registry's URL of a messy entry and the survey fallback that must find the site."""
+    registered = override.get("registered")
+    if registered == "deep_link":  # an old article: 404 now, while the site root works
+        return f"{scheme}://{host}/berita/2019/profil-lama.html", "root"
+    if registered == "www":  # only the bare name exists
+        return f"{scheme}://www.{host}", "www"
+    if override.get("behaviour") == "http_only" and scheme == "https":
+        return None, "http"
+    return None, None
 
 
 def _add_ambiguous(region: Region, unit: UnitRow, item: dict[str, Any]) -> None:

@@ -136,6 +136,12 @@ def _redirect_to_parent(app: DemoApp, spec: SiteSpec, request: Request) -> Respo
     return redirect(f"https://{app.region.root}/")
 
 
+def _https_redirect(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
+    if request.scheme == "http":
+        return redirect(f"https://{spec.host}{request.target}", 301)
+    return app.content(spec, request)
+
+
 def _blocked(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
     if request.is_crawler():
         return html(
@@ -182,4 +188,6 @@ BEHAVIOURS: dict[str, Callable[[DemoApp, SiteSpec, Request], Response]] = {
     "blocked": _blocked,
     "robots_disallowed": _robots_disallowed,
     "hacked_cloaked": _hacked_cloaked,
+    "http_only": _content,  # its :443 route goes to the refused port (manifest.Ports.targets)
+    "https_redirect": _https_redirect,
 }

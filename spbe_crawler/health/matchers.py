@@ -7,9 +7,10 @@ A matcher spec is one mapping with exactly one page part, for example::
     {header: {name: '^server$', value: 'litespeed'}}
     {max_text_length: 40}
 
-Patterns are case-insensitive and may only use bounded repetition (``{0,40}``, never ``*``, ``+``
-or ``{2,}``): every pattern then runs in time linear in its bounded input, so a hostile page
-cannot make a rule backtrack for minutes. Text parts are whitespace-collapsed, so a single space
+Patterns are case-insensitive and follow the one safety policy of :mod:`spbe_crawler.patterns`
+(bounded repetition such as ``{0,40}``, never ``*``, ``+`` or ``{2,}``; repeated groups at most once;
+a bounded number of steps per position), so a hostile page cannot make a rule backtrack for minutes.
+Text parts are whitespace-collapsed, so a single space
 in a pattern matches any run of whitespace in the page.
 """
 
@@ -21,16 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from spbe_crawler.health.page import PageFacts
-
-try:  # Python >= 3.11
-    import re._constants as sre_constants
-    import re._parser as sre_parse
-except ImportError:  # pragma: no cover
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+from spbe_crawler.patterns import PatternError, compile_bounded
 
 SNIPPET_CHARS = 200
-MAX_REPEAT_BOUND = 1000
 
 SCALAR_PARTS: dict[str, Callable[[PageFacts], str]] = {
     "url": lambda f: f.url,
@@ -110,41 +104,13 @@ def compile_matcher(spec: Any) -> Matcher:
 
 
 def compile_pattern(pattern: Any) -> re.Pattern[str]:
-    """Compile a case-insensitive pattern that uses bounded repetition only."""
+    """Compile a case-insensitive pattern under the one safety policy (:mod:`spbe_crawler.patterns`)."""
     if not isinstance(pattern, str) or not pattern:
         raise SpecError("pola harus berupa teks yang tidak kosong")
     try:
-        parsed = sre_parse.parse(pattern)
-        _check_bounded(parsed, pattern)
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise SpecError(f"pola {pattern!r} tidak valid: {exc}") from exc
-
-
-def _check_bounded(parsed: Any, pattern: str) -> None:
-    repeats = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
-    repeats |= {sre_constants.POSSESSIVE_REPEAT} if hasattr(sre_constants, "POSSESSIVE_REPEAT") else set()
-    stack = [parsed]
-    while stack:
-        node = stack.pop()
-        for op, av in node:
-            if op in repeats:
-                low, high, _ = av
-                if high == sre_constants.MAXREPEAT:
-                    raise SpecError(
-                        f"pola {pattern!r} memakai pengulangan tak terbatas (*, + atau {{n,}}); pakai batas atas, misalnya {{0,40}}"
-                    )
-                if high > MAX_REPEAT_BOUND:
-                    raise SpecError(f"pola {pattern!r}: batas pengulangan {high} melebihi {MAX_REPEAT_BOUND}")
-            stack.extend(_subpatterns(av))
-
-
-def _subpatterns(av: Any) -> Iterable[Any]:
-    if isinstance(av, sre_parse.SubPattern):
-        yield av
-    elif isinstance(av, (tuple, list)):
-        for item in av:
-            yield from _subpatterns(item)
+        return compile_bounded(pattern, re.IGNORECASE)
+    except PatternError as exc:
+        raise SpecError(f"pola {pattern!r} tidak aman atau tidak valid: {exc}") from None
 
 
 def _counters(spec: dict[str, Any]) -> tuple[int, int]:

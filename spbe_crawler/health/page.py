@@ -1,5 +1,8 @@
-"""``PageFacts``: everything the health checks read from one fetched page, extracted once.
+"""``PageFacts``: everything any analyser reads from one fetched page, extracted by one lxml parse.
 
+The health rules, the usage signals, discovery and the signature pack (``inventory``, through
+:meth:`inventory.page.ParsedPage.from_facts`) all read the same ``PageFacts``: a page is parsed once
+per survey.
 ``parse_page`` never raises on page content: malformed markup, a wrong or missing charset, an
 empty or binary body all give a ``PageFacts`` (with ``problem`` set when nothing could be parsed).
 Every extracted part is bounded, so a hostile multi-megabyte page costs bounded work downstream.
@@ -7,9 +10,12 @@ Every extracted part is bounded, so a hostile multi-megabyte page costs bounded 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import islice
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -29,6 +35,16 @@ MAX_LINK_TEXT = 300
 MAX_HREF = 2_000
 MAX_META = 300
 MAX_META_CONTENT = 2_000
+MAX_ITEMS = 5_000  # scripts and form fields kept per page
+ITEM_TEXT_CHARS = 200
+MAX_OPTIONS = 50
+FIELD_TAGS = ("input", "select", "textarea", "button")
+_CONTAINERS = re.compile(
+    r"</?(?!(?:a|area|base|title|meta|script|label|input|select|option|textarea|button|form|img)\b)"
+    r"[a-z][a-z0-9:-]{0,30}\b[^<>]{0,2000}>",
+    re.IGNORECASE,
+)
+"""Container tags, dropped when a page is nested deeper than libxml2 allows (it would cut the rest)."""
 
 HeaderValue = str | bytes | Sequence[str | bytes]
 
@@ -57,6 +73,8 @@ class PageFacts:
     generator: str | None = None
     canonical: str | None = None
     amphtml: str | None = None
+    scripts: tuple[str, ...] = ()  # absolute src of every <script src>
+    fields: tuple[str, ...] = ()  # one line per form field: name | id | placeholder | label ...
     dates: tuple[date, ...] = ()  # newest first
     truncated: bool = False
     problem: str | None = None  # why nothing could be parsed, in Indonesian
@@ -74,15 +92,28 @@ class PageFacts:
 def parse_page(
     url: str,
     status: int,
-    headers: Mapping[str | bytes, HeaderValue] | None,
+    headers: Mapping[Any, HeaderValue] | None,
     body: bytes,
     encoding_hint: str | None = None,
     today: date | None = None,
 ) -> PageFacts:
-    """Parse a fetched page once into the facts every health check reads."""
+    """Decode a fetched page as a browser would and parse it once into the facts every analyser reads."""
     plain_headers = normalize_headers(headers or {})
-    truncated = len(body) > MAX_BODY_BYTES
     html, encoding = decode_body(body[:MAX_BODY_BYTES], plain_headers.get("content-type"), encoding_hint)
+    return parse_html(url, status, plain_headers, html, encoding, truncated=len(body) > MAX_BODY_BYTES, today=today)
+
+
+def parse_html(
+    url: str,
+    status: int,
+    headers: Mapping[Any, HeaderValue] | None,
+    html: str,
+    encoding: str = "utf-8",
+    truncated: bool = False,
+    today: date | None = None,
+) -> PageFacts:
+    """Parse already decoded markup once into :class:`PageFacts` (the one parse of a page)."""
+    plain_headers = normalize_headers(headers or {})
     base = PageFacts(url=url, status=status, headers=plain_headers, html=html, encoding=encoding, truncated=truncated)
     root = _parse_tree(html)
     if root is None:
@@ -90,7 +121,7 @@ def parse_page(
     return _facts_from_tree(base, root, today or date.today())
 
 
-def normalize_headers(headers: Mapping[str | bytes, HeaderValue]) -> dict[str, str]:
+def normalize_headers(headers: Mapping[Any, HeaderValue]) -> dict[str, str]:
     """Header names lower-cased, values decoded and repeated values joined (Scrapy gives bytes lists)."""
     plain: dict[str, str] = {}
     for name, value in headers.items():
@@ -102,13 +133,27 @@ def normalize_headers(headers: Mapping[str | bytes, HeaderValue]) -> dict[str, s
 
 
 def _parse_tree(html: str) -> HtmlElement | None:
+    """The page's tree; a page nested deeper than libxml2 allows is parsed again flattened.
+
+    libxml2 stops at depth 256 and silently drops the rest of the page, so a hostile (or merely
+    badly generated) page could hide everything after a deep nest. Analysers need text, links,
+    forms, meta and scripts, not the nesting, so container tags are dropped for the second parse.
+    """
     if not html.strip():
         return None
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, recover=True)
+    root, too_deep = _parse_once(html)
+    if too_deep:
+        root, _ = _parse_once(_CONTAINERS.sub(" ", html))
+    return root
+
+
+def _parse_once(html: str) -> tuple[HtmlElement | None, bool]:
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, recover=True, no_network=True)
     try:
-        return lxml.html.document_fromstring(html.encode("utf-8", errors="replace"), parser=parser)
+        root = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError):
-        return None
+        return None, False
+    return root, any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
 
 
 def _facts_from_tree(base: PageFacts, root: HtmlElement, today: date) -> PageFacts:
@@ -119,6 +164,7 @@ def _facts_from_tree(base: PageFacts, root: HtmlElement, today: date) -> PageFac
     link_base = _link_base(root, base.url)
     found_dates = dates_from_markup(root, meta) + dates_from_text(text) + dates_from_text(hidden_text)
     meta_dict = {name: content for name, content in reversed(meta)}  # first one wins
+    scripts, form_fields = _scripts_and_fields(root, link_base)
     return _replace(
         base,
         title=_title(root),
@@ -131,6 +177,8 @@ def _facts_from_tree(base: PageFacts, root: HtmlElement, today: date) -> PageFac
         generator=meta_dict.get("generator"),
         canonical=_head_link(root, "canonical", link_base),
         amphtml=_head_link(root, "amphtml", link_base),
+        scripts=tuple(scripts),
+        fields=tuple(form_fields),
         dates=tuple(plausible(found_dates, today)),
         truncated=base.truncated or walked.truncated,
     )
@@ -189,7 +237,9 @@ def _links(anchors: Iterable[tuple[HtmlElement, bool]], base: str) -> list[Link]
             continue
         text = normalize_space(element.text_content()[: MAX_LINK_TEXT * 4], MAX_LINK_TEXT)
         if not text:
-            text = normalize_space(element.get("title") or "", MAX_LINK_TEXT)
+            image = next(element.iter("img"), None)
+            alt = image.get("alt") if image is not None else None
+            text = normalize_space(element.get("title") or alt or "", MAX_LINK_TEXT)
         links.append(Link(href=href, text=text, hidden=hidden))
     return links
 
@@ -199,3 +249,55 @@ def _head_link(root: HtmlElement, rel: str, base: str) -> str | None:
         if rel in (element.get("rel") or "").lower().split():
             return _absolute(base, element.get("href") or "")
     return None
+
+
+def _scripts_and_fields(root: HtmlElement, base: str) -> tuple[list[str], list[str]]:
+    """Script sources and one descriptive line per form field (its name, id, placeholder, label ...)."""
+    scripts: list[str] = []
+    labels: dict[str, str] = {}
+    pending: list[tuple[str, list[str]]] = []
+    for element in root.iter("script", "label", *FIELD_TAGS):
+        tag = element.tag
+        if tag == "script":
+            src = _absolute(base, element.get("src") or "")
+            if src and len(scripts) < MAX_ITEMS:
+                scripts.append(src)
+        elif tag == "label":
+            target = element.get("for")
+            if target:
+                labels[target] = _collapse(element.text_content())
+        elif len(pending) < MAX_ITEMS:
+            _add_field(element, pending)
+    form_fields = []
+    for field_id, parts in pending:
+        if field_id and field_id in labels:
+            parts.append(labels[field_id])
+        form_fields.append(_collapse(" | ".join(p for p in parts if p)))
+    return scripts, form_fields
+
+
+def _add_field(element: HtmlElement, pending: list[tuple[str, list[str]]]) -> None:
+    kind = (element.get("type") or "").lower()
+    if element.tag == "input" and kind == "hidden":
+        return
+    parts = [element.get(a) or "" for a in ("name", "id", "placeholder", "aria-label", "title")]
+    if element.tag == "button" or kind in ("submit", "button"):
+        parts.append(element.get("value") or "")
+        parts.append(element.text_content() or "")
+    if element.tag == "select":
+        parts.extend((option.text or "") for option in islice(element.iter("option"), MAX_OPTIONS))
+    wrapping = next(element.iterancestors("label"), None)
+    if wrapping is not None:
+        parts.append(wrapping.text or "")
+    pending.append((element.get("id") or "", [_collapse(p) for p in parts]))
+
+
+def _collapse(text: str, limit: int = ITEM_TEXT_CHARS) -> str:
+    """Whitespace-collapsed, control-free text of at most ``limit`` characters (``…`` when cut)."""
+    text = " ".join(_CONTROL.sub(" ", text[: limit * 20]).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -6,6 +6,7 @@ outcome among several websites (lower is better), and whether the site "works" f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -37,6 +38,7 @@ class Status(str, Enum):
     TOO_LARGE = "too_large"
     ERROR = "error"
     NO_WEBSITE = "no_website"
+    NOT_CHECKED = "not_checked"  # the unit has a website but the run has no outcome for it yet
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ STATUS_INFO: dict[Status, StatusInfo] = {
     Status.TOO_LARGE: StatusInfo("Halaman terlalu besar", False, 19),
     Status.ERROR: StatusInfo("Galat lain", False, 28),
     Status.NO_WEBSITE: StatusInfo("Belum punya situs", False, 40),
+    Status.NOT_CHECKED: StatusInfo("Belum diperiksa", False, 39),
 }
 
 
@@ -85,8 +88,6 @@ def works(status: str | Status) -> bool:
     return info(status).works
 
 
-def best(statuses: list[str]) -> str:
+def best(statuses: Iterable[str]) -> str:
     """The best (least severe) status among a unit's websites; ``no_website`` when there are none."""
-    if not statuses:
-        return Status.NO_WEBSITE.value
-    return min(statuses, key=lambda s: info(s).severity)
+    return min(statuses, key=lambda s: info(s).severity, default=Status.NO_WEBSITE.value)

@@ -98,7 +98,7 @@ def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
             continue
         own_skip = skip or tag in SKIP_TAGS
         own_hidden = hidden or is_hidden(node)
-        if tag == "a" and node.get("href") is not None and len(result.anchors) < anchor_budget:
+        if tag in ("a", "area") and node.get("href") is not None and len(result.anchors) < anchor_budget:
             result.anchors.append((node, own_hidden))
         if tag not in INLINE_TAGS:
             _emit(result, sizes, text_budget, " ", own_skip, own_hidden)

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from spbe_crawler.config import parse_bool
+
 
 def _knob(env: str, default: Any, doc: str) -> Any:
     return field(default=default, metadata={"env": env, "doc": doc})
@@ -78,9 +80,7 @@ class MonitorSettings:
 def _convert(env: str, kind: type, raw: str) -> Any:
     try:
         if kind is bool:
-            if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "ya", "tidak"):
-                raise ValueError(raw)
-            return raw.lower() in ("1", "true", "yes", "ya")
+            return parse_bool(raw, env)  # the one boolean rule of every SPBE_* knob
         return kind(raw)
     except ValueError as exc:
         raise ValueError(f"nilai {env}={raw!r} tidak sah ({kind.__name__})") from exc

@@ -71,3 +71,8 @@ def classify_download_error(error: BaseException, host: str) -> tuple[Status, st
     if names & {"ConnectError", "ConnectingCancelledError", "NoRouteError", "ConnectionLost"}:
         return Status.CONNECT_ERROR, text[:200]
     return Status.ERROR, text[:200]
+
+
+def error_text(error: BaseException) -> str:
+    """The whole text of an error and what it wraps (TLS alerts sit deep in Twisted's ``reasons``)."""
+    return " | ".join(f"{type(e).__name__}: {e}" for e in _chain(error))[:2000]

@@ -15,7 +15,7 @@ from typing import Any
 
 from scrapy.resolver import dnscache
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
+from twisted.internet.interfaces import IHostnameResolver, IHostResolution
 from twisted.internet.threads import deferToThreadPool
 from zope.interface import implementer
 
@@ -58,6 +58,9 @@ class PolicyResolver:
         self.policy = policy
         self._cache: OrderedDict[tuple[str, int], list[tuple[str, int]]] = OrderedDict()
         self._cache_size = cache_size
+        # Names that do not exist (NXDOMAIN): never asked again in this crawl (robots.txt, the
+        # homepage and the www fallback of one dead name cost one lookup). Bounded like the cache.
+        self._missing: OrderedDict[str, None] = OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> PolicyResolver:
@@ -68,15 +71,18 @@ class PolicyResolver:
 
     def resolveHostName(  # noqa: N802 (Twisted interface)
         self,
-        resolutionReceiver: IResolutionReceiver,
+        resolutionReceiver: Any,  # IResolutionReceiver (zope interfaces are not typed)
         hostName: str,
         portNumber: int = 0,
         addressTypes: Sequence[type] | None = None,
         transportSemantics: str = "TCP",
-    ) -> IHostResolution:
+    ) -> Any:  # IHostResolution
         resolution = _Resolution(hostName)
         resolutionReceiver.resolutionBegan(resolution)
         key = (hostName.lower(), portNumber)
+        if key[0] in self._missing:
+            resolutionReceiver.resolutionComplete()  # no addresses: the endpoint raises DNSLookupError
+            return resolution
         if key in self._cache:
             self._deliver(resolutionReceiver, self._cache[key])
             return resolution
@@ -84,11 +90,11 @@ class PolicyResolver:
         deferred = deferToThreadPool(self.reactor, pool, self.policy.resolve, hostName, portNumber)
         deferred.addCallbacks(
             lambda addresses: self._resolved(resolutionReceiver, key, addresses),
-            lambda failure: self._failed(resolutionReceiver, hostName, failure),
+            lambda failure: self._failed(resolutionReceiver, hostName, failure, self._missing, self._cache_size),
         )
         return resolution
 
-    def _resolved(self, receiver: IResolutionReceiver, key: tuple[str, int], addresses: list[tuple[str, int]]) -> None:
+    def _resolved(self, receiver: Any, key: tuple[str, int], addresses: list[tuple[str, int]]) -> None:
         self._cache[key] = addresses
         if addresses:
             # Scrapy keys per-IP download slots (CONCURRENT_REQUESTS_PER_IP) on this cache.
@@ -98,19 +104,23 @@ class PolicyResolver:
         self._deliver(receiver, addresses)
 
     @staticmethod
-    def _deliver(receiver: IResolutionReceiver, addresses: list[tuple[str, int]]) -> None:
+    def _deliver(receiver: Any, addresses: list[tuple[str, int]]) -> None:
         for address, port in addresses:
             family = IPv6Address if ipaddress.ip_address(address).version == 6 else IPv4Address
             receiver.addressResolved(family("TCP", address, port))
         receiver.resolutionComplete()
 
     @staticmethod
-    def _failed(receiver: IResolutionReceiver, host: str, failure: Any) -> None:
+    def _failed(receiver: Any, host: str, failure: Any, missing: OrderedDict[str, None] | None = None, limit: int = 10_000) -> None:
         error = failure.value
         if isinstance(error, AddressBlocked):
             record_error(host, "address_blocked", str(error))
         elif isinstance(error, NameNotFound):
             record_error(host, "dns_error", str(error))
+            if missing is not None:
+                missing[host.lower()] = None
+                while len(missing) > limit:
+                    missing.popitem(last=False)
         else:
             record_error(host, "dns_error", repr(error))
         receiver.resolutionComplete()

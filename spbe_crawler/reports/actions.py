@@ -29,7 +29,9 @@ TLS_EXPIRED = "tls_expired"
 REGISTRY_DEEP_LINK = "registry_deep_link"
 DERIVED_PROBLEMS = frozenset({TLS_EXPIRED, REGISTRY_DEEP_LINK})
 # Statuses that ask nothing of the unit: the site works, or a person decides (robots, blocking).
-NO_ACTION = frozenset({Status.OK.value, Status.ROBOTS_DISALLOWED.value, Status.BLOCKED.value, Status.NO_WEBSITE.value})
+NO_ACTION = frozenset(
+    {Status.OK.value, Status.ROBOTS_DISALLOWED.value, Status.BLOCKED.value, Status.NO_WEBSITE.value, Status.NOT_CHECKED.value}
+)
 KIND_ORDER = ("provinsi", "pemda", "opd", "kecamatan", "kelurahan", "desa")
 SNIPPET_CHARS = 300
 

@@ -28,7 +28,7 @@ KIND_LABELS = {
 }
 
 
-NOT_CHECKED = "belum_diperiksa"  # a unit with a website the run did not reach
+NOT_CHECKED = Status.NOT_CHECKED.value  # a unit with a website the run did not reach
 VILLAGE_KINDS = ("kelurahan", "desa")
 
 

@@ -3,7 +3,10 @@
 Each website is followed as a small state machine (:class:`SiteState`): its requests are counted and
 when the last one is answered the site gets exactly one :class:`SiteCheckItem` with its status and
 evidence. Redirects are followed here, not by Scrapy, so chains, loops and "only forwards to the pemda
-portal" are visible. All writes go through :class:`spbe_crawler.pipelines.StorePipeline`.
+portal" are visible. A homepage that fails is retried by the registry fallbacks of
+:mod:`spbe_crawler.survey.fallback` before the site is called broken. Each response is routed by its
+:class:`Fetch` kind. The spider only reads the store (through :mod:`spbe_crawler.store.queries`) and
+yields items; :class:`spbe_crawler.pipelines.StorePipeline` writes them all.
 
     scrapy crawl survey -a pemda=18.71 [-a resume=0]
 """
@@ -23,21 +26,27 @@ from twisted.internet import threads
 from twisted.internet.defer import DeferredList
 
 from spbe_crawler import config
+from spbe_crawler.config import parse_bool
 from spbe_crawler.extensions import discovery_step
+from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status
 from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
+from spbe_crawler.logs import quiet_network_noise
 from spbe_crawler.net.policy import NameNotFound, NetworkPolicy
-from spbe_crawler.net.scrapy_errors import classify_download_error
+from spbe_crawler.net.scrapy_errors import classify_download_error, error_text
 from spbe_crawler.net.twisted_resolver import policy_from_settings
-from spbe_crawler.registry.pemda_sites import load_bundled
+from spbe_crawler.store import queries
 from spbe_crawler.store.db import get_engine
+from spbe_crawler.survey import fallback
 from spbe_crawler.survey.analysis import Analyzer
 from spbe_crawler.survey.discover import Attempt, Discoverer, DnsCache, discovery_budget
 from spbe_crawler.survey.links import LinkFrontier, canonical_url, ordered_links, site_key
-from spbe_crawler.survey.site import SiteState, Verdict
-from spbe_crawler.survey.targets import load_targets
+from spbe_crawler.survey.site import Attempt as HomeAttempt
+from spbe_crawler.survey.site import Fetch, SiteState, Verdict
+from spbe_crawler.survey.targets import Targets, load_targets
 
 logger = logging.getLogger(__name__)
+HOME_KINDS = (Fetch.HOME, Fetch.BROWSER)
 DNS_BATCH = 200  # guessed hosts looked up at once before their requests are queued
 
 
@@ -62,16 +71,13 @@ class SurveySpider(scrapy.Spider):
         if not pemda:
             raise ValueError("Argumen pemda wajib, misalnya: scrapy crawl survey -a pemda=18.71")
         self.pemda = pemda
-        self.resume = str(resume).lower() not in ("0", "false", "no", "tidak")
-        self.run_id: int | None = None  # set by StorePipeline.open_spider
-        self.done_website_ids: set[int] = set()
-        self.scope_units: list[Any] = []
+        self.resume = parse_bool(resume, "resume")
         self.sites: dict[int, SiteState] = {}
         self.total_sites = 0
         self.discoverer: Discoverer | None = None
         self.discovery_total = 0  # discovery attempts started / settled (progress)
         self.discovery_done = 0
-        self._discovered_keys = 0  # discovered sites get negative keys until the pipeline stores them
+        self._discovered_keys = 0  # discovered sites get negative keys; the pipeline maps them to stored ids
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SurveySpider:
@@ -89,28 +95,36 @@ class SurveySpider(scrapy.Spider):
         spider.download_timeout_s = settings.getfloat("DOWNLOAD_TIMEOUT")
         spider.policy = policy_from_settings(settings)
         spider.analyzer = Analyzer(stale_days=settings.getint("SPBE_STALE_DAYS"))
+        quiet_network_noise()  # one line per failed site (below); Scrapy's tracebacks only at DEBUG
         return spider
 
     # --- start ---------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.run_id is None:
-            raise RuntimeError("StorePipeline harus aktif: ia membuka run survei")
+        """The registry was seeded and the run opened by the pipeline when the spider opened."""
         with Session(get_engine(), expire_on_commit=False) as session:
             targets = load_targets(session, self.pemda)
-            if not targets.units:  # `scrapy crawl survey -a pemda=..` on an empty registry
-                load_bundled(session, self.pemda)
-                session.commit()
-                targets = load_targets(session, self.pemda)
-        self.scope_units = targets.units
+            run = queries.running_survey(session, self.pemda)
+            done = queries.checked_website_ids(session, run.id) if run is not None and run.id is not None else set()
+        for request in self.start_requests_for(targets, done):
+            yield request
+        attempts = self.discovery_guesses()
+        # One DNS lookup per guessed host first: most guesses do not exist, and those need no
+        # robots.txt request, no download attempt and no error handling.
+        for start in range(0, len(attempts), DNS_BATCH):
+            for request in await self._resolvable(attempts[start : start + DNS_BATCH]):
+                yield request
+
+    def start_requests_for(self, targets: Targets, done: set[int]) -> Iterable[scrapy.Request]:
+        """The homepage request of every site not yet checked in this run (and the discoverer set up)."""
         if not targets.units:
             logger.error("Tidak ada unit untuk pemda %s di registri.", self.pemda)
-        self.total_sites = sum(1 for t in targets.websites if t.website_id not in self.done_website_ids)
+        self.total_sites = sum(1 for t in targets.websites if t.website_id not in done)
         if self.discovery:  # before the first response: portal links are matched as they arrive
             lookups, cache_days = discovery_budget(self.settings.get("SPBE_DISCOVERY_LOOKUPS"))
             cache = DnsCache(config.home_dir() / "cache" / "discovery-dns.json", cache_days)
             self.discoverer = Discoverer(targets.units, targets.hosts_by_unit, self.pemda, max_lookups=lookups, cache=cache)
         for target in targets.websites:
-            if target.website_id in self.done_website_ids:
+            if target.website_id in done:
                 continue
             site = SiteState(
                 website_id=target.website_id,
@@ -122,30 +136,37 @@ class SurveySpider(scrapy.Spider):
             )
             site.frontier.mark_seen(target.url)
             self.sites[site.website_id] = site
-            yield self._request(site, target.url, "home")
-        if self.discoverer is not None:
-            attempts = self.discoverer.guesses()
-            budget = self.discoverer.budget
-            logger.info(
-                "Penemuan: %d nama host ditebak (anggaran %d, %d dari cache, %d tidak dicoba)",
-                budget.used,
-                budget.limit,
-                budget.cached,
-                budget.skipped,
-            )
-            # One DNS lookup per guessed host first: most guesses do not exist, and those need no
-            # robots.txt request, no download attempt and no error handling.
-            for start in range(0, len(attempts), DNS_BATCH):
-                for request in await self._resolvable(attempts[start : start + DNS_BATCH]):
-                    yield request
+            yield self._request(site, target.url, Fetch.HOME)
+
+    def discovery_guesses(self) -> list[Attempt]:
+        """Host-pattern guesses for the units without a website, within the discovery budget."""
+        if self.discoverer is None:
+            return []
+        attempts = self.discoverer.guesses()
+        budget = self.discoverer.budget
+        logger.info(
+            "Penemuan: %d nama host ditebak (anggaran %d, %d dari cache, %d tidak dicoba)",
+            budget.used,
+            budget.limit,
+            budget.cached,
+            budget.skipped,
+        )
+        return attempts
 
     def _frontier(self, url: str) -> LinkFrontier:
         return LinkFrontier(urlsplit(url).hostname or "", self.max_pages, self.max_url_length, self.same_path_max)
 
     def _request(
-        self, site: SiteState, url: str, kind: str, depth: int = 0, chain: Iterable[str] = (), user_agent: str | None = None
+        self,
+        site: SiteState,
+        url: str,
+        fetch: Fetch,
+        depth: int = 0,
+        chain: Iterable[str] = (),
+        user_agent: str | None = None,
+        rule: str | None = None,
     ) -> scrapy.Request:
-        site.pending += 1
+        site.opened()
         headers = {"User-Agent": user_agent} if user_agent else None
         return scrapy.Request(
             url,
@@ -154,14 +175,15 @@ class SurveySpider(scrapy.Spider):
             dont_filter=True,
             headers=headers,
             # Finish started sites before starting new ones: open sites (and memory) stay bounded.
-            priority=0 if kind == "home" else 10 - depth,
+            priority=0 if fetch == Fetch.HOME and not chain else 10 - depth,
             meta={
                 "site": site.website_id,
-                "kind": kind,
+                "fetch": fetch,
                 "depth": depth,
                 "chain": list(chain),
                 "handle_httpstatus_all": True,
                 "ua": user_agent,
+                "rule": rule,
             },
         )
 
@@ -170,78 +192,99 @@ class SurveySpider(scrapy.Spider):
         site = self.sites.get(response.meta["site"])
         if site is None:
             return
+        for output in self.handle_response(site, response):
+            yield output
+
+    def handle_response(self, site: SiteState, response: Response) -> list[Any]:
+        """Everything one response of ``site`` yields (requests and items), the site check last."""
         try:
             outputs = self._handle_response(site, response)
         except Exception as error:  # one broken check never sinks the crawl
             logger.exception("Analisis %s gagal", response.url)
-            if response.meta["kind"] == "home":
+            if response.meta["fetch"] == Fetch.HOME:
                 site.failure = Verdict(Status.ERROR, f"galat analisis: {error!r}"[:300])
             outputs = []
-        for output in outputs:
-            yield output
-        for output in self._release(site):
-            yield output
+        return outputs + self._release(site)
 
     def _handle_response(self, site: SiteState, response: Response) -> list[Any]:
-        kind = response.meta["kind"]
+        fetch: Fetch = response.meta["fetch"]
         if 300 <= response.status < 400 and b"Location" in response.headers:
             return self._follow_redirect(site, response)
-        if kind in ("home", "browser"):
+        if fetch in HOME_KINDS:
             return self._handle_home(site, response)
-        if kind == "page" and 200 <= response.status < 300:
+        if fetch == Fetch.PAGE and 200 <= response.status < 300:
             return self._handle_page(site, response, response.meta["depth"])
-        if kind == "bot" and 200 <= response.status < 300 and isinstance(response, TextResponse) and site.home_facts is not None:
+        if fetch == Fetch.BOT and 200 <= response.status < 300 and isinstance(response, TextResponse) and site.home_facts is not None:
             site.bot_facts = self.analyzer.facts(response)
             verdict = self.analyzer.cloak_verdict(site.home_facts, site.bot_facts)
             if verdict:
                 site.verdicts.append(verdict)
-        if kind == "probe" and 200 <= response.status < 300 and isinstance(response, TextResponse):
+        if fetch == Fetch.PROBE and 200 <= response.status < 300 and isinstance(response, TextResponse):
             # An active check (CKAN API, JDIH search) is stored like any other fetched page.
-            page = self._page_item(response, self.analyzer.facts(response))
-            return [page, *self._findings(site, self.analyzer.match_probe(response.meta["rule"], response, site))]
+            facts = self.analyzer.facts(response)
+            return [
+                self._page_item(site, response, facts),
+                *self._findings(site, self.analyzer.match_probe(response.meta["rule"], facts, site)),
+            ]
         return []
 
-    def _handle_home(self, site: SiteState, response: Response) -> list[Any]:
+    def _handle_home(self, site: SiteState, response: Response, facts: PageFacts | None = None) -> list[Any]:
+        fetch: Fetch = response.meta["fetch"]
         site.http_status = response.status
         site.final_url = response.url
         site.ip_address = str(response.ip_address) if response.ip_address else None
-        if response.status in (401, 403) and response.meta["kind"] == "home" and not site.browser_retry:
+        if response.status in (401, 403) and fetch == Fetch.HOME and not site.browser_retry:
             site.browser_retry = True
-            return [self._request(site, site.url, "browser", user_agent=self.browser_ua)]
+            return [self._request(site, site.home_url, Fetch.BROWSER, user_agent=self.browser_ua)]
         if response.status >= 400:
             detail = f"HTTP {response.status}"
-            if response.meta["kind"] == "browser":
+            if fetch == Fetch.BROWSER:
                 detail += " (juga untuk peramban)"
             site.failure = Verdict(Status.HTTP_ERROR, detail, rule=f"http:{response.status}")
-            return []
-        if response.meta["kind"] == "browser":
+            return self._fall_back(site, HomeAttempt(site.home_url, Status.HTTP_ERROR, detail, response.status))
+        if fetch == Fetch.BROWSER:
             site.verdicts.append(Verdict(Status.BLOCKED, "HTTP 403 untuk User-Agent perayap, 200 untuk peramban", rule="ua-compare"))
-        outputs = self._handle_page(site, response, 0)
+        outputs = self._handle_page(site, response, 0, facts)
         if site.home_facts is not None:
             if self.cloak_check:
-                outputs.append(self._request(site, response.url, "bot", user_agent=self.bot_ua))
+                outputs.append(self._request(site, response.url, Fetch.BOT, user_agent=self.bot_ua))
             for rule_id, url in self.analyzer.probe_requests(response.url, site):
                 if rule_id not in site.probes_requested:
                     site.probes_requested.add(rule_id)
-                    request = self._request(site, url, "probe")
-                    request.meta["rule"] = rule_id
-                    outputs.append(request)
+                    outputs.append(self._request(site, url, Fetch.PROBE, rule=rule_id))
         return outputs
 
-    def _handle_page(self, site: SiteState, response: Response, depth: int) -> list[Any]:
+    def _fall_back(self, site: SiteState, failed: HomeAttempt, error_text: str = "") -> list[Any]:
+        """The next homepage URL of a messy registry entry (see :mod:`spbe_crawler.survey.fallback`), if any."""
+        tried = [site.url, *(a.url for a in site.attempts if a.url != site.url)]
+        if failed.url not in tried:
+            tried.append(failed.url)
+        url = fallback.next_homepage(failed, tried, error_text)
+        if url is None:
+            return []
+        site.attempts.append(failed)
+        site.failure = None
+        site.browser_retry = False
+        site.home_url = url
+        site.frontier = self._frontier(url)
+        site.frontier.mark_seen(url)
+        logger.debug("Situs %s: %s gagal (%s), mencoba %s", site.url, failed.url, failed.detail, url)
+        return [self._request(site, url, Fetch.HOME, chain=(), user_agent=None)]
+
+    def _handle_page(self, site: SiteState, response: Response, depth: int, facts: PageFacts | None = None) -> list[Any]:
         if not isinstance(response, TextResponse):  # no content type, or not text
             if depth == 0 and not response.body.strip():
                 site.verdicts.append(Verdict(Status.EMPTY, "beranda kosong (0 byte)", rule="empty-body"))
             return []
-        facts = self.analyzer.facts(response)
+        facts = facts or self.analyzer.facts(response)
         if depth == 0:
             site.home_facts = facts
             verdict = self.analyzer.content_verdict(facts)
             if verdict:
                 site.verdicts.append(verdict)
         site.pages.append(facts)
-        outputs: list[Any] = [self._page_item(response, facts)]
-        findings = self._findings(site, self.analyzer.match_page(response, facts, site))
+        outputs: list[Any] = [self._page_item(site, response, facts)]
+        findings = self._findings(site, self.analyzer.match_page(facts, site))
         outputs += findings
         links = self.analyzer.links(facts)
         if self.discoverer is not None:
@@ -252,15 +295,15 @@ class SurveySpider(scrapy.Spider):
             for url in ordered_links(response.url, links):
                 admitted = site.frontier.admit(url)
                 if admitted:
-                    outputs.append(self._request(site, admitted, "page", depth=depth + 1))
+                    outputs.append(self._request(site, admitted, Fetch.PAGE, depth=depth + 1))
         return outputs
 
     def _follow_redirect(self, site: SiteState, response: Response) -> list[Any]:
-        kind = response.meta["kind"]
+        fetch: Fetch = response.meta["fetch"]
         target = urljoin(response.url, (response.headers.get(b"Location") or b"").decode("latin-1"))
         chain = response.meta["chain"] + [response.url]
         visited = {canonical_url(url) for url in chain}
-        if kind in ("home", "browser"):
+        if fetch in HOME_KINDS:
             if canonical_url(target) in visited or len(chain) > self.max_redirects:
                 site.failure = Verdict(Status.REDIRECT_LOOP, " → ".join(chain + [target])[:500], rule="redirect-chain")
                 return []
@@ -272,15 +315,23 @@ class SurveySpider(scrapy.Spider):
             if target_key != site.frontier.key:
                 site.frontier = self._frontier(target)
             site.frontier.mark_seen(target)
-            return [self._request(site, target, kind, chain=chain, user_agent=response.meta.get("ua"))]
+            return [self._request(site, target, fetch, chain=chain, user_agent=response.meta.get("ua"))]
         if canonical_url(target) in visited or len(chain) > self.max_redirects:
             return []
         admitted = site.frontier.admit(target)
         if admitted is None:
             return []
-        request = self._request(site, admitted, kind, depth=response.meta["depth"], chain=chain, user_agent=response.meta.get("ua"))
-        request.meta["rule"] = response.meta.get("rule")
-        return [request]
+        return [
+            self._request(
+                site,
+                admitted,
+                fetch,
+                depth=response.meta["depth"],
+                chain=chain,
+                user_agent=response.meta.get("ua"),
+                rule=response.meta.get("rule"),
+            )
+        ]
 
     # --- errors ----------------------------------------------------------------------------------
     async def _on_error(self, failure: Any) -> AsyncIterator[Any]:
@@ -288,20 +339,32 @@ class SurveySpider(scrapy.Spider):
         site = self.sites.get(request.meta["site"])
         if site is None:
             return
+        outputs: list[Any] = []
         try:
-            if request.meta["kind"] in ("home", "browser"):
-                host = urlsplit(request.url).hostname or ""
-                status, detail = classify_download_error(failure.value, host)
-                if request.meta["kind"] == "browser":
-                    status, detail = Status.HTTP_ERROR, f"HTTP {site.http_status} (peramban: {detail})"
-                site.failure = Verdict(status, detail, rule=f"network:{status.value}")
-                if status == Status.TLS_ERROR:
-                    await self._explain_tls(site, request.url)
+            outputs = await self.handle_error(site, request, failure.value)
         except Exception as error:
-            logger.exception("Klasifikasi galat %s gagal", request.url)
+            logger.debug("Klasifikasi galat %s gagal", request.url, exc_info=True)
             site.failure = Verdict(Status.ERROR, repr(error)[:300])
-        for output in self._release(site):
+        for output in outputs + self._release(site):
             yield output
+
+    async def handle_error(self, site: SiteState, request: scrapy.Request, error: BaseException) -> list[Any]:
+        """A failed download: a homepage failure decides the site (after its fallbacks); others count nothing."""
+        fetch: Fetch = request.meta["fetch"]
+        if fetch not in HOME_KINDS:
+            return []
+        host = urlsplit(request.url).hostname or ""
+        status, detail = classify_download_error(error, host)
+        if fetch == Fetch.BROWSER:
+            status, detail = Status.HTTP_ERROR, f"HTTP {site.http_status} (peramban: {detail})"
+        site.failure = Verdict(status, detail, rule=f"network:{status.value}")
+        outputs = [] if fetch == Fetch.BROWSER else self._fall_back(site, HomeAttempt(request.url, status, detail), error_text(error))
+        if outputs:
+            return outputs
+        logger.info("Situs %s gagal: %s (%s)", site.url, status.value, detail[:120])
+        if status == Status.TLS_ERROR:
+            await self._explain_tls(site, request.url)
+        return []
 
     async def _explain_tls(self, site: SiteState, url: str) -> None:
         parts = urlsplit(url)
@@ -363,7 +426,7 @@ class SurveySpider(scrapy.Spider):
             errback=self._on_discover_error,
             dont_filter=True,
             priority=-5,
-            meta={"attempt": attempt, "chain": list(chain), "handle_httpstatus_all": True},
+            meta={"fetch": Fetch.DISCOVER, "attempt": attempt, "chain": list(chain), "handle_httpstatus_all": True},
         )
 
     def _on_discover(self, response: Response) -> list[Any]:
@@ -394,13 +457,13 @@ class SurveySpider(scrapy.Spider):
         unit_code, score, evidence = confirmed
         site_url = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}/"
         role = "portal" if attempt.portal else "unit"
+        self._discovered_keys -= 1
+        self.total_sites += 1  # the progress bar counts discovered sites too
         outputs: list[Any] = [
-            WebsiteItem(self.run_id or 0, unit_code, site_url, f"penemuan:{attempt.source}", round(score, 3), evidence[:500], role)
+            WebsiteItem(self._discovered_keys, unit_code, site_url, f"penemuan:{attempt.source}", round(score, 3), evidence[:500], role)
         ]
         if attempt.ambiguous:  # resolved by the page, still listed for a person to check
             outputs += self._unresolved(attempt, f"; halaman mengonfirmasi {unit_code}")
-        self._discovered_keys -= 1
-        self.total_sites += 1  # the progress bar counts discovered sites too
         site = SiteState(
             website_id=self._discovered_keys,
             unit_code=unit_code,
@@ -410,19 +473,19 @@ class SurveySpider(scrapy.Spider):
             frontier=self._frontier(site_url),
         )
         site.frontier.mark_seen(response.url)
-        site.pending += 1  # stands for this response, released below
+        site.opened()  # stands for this response, released below
         self.sites[site.website_id] = site
-        response.meta["site"] = site.website_id
-        response.meta["kind"] = "home"
+        response.meta.update(site=site.website_id, fetch=Fetch.HOME)
         response.meta.setdefault("depth", 0)
-        outputs += self._handle_home(site, response)
+        outputs += self._handle_home(site, response, facts)  # the page was parsed once, above
         outputs += self._release(site)
         return outputs
 
     def _on_discover_error(self, failure: Any) -> list[Any]:
         attempt: Attempt = failure.request.meta["attempt"]
         url = failure.request.url
-        status, _ = classify_download_error(failure.value, urlsplit(url).hostname or "")
+        status, detail = classify_download_error(failure.value, urlsplit(url).hostname or "")
+        logger.debug("Tebakan %s gagal: %s (%s)", url, status.value, detail[:120])
         if status == Status.DNS_ERROR and self.discoverer is not None:
             self.discoverer.dns_failed(url)
         if url.startswith("https://") and status not in (Status.DNS_ERROR, Status.ADDRESS_BLOCKED) and not failure.request.meta["chain"]:
@@ -435,28 +498,37 @@ class SurveySpider(scrapy.Spider):
             return []
         host = urlsplit(attempt.url).hostname or ""
         evidence = (attempt.evidence + resolution)[:500]
-        return [CandidateItem(self.run_id or 0, attempt.url, host, list(attempt.unit_codes), attempt.source, evidence)]
+        return [CandidateItem(attempt.url, host, list(attempt.unit_codes), attempt.source, evidence)]
 
     # --- items -----------------------------------------------------------------------------------
     def _release(self, site: SiteState) -> list[Any]:
-        site.pending -= 1
-        if site.pending > 0 or site.finished:
+        if not site.closed():
             return []
-        site.finished = True
         self.sites.pop(site.website_id, None)
         if site.failure is None and site.pages:
             site.signals, stale = self.analyzer.usage(site)
             if stale:
                 site.verdicts.append(stale)
         verdict = site.final()
+        detail = verdict.detail
+        if site.attempts and site.failure is None:
+            fix = fallback.registry_fix(site.url, site.home_url, site.attempts)
+            site.signals["registry_fix"] = fix
+            if "mark" in fix:
+                site.signals["marks"] = [fix["mark"]]
+            detail = f"{detail}; {fallback.fix_sentence(fix)}"[:1000]
+        elif site.attempts and site.failure is not None:
+            tried = ", ".join(f"{a.url} ({a.detail})" for a in site.attempts[1:]) or ""
+            first = site.attempts[0]
+            verdict = Verdict(first.status, first.detail, rule=f"fallback:{first.status.value}", snippet=verdict.snippet)
+            detail = f"{first.detail}; juga dicoba: {tried + ', ' if tried else ''}{site.home_url} ({site.failure.detail})"[:1000]
         return [
             SiteCheckItem(
-                run_id=self.run_id or 0,
-                website_id=_stored_id(site),
+                website_id=site.website_id,
                 unit_code=site.unit_code,
                 url=site.url,
                 status=verdict.status.value,
-                detail=verdict.detail,
+                detail=detail,
                 rule=verdict.rule,
                 snippet=verdict.snippet,
                 http_status=site.http_status,
@@ -469,25 +541,8 @@ class SurveySpider(scrapy.Spider):
             )
         ]
 
-    def _page_item(self, response: TextResponse, facts: Any) -> PageItem:
-        summary = self.analyzer.page_summary(response, facts)
-        site = self.sites[response.meta["site"]]
-        return PageItem(run_id=self.run_id or 0, website_id=_stored_id(site), unit_code=site.unit_code, site_url=site.url, **summary)
+    def _page_item(self, site: SiteState, response: TextResponse, facts: PageFacts) -> PageItem:
+        return PageItem(website_id=site.website_id, **self.analyzer.page_summary(response, facts))
 
     def _findings(self, site: SiteState, matches: Iterable[Any]) -> list[FindingItem]:
-        return [
-            FindingItem(
-                run_id=self.run_id or 0,
-                pemda_code=site.pemda_code,
-                unit_code=site.unit_code,
-                website_id=_stored_id(site),
-                site_url=site.url,
-                **match,
-            )
-            for match in matches
-        ]
-
-
-def _stored_id(site: SiteState) -> int | None:
-    """The Website id, or None for a site discovered in this crawl (the pipeline resolves it)."""
-    return site.website_id if site.website_id > 0 else None
+        return [FindingItem(pemda_code=site.pemda_code, unit_code=site.unit_code, website_id=site.website_id, **match) for match in matches]

@@ -13,15 +13,17 @@ from typing import Any
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from spbe_crawler.vocab import RunState, UnitKind, WebsiteRole, WebsiteState
+
 
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime (SQLModel stores timezone-aware datetimes)."""
     return datetime.now(UTC)
 
 
-UNIT_KINDS = ("provinsi", "pemda", "opd", "kecamatan", "kelurahan", "desa")
-WEBSITE_STATES = ("declared", "discovered", "confirmed", "rejected")
-WEBSITE_ROLES = ("unit", "portal")
+UNIT_KINDS = tuple(kind.value for kind in UnitKind)
+WEBSITE_STATES = tuple(state.value for state in WebsiteState)
+WEBSITE_ROLES = tuple(role.value for role in WebsiteRole)
 
 
 class Unit(SQLModel, table=True):
@@ -46,8 +48,8 @@ class Website(SQLModel, table=True):
     unit_code: str = Field(index=True, foreign_key="unit.code")
     url: str
     host: str = Field(index=True)
-    state: str = "declared"
-    role: str = "unit"
+    state: str = WebsiteState.DECLARED.value
+    role: str = WebsiteRole.UNIT.value
     source: str = "registry"
     confidence: float = 1.0
     evidence: str | None = None
@@ -63,7 +65,7 @@ class CrawlRun(SQLModel, table=True):
     scope: str = Field(index=True)
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
-    state: str = "running"  # running | finished | interrupted
+    state: str = RunState.RUNNING.value
     options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 

@@ -17,7 +17,7 @@ from scrapy.http import TextResponse
 from inventory.engine import load_pack
 from inventory.page import PageData
 from spbe_crawler.health.cloaking import compare_cloaked
-from spbe_crawler.health.page import parse_page
+from spbe_crawler.health.page import PageFacts, parse_page
 from spbe_crawler.health.rules import load_rules
 from spbe_crawler.health.status import Status
 from spbe_crawler.health.usage import is_stale, usage_signals
@@ -66,9 +66,9 @@ class Analyzer:
         self.pack = load_pack()
 
     # --- health ----------------------------------------------------------------------------------
-    def facts(self, response: TextResponse) -> Any:
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-        return parse_page(response.url, response.status, headers, response.body, response.encoding)
+    def facts(self, response: TextResponse) -> PageFacts:
+        """The one parse of a fetched page; every analyser below reads what it returns."""
+        return parse_page(response.url, response.status, response.headers, response.body, response.encoding)
 
     def links(self, facts: Any) -> list[tuple[str, str]]:
         return [(link.href, link.text) for link in facts.links]
@@ -121,29 +121,22 @@ class Analyzer:
             "body": body,
         }
 
-    # --- inventory -------------------------------------------------------------------------------
-    def _page_data(self, response: TextResponse, site: SiteState) -> PageData:
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+    # --- inventory ---------------------------------------------------------------------------------
+    def _page_data(self, facts: PageFacts, site: SiteState) -> PageData:
+        """The inventory's view of a page: the same one parse (``facts``), no second parse."""
         return PageData(
-            url=response.url,
-            status=response.status,
-            headers=headers,
-            html=response.text,
-            unit_code=site.unit_code,
-            website_id=site.website_id,
+            url=facts.url, status=facts.status, headers=facts.headers, unit_code=site.unit_code, website_id=site.website_id, facts=facts
         )
 
-    def match_page(self, response: TextResponse, facts: Any, site: SiteState) -> list[dict[str, Any]]:
-        matches: list[Any] = _guarded("inventaris", [], self.pack.match_page, self._page_data(response, site))
+    def match_page(self, facts: PageFacts, site: SiteState) -> list[dict[str, Any]]:
+        matches: list[Any] = _guarded("inventaris", [], self.pack.match_page, self._page_data(facts, site))
         return [_finding(m) for m in matches]
 
     def probe_requests(self, site_url: str, site: SiteState) -> Iterable[tuple[str, str]]:
         return _guarded("probe inventaris", [], self.pack.probe_requests, site_url)
 
-    def match_probe(self, rule_id: str, response: Any, site: SiteState) -> list[dict[str, Any]]:
-        if not isinstance(response, TextResponse):
-            return []
-        matches: list[Any] = _guarded("probe inventaris", [], self.pack.match_probe, rule_id, self._page_data(response, site))
+    def match_probe(self, rule_id: str, facts: PageFacts, site: SiteState) -> list[dict[str, Any]]:
+        matches: list[Any] = _guarded("probe inventaris", [], self.pack.match_probe, rule_id, self._page_data(facts, site))
         return [_finding(m) for m in matches]
 
 

@@ -13,9 +13,11 @@ from spbe_crawler.survey.runs import RunBusy
 
 
 def survey_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """The project settings (``spbe_crawler.settings``) with ``overrides`` at command-line priority."""
+    """The project settings (``spbe_crawler.settings``, its knobs read from the environment now) with
+    ``overrides`` at command-line priority."""
     settings = Settings()
     settings.setmodule("spbe_crawler.settings", priority="project")
+    settings.setdict(config.scrapy_settings(config.load_settings()), priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -40,5 +42,5 @@ def run_survey(pemda_code: str, resume: bool = True, overrides: dict[str, Any] |
     if refused:  # the store saw another live run when the spider opened: nothing was crawled
         raise refused[0]
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    stats["run_id"] = getattr(crawler.spider, "run_id", None)
+    stats["run_id"] = stats.get("spbe/run_id")
     return stats

@@ -8,11 +8,13 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from spbe_crawler import config
 from spbe_crawler.health.status import Status, best
-from spbe_crawler.store.models import CrawlRun, SiteCheck, Unit, UnitOutcome, Website, utcnow
+from spbe_crawler.store import queries
+from spbe_crawler.store.models import CrawlRun, SiteCheck, Unit, UnitOutcome, utcnow
+from spbe_crawler.vocab import RunState
 
 
 class RunBusy(RuntimeError):
@@ -98,19 +100,17 @@ def open_run(session: Session, scope: str, kind: str = "survey", resume: bool = 
 
     An unfinished run whose process is still alive means a second job on the same targets: refused.
     """
-    latest = session.exec(
-        select(CrawlRun).where(CrawlRun.scope == scope, CrawlRun.kind == kind).order_by(CrawlRun.id.desc())  # type: ignore[union-attr]
-    ).first()
-    if latest is not None and latest.state != "finished":
+    latest = queries.latest_run(session, scope, kind)
+    if latest is not None and latest.state != RunState.FINISHED:
         if _pid_alive(latest.options.get("pid")):
             raise RunBusy(_busy_text(scope, kind, f"run #{latest.id}, pid {latest.options.get('pid')}"))
         if resume:
-            latest.state = "running"
+            latest.state = RunState.RUNNING.value
             latest.options = {**latest.options, "pid": os.getpid(), "resumed": latest.options.get("resumed", 0) + 1}
             session.add(latest)
             session.commit()
             return latest
-        latest.state = "interrupted"
+        latest.state = RunState.INTERRUPTED.value
         session.add(latest)
     run = CrawlRun(kind=kind, scope=scope, options={**(options or {}), "pid": os.getpid()})
     session.add(run)
@@ -125,13 +125,12 @@ def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit],
     ``tried`` (unit code -> sentence) says which host names discovery tried for a unit it did not
     find a site for; it is added to that unit's ``no_website`` detail as evidence.
     """
-    checks = session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()
-    by_unit: dict[str, list[SiteCheck]] = {}
-    for check in checks:
-        by_unit.setdefault(check.unit_code, []).append(check)
-    with_sites = set(session.exec(select(Website.unit_code).where(Website.state != "rejected")).all())
     assert run.id is not None
-    existing = {o.unit_code: o for o in session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id)).all()}
+    by_unit: dict[str, list[SiteCheck]] = {}
+    for check in queries.site_checks(session, run.id):
+        by_unit.setdefault(check.unit_code, []).append(check)
+    with_sites = queries.units_with_websites(session)
+    existing = queries.unit_outcomes(session, run.id)
     count = 0
     for unit in units:
         unit_checks = by_unit.get(unit.code, [])
@@ -153,7 +152,7 @@ def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit],
 
 
 def finish_run(session: Session, run: CrawlRun, finished: bool) -> None:
-    run.state = "finished" if finished else "interrupted"
+    run.state = (RunState.FINISHED if finished else RunState.INTERRUPTED).value
     run.finished_at = utcnow()
     session.add(run)
     session.commit()

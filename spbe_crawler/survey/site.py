@@ -1,13 +1,32 @@
-"""What the survey learns about one website while its requests are in flight, and its final status."""
+"""What the survey learns about one website while its requests are in flight, and its final status.
+
+A :class:`SiteState` counts the site's requests in flight (:meth:`SiteState.opened` /
+:meth:`SiteState.closed`); when the last one is answered the site is finished and gets exactly one
+verdict (:meth:`SiteState.final`). The fallbacks for messy registries (:mod:`spbe_crawler.survey.fallback`)
+are recorded here too, so that the site check says what was tried.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
+from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.survey.links import LinkFrontier
+
+
+class Fetch(str, Enum):
+    """Why a request was made: the spider routes each response by this, never by a URL or a string."""
+
+    HOME = "home"  # the site's homepage (the registered URL, or a fallback of it)
+    BROWSER = "browser"  # the homepage again with a browser User-Agent, after 401/403
+    BOT = "bot"  # the homepage again with a search-engine User-Agent (cloaking check)
+    PAGE = "page"  # a page of the bounded crawl
+    PROBE = "probe"  # an active check of a signature rule (CKAN API, JDIH search)
+    DISCOVER = "discover"  # a guessed or linked host of a unit without a website
 
 
 @dataclass
@@ -18,9 +37,19 @@ class Verdict:
     snippet: str | None = None
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One homepage URL tried for a site and what it answered (a failed registered URL, a fallback)."""
+
+    url: str
+    status: Status
+    detail: str
+    http_status: int | None = None
+
+
 @dataclass
 class SiteState:
-    website_id: int
+    website_id: int  # negative: a site discovered in this crawl (the pipeline knows its stored id)
     unit_code: str
     pemda_code: str
     url: str
@@ -36,12 +65,29 @@ class SiteState:
     ip_address: str | None = None
     tls_expires_at: Any = None
     tls_issuer: str | None = None
-    home_facts: Any = None
-    bot_facts: Any = None
+    home_facts: PageFacts | None = None
+    bot_facts: PageFacts | None = None
     browser_retry: bool = False
-    pages: list[Any] = field(default_factory=list)
+    pages: list[PageFacts] = field(default_factory=list)
     signals: dict[str, Any] = field(default_factory=dict)
     probes_requested: set[str] = field(default_factory=set)
+    home_url: str = ""  # the homepage URL being tried now (the registered one, or a fallback)
+    attempts: list[Attempt] = field(default_factory=list)  # homepage URLs that failed, in order
+
+    def __post_init__(self) -> None:
+        self.home_url = self.home_url or self.url
+
+    def opened(self) -> None:
+        """A request of this site was scheduled."""
+        self.pending += 1
+
+    def closed(self) -> bool:
+        """A request of this site was answered; True once, when it was the last one."""
+        self.pending -= 1
+        if self.pending > 0 or self.finished:
+            return False
+        self.finished = True
+        return True
 
     def final(self) -> Verdict:
         """The network failure if the homepage failed; else the most severe verdict; else ok."""

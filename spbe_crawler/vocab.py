@@ -1,0 +1,39 @@
+"""The vocabularies of the store, as enums (the site-health statuses are :class:`spbe_crawler.health.status.Status`).
+
+They are ``str`` enums: a member equals its stored value (``UnitKind.KELURAHAN == "kelurahan"``), so
+columns stay plain text. Write ``.value`` into a column; compare with the member.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class UnitKind(str, Enum):
+    PROVINSI = "provinsi"
+    PEMDA = "pemda"
+    OPD = "opd"
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+    DESA = "desa"
+
+
+VILLAGE_KINDS = (UnitKind.KELURAHAN, UnitKind.DESA)
+
+
+class WebsiteState(str, Enum):
+    DECLARED = "declared"  # from a registry; never overwritten by discovery
+    DISCOVERED = "discovered"  # found by the survey, confirmed by its content
+    CONFIRMED = "confirmed"  # confirmed by a person
+    REJECTED = "rejected"  # rejected by a person: not surveyed
+
+
+class WebsiteRole(str, Enum):
+    UNIT = "unit"
+    PORTAL = "portal"  # a service portal (jdih., lpse. ...): monitored more often
+
+
+class RunState(str, Enum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    INTERRUPTED = "interrupted"

@@ -1,0 +1,72 @@
+"""The one settings object: one boolean rule, bad values named, Scrapy settings derived from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from spbe_crawler import config
+from spbe_crawler.config import Settings, SettingsError, load_settings, parse_bool, scrapy_settings
+
+
+@pytest.mark.parametrize("word", ["1", "true", "TRUE", "yes", "on", " On ", "ya"])
+def test_true_words(word):
+    assert parse_bool(word) is True
+
+
+@pytest.mark.parametrize("word", ["0", "false", "no", "off", "OFF", "tidak"])
+def test_false_words(word):
+    assert parse_bool(word) is False
+
+
+@pytest.mark.parametrize("word", ["", "2", "enabled", "benar"])
+def test_other_words_are_errors_naming_the_variable(word):
+    with pytest.raises(SettingsError, match="SPBE_X"):
+        parse_bool(word, "SPBE_X")
+
+
+def test_cloak_check_true_turns_the_check_on():
+    # The old rule compared with "1": SPBE_CLOAK_CHECK=true turned the check off.
+    assert load_settings({"SPBE_CLOAK_CHECK": "true"}).cloak_check is True
+    assert load_settings({"SPBE_CLOAK_CHECK": "off"}).cloak_check is False
+    assert scrapy_settings(load_settings({"SPBE_CLOAK_CHECK": "yes"}))["SPBE_CLOAK_CHECK"] is True
+
+
+def test_defaults_without_environment():
+    s = load_settings({})
+    assert s == Settings()
+    assert s.cloak_check and s.discovery and s.site_max_pages == 15
+    assert s.data_path == config.PACKAGE_DATA_DIR
+
+
+def test_numbers_lists_and_bad_numbers():
+    s = load_settings({"SPBE_SITE_MAX_PAGES": "7", "SPBE_DOWNLOAD_TIMEOUT": "2.5", "SPBE_CONNECT_TO": "a:443:b:8443, ,c:80:d:81"})
+    assert (s.site_max_pages, s.download_timeout, s.connect_to) == (7, 2.5, ("a:443:b:8443", "c:80:d:81"))
+    with pytest.raises(SettingsError, match="SPBE_SITE_MAX_PAGES"):
+        load_settings({"SPBE_SITE_MAX_PAGES": "banyak"})
+
+
+def test_survey_settings_read_the_environment_when_the_survey_starts(monkeypatch):
+    from spbe_crawler.survey.job import survey_settings
+
+    monkeypatch.setenv("SPBE_CLOAK_CHECK", "false")
+    monkeypatch.setenv("SPBE_SITE_MAX_PAGES", "3")
+    settings = survey_settings({"SPBE_SITE_MAX_DEPTH": 1})
+    assert settings.getbool("SPBE_CLOAK_CHECK") is False
+    assert settings.getint("SPBE_SITE_MAX_PAGES") == 3
+    assert settings.getint("SPBE_SITE_MAX_DEPTH") == 1
+
+
+def test_home_and_database_url_follow_spbe_home(tmp_path):
+    s = load_settings({"SPBE_HOME": str(tmp_path / "h")})
+    assert config.home_dir(s) == (tmp_path / "h").resolve()
+    assert config.database_url(s) == f"sqlite:///{(tmp_path / 'h').resolve() / 'spbe.sqlite3'}"
+    assert config.database_url(load_settings({"SPBE_DATABASE_URL": "postgresql+psycopg://x/y"})) == "postgresql+psycopg://x/y"
+
+
+def test_monitor_settings_use_the_same_boolean_rule():
+    from spbe_crawler.monitor.settings import MonitorSettings
+
+    assert MonitorSettings.from_env({"SPBE_MONITOR_TLS_INSPECT": "off"}).tls_inspect is False
+    assert MonitorSettings.from_env({"SPBE_MONITOR_TLS_INSPECT": "on"}).tls_inspect is True
+    with pytest.raises(ValueError, match="SPBE_MONITOR_TLS_INSPECT"):
+        MonitorSettings.from_env({"SPBE_MONITOR_TLS_INSPECT": "mungkin"})

@@ -1,0 +1,196 @@
+"""The store pipeline on an in-memory SQLite store, the per-site state machine and the registry fallbacks."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from spbe_crawler.health.status import Status
+from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
+from spbe_crawler.store.db import get_engine
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, SiteCheck, Unit, UnitOutcome, Website
+from spbe_crawler.survey import fallback
+from spbe_crawler.survey.links import LinkFrontier
+from spbe_crawler.survey.site import Attempt, SiteState, Verdict
+from tests.crawl_support import UNITS, make_pipeline, memory_db_url
+
+KEL, KEL2 = "18.71.01.1001", "18.71.01.1002"
+
+
+@pytest.fixture
+def store(monkeypatch):
+    url = memory_db_url()
+    monkeypatch.setenv("SPBE_DATABASE_URL", url)
+    engine = get_engine(url)
+    keep = engine.connect()  # an in-memory database lives as long as one connection to it
+    with Session(engine) as session:
+        for unit in UNITS:
+            session.add(Unit(**unit.model_dump()))
+        session.add(Website(id=1, unit_code=KEL, url="https://bakung.example.go.id/", host="bakung.example.go.id"))
+        session.commit()
+    yield engine
+    keep.close()
+
+
+def page(website_id: int, url: str) -> PageItem:
+    return PageItem(website_id=website_id, url=url, final_url=url, status=200, title="t", body=b"<html>body</html>")
+
+
+def finding(website_id: int, unit: str, signals: list[str], confidence: float) -> FindingItem:
+    return FindingItem(
+        "18.71", unit, website_id, "jdih", "jdih", {"2020": [36]}, "https://jdih.x.go.id/", "link", "JDIH", signals, confidence
+    )
+
+
+def check(website_id: int, unit: str, status: str = "ok") -> SiteCheckItem:
+    return SiteCheckItem(website_id=website_id, unit_code=unit, url="https://bakung.example.go.id/", status=status, signals={"a": 1})
+
+
+def count_selects(engine, table: str) -> list[str]:
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and f"FROM {table}" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    return seen
+
+
+def test_pipeline_stores_a_survey_and_one_outcome_per_unit(store):
+    pipeline = make_pipeline()
+    pipeline.open("18.71", resume=True)
+    for item in [
+        page(1, "https://bakung.example.go.id/"),
+        finding(1, KEL, ["informasi"], 0.5),
+        finding(1, KEL, ["interaksi"], 0.7),  # the same finding again: merged, not duplicated
+        check(1, KEL),
+        CandidateItem("https://kel-x.example.go.id/", "kel-x.example.go.id", [KEL, KEL2], "tautan", "bukti"),
+    ]:
+        pipeline.process_item(item)
+    pipeline.close("finished")
+    with Session(store) as session:
+        [run] = session.exec(select(CrawlRun)).all()
+        assert run.state == "finished"
+        [stored] = session.exec(select(Finding)).all()
+        assert stored.signals == ["informasi", "interaksi"] and stored.confidence == 0.7
+        [page_row] = session.exec(select(Page)).all()
+        assert page_row.body_z and page_row.website_id == 1
+        outcomes = {o.unit_code: o.status for o in session.exec(select(UnitOutcome)).all()}
+        assert outcomes == {"18.71": "no_website", "18.71.01": "no_website", KEL: "ok", KEL2: "no_website"}
+        assert session.exec(select(DiscoveryCandidate)).one().unit_codes == [KEL, KEL2]
+
+
+def test_discovered_site_key_is_mapped_without_a_query_per_item(store):
+    pipeline = make_pipeline()
+    pipeline.open("18.71", resume=True)
+    website_selects = count_selects(store, "website")
+    pipeline.process_item(WebsiteItem(-1, KEL2, "https://kuripan.example.go.id/", "penemuan:tautan", 0.9, "bukti"))
+    lookups = len(website_selects)
+    for n in range(5):
+        pipeline.process_item(page(-1, f"https://kuripan.example.go.id/{n}"))
+    pipeline.process_item(finding(-1, KEL2, ["informasi"], 0.4))
+    pipeline.process_item(check(-1, KEL2))
+    assert len(website_selects) == lookups == 1, "one lookup per discovered site, none per item"
+    pipeline.close("finished")
+    with Session(store) as session:
+        website = session.exec(select(Website).where(Website.unit_code == KEL2)).one()
+        assert website.state == "discovered"
+        assert {p.website_id for p in session.exec(select(Page)).all()} == {website.id}
+        assert session.exec(select(SiteCheck)).one().website_id == website.id
+        assert session.exec(select(UnitOutcome).where(UnitOutcome.unit_code == KEL2)).one().status == "ok"
+
+
+def test_resume_upserts_instead_of_duplicating(store):
+    first = make_pipeline()
+    first.open("18.71", resume=True)
+    first.process_item(page(1, "https://bakung.example.go.id/"))
+    first.process_item(finding(1, KEL, ["informasi"], 0.5))
+    first.process_item(check(1, KEL, "stale"))
+    first.close("shutdown")  # interrupted: resumable
+    second = make_pipeline()
+    second.open("18.71", resume=True)
+    assert second.checked == {1} and second.run_id == first.run_id
+    second.process_item(page(1, "https://bakung.example.go.id/"))
+    second.process_item(finding(1, KEL, ["transaksi"], 0.9))
+    second.process_item(check(1, KEL, "ok"))
+    second.close("finished")
+    with Session(store) as session:
+        assert len(session.exec(select(Page)).all()) == 1
+        assert session.exec(select(Finding)).one().signals == ["informasi", "transaksi"]
+        assert session.exec(select(SiteCheck)).one().status == "ok"
+
+
+def test_pipeline_memory_is_bounded_by_sites_in_flight(store):
+    """After many finished sites, the pipeline keeps keys only: no rows, no discovery keys, a small session."""
+    pipeline = make_pipeline(SPBE_STORE_BODIES=False)
+    pipeline.open("18.71", resume=True)
+    for n in range(1, 121):
+        key = -n
+        pipeline.process_item(WebsiteItem(key, KEL2, f"https://s{n}.example.go.id/", "penemuan:tautan", 0.9, "bukti"))
+        pipeline.process_item(page(key, f"https://s{n}.example.go.id/"))
+        pipeline.process_item(finding(key, KEL2, ["informasi"], 0.4))
+        pipeline.process_item(check(key, KEL2))
+    assert pipeline.open_findings == {}
+    assert pipeline.discovered == {}
+    assert pipeline.session is not None and len(pipeline.session.identity_map) < 10
+    pipeline.close("finished")
+
+
+def test_site_state_counts_requests_and_finishes_once():
+    site = SiteState(1, KEL, "18.71", "https://a.go.id/", frozenset(), LinkFrontier("a.go.id", 5, 400, 3))
+    site.opened()
+    site.opened()
+    assert site.closed() is False
+    assert site.closed() is True
+    assert site.closed() is False, "a finished site is never finished twice"
+
+
+def test_site_state_final_verdict():
+    site = SiteState(1, KEL, "18.71", "https://a.go.id/", frozenset(), LinkFrontier("a.go.id", 5, 400, 3))
+    assert site.final().status == Status.OK
+    site.verdicts += [Verdict(Status.STALE, "basi"), Verdict(Status.HACKED_GAMBLING, "judi"), Verdict(Status.BLOCKED, "blok")]
+    assert site.final().status == Status.HACKED_GAMBLING
+    site.failure = Verdict(Status.TIMEOUT, "lambat")
+    assert site.final().status == Status.TIMEOUT
+
+
+@pytest.mark.parametrize(
+    ("failed", "tried", "error", "expected"),
+    [
+        (Attempt("https://a.go.id/index.php", Status.HTTP_ERROR, "HTTP 404", 404), [], "", "https://a.go.id/"),
+        (Attempt("https://a.go.id/berita?id=3", Status.HTTP_ERROR, "HTTP 410", 410), [], "", "https://a.go.id/"),
+        (Attempt("https://a.go.id/", Status.HTTP_ERROR, "HTTP 404", 404), [], "", None),  # already the root
+        (Attempt("https://a.go.id/x", Status.HTTP_ERROR, "HTTP 500", 500), [], "", None),  # 5xx is not a stale link
+        (Attempt("https://a.go.id/p", Status.CONNECT_REFUSED, "ditolak"), [], "", "http://a.go.id/p"),
+        (Attempt("https://a.go.id/", Status.TLS_ERROR, "tls"), [], "SSL routines: wrong version number", "http://a.go.id/"),
+        (Attempt("https://a.go.id/", Status.TLS_ERROR, "tls"), [], "certificate verify failed: certificate has expired", None),
+        (Attempt("http://a.go.id/", Status.CONNECT_REFUSED, "ditolak"), [], "", "http://www.a.go.id/"),
+        (Attempt("https://www.a.go.id/", Status.DNS_ERROR, "nx"), [], "", "https://a.go.id/"),
+        (Attempt("https://a.go.id/", Status.DNS_ERROR, "nx"), ["https://www.a.go.id/"], "", None),  # tried already
+        (Attempt("https://a.go.id/", Status.TIMEOUT, "lambat"), [], "", None),
+        (Attempt("https://10.0.0.1/", Status.DNS_ERROR, "nx"), [], "", None),
+        (Attempt("https://a.go.id/", Status.CONNECT_REFUSED, "x"), ["1", "2", "3", "4"], "", None),  # budget spent
+    ],
+)
+def test_fallback_order(failed, tried, error, expected):
+    assert fallback.next_homepage(failed, [failed.url, *tried], error) == expected
+
+
+def test_https_refused_then_http_refused_tries_www():
+    first = Attempt("https://a.go.id/", Status.CONNECT_REFUSED, "x")
+    second_url = fallback.next_homepage(first, [first.url])
+    assert second_url == "http://a.go.id/"
+    second = Attempt(second_url, Status.CONNECT_REFUSED, "x")
+    assert fallback.next_homepage(second, [first.url, second_url]) == "http://www.a.go.id/"
+
+
+def test_registry_fix_data_and_sentence():
+    fix = fallback.registry_fix("https://a.go.id/x", "http://a.go.id/", [Attempt("https://a.go.id/x", Status.CONNECT_REFUSED, "ditolak")])
+    assert fix["mark"] == "tanpa HTTPS" and fix["advice"] == "perbaiki alamat di registri"
+    assert "situs berfungsi di http://a.go.id/" in fallback.fix_sentence(fix)
+    same_scheme = fallback.registry_fix(
+        "https://a.go.id/x", "https://a.go.id/", [Attempt("https://a.go.id/x", Status.HTTP_ERROR, "HTTP 404", 404)]
+    )
+    assert "mark" not in same_scheme

@@ -1,0 +1,213 @@
+"""The survey spider's callbacks, driven by hand-built responses (no network, no reactor).
+
+Each test schedules the start requests of a small registry, answers them the way Scrapy would, and
+checks what the spider yields: requests routed by :class:`Fetch`, items, and exactly one site check
+per site once its last request is answered.
+"""
+
+from __future__ import annotations
+
+import pytest
+from OpenSSL import SSL
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
+
+import spbe_crawler.health.page as page_module
+from spbe_crawler.health.status import Status
+from spbe_crawler.items import CandidateItem, FindingItem, PageItem, WebsiteItem
+from spbe_crawler.survey.site import Fetch
+from tests.crawl_support import checks_of, fail, feed, items_of, make_spider, requests_of, respond, targets
+
+KEL = "18.71.01.1001"
+HOME = """<html lang="id"><head><title>Kelurahan Bakung</title>
+<meta name="viewport" content="width=device-width"></head><body>
+<h1>Kelurahan Bakung</h1><p>Selamat datang di situs resmi Kelurahan Bakung, Kecamatan Teluk Betung Barat.</p>
+<a href="/profil">Profil</a> <a href="/berita/1">Berita</a> <a href="https://jdih.bandarlampungkota.go.id/">JDIH</a>
+<p>Diperbarui 2 Januari 2026</p></body></html>"""
+PAGE = "<html><head><title>Profil</title></head><body><p>Profil kelurahan, alamat kantor, kontak.</p></body></html>"
+
+
+@pytest.fixture(scope="module")
+def spider_factory():
+    make_spider()  # loads the rules and the signature pack once for the module
+    return make_spider
+
+
+def start(spider, *sites, **kwargs):
+    return list(spider.start_requests_for(targets(*sites, **kwargs), done=set()))
+
+
+def answer_all(spider, requests, pages: dict[str, tuple[int, str]] | None = None, default=(200, PAGE)):
+    """Answer every request (and the requests it leads to) until the spider yields no more."""
+    outputs = []
+    queue = list(requests)
+    while queue:
+        request = queue.pop(0)
+        status, body = (pages or {}).get(request.url, default)
+        produced = feed(spider, respond(request, status, body))
+        outputs += produced
+        queue += requests_of(produced)
+    return outputs
+
+
+def test_a_site_is_crawled_and_checked_once(spider_factory):
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    assert home.meta["fetch"] is Fetch.HOME and home.priority == 0
+    first = feed(spider, respond(home, 200, HOME))
+    routed = {r.meta["fetch"] for r in requests_of(first)}
+    assert Fetch.PAGE in routed and Fetch.BOT in routed
+    assert all(r.meta["site"] == 1 for r in requests_of(first))
+    assert [p.url for p in items_of(first, PageItem)] == ["https://bakung.example.go.id/"]
+    assert not checks_of(first), "the site is finished only when its last request is answered"
+    rest = answer_all(spider, requests_of(first), {r.url: (200, HOME) for r in requests_of(first) if r.meta["fetch"] is Fetch.BOT})
+    [check] = checks_of(rest)
+    assert (check.website_id, check.unit_code, check.status) == (1, KEL, "ok")
+    assert check.signals["checklist"]["profil"]
+    assert spider.sites == {}, "a finished site's state is dropped"
+
+
+def test_each_page_is_parsed_once(spider_factory, monkeypatch):
+    parses = []
+    original = page_module._parse_once
+    monkeypatch.setattr(page_module, "_parse_once", lambda html: parses.append(1) or original(html))
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    outputs = answer_all(spider, [home], {home.url: (200, HOME)})
+    text_responses = 1 + len([r for r in requests_of(outputs)])  # every request here is answered with HTML
+    assert len(parses) == text_responses
+    assert items_of(outputs, FindingItem), "the signature pack saw the page (JDIH link) without parsing it again"
+
+
+def test_stale_deep_link_falls_back_to_the_root(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/index.php"))
+    outputs = feed(spider, respond(home, 404, "not found"))
+    [root] = requests_of(outputs)
+    assert (root.url, root.meta["fetch"]) == ("https://bakung.example.go.id/", Fetch.HOME)
+    assert not checks_of(outputs)
+    [check] = checks_of(answer_all(spider, [root], {root.url: (200, HOME)}))
+    assert check.status == "ok"
+    fix = check.signals["registry_fix"]
+    assert fix["registered_url"] == "https://bakung.example.go.id/index.php"
+    assert fix["working_url"] == "https://bakung.example.go.id/"
+    assert fix["tried"][0]["http_status"] == 404
+    assert "perbaiki alamat di registri" in check.detail
+
+
+def test_root_that_fails_too_keeps_the_registered_failure(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/home"))
+    [root] = requests_of(feed(spider, respond(home, 404)))
+    [check] = checks_of(feed(spider, respond(root, 500)))
+    assert check.status == "http_error"
+    assert check.detail.startswith("HTTP 404") and "juga dicoba" in check.detail and "HTTP 500" in check.detail
+
+
+def test_https_refused_tries_http_and_marks_no_https(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    [plain] = requests_of(fail(spider, home, DownloadConnectionRefusedError("refused")))
+    assert plain.url == "http://bakung.example.go.id/"
+    [check] = checks_of(answer_all(spider, [plain], {plain.url: (200, HOME)}))
+    assert check.status == "ok"
+    assert check.signals["marks"] == ["tanpa HTTPS"]
+    assert check.signals["registry_fix"]["tried"][0]["status"] == "connect_refused"
+
+
+def test_plain_http_on_the_tls_port_tries_http(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    error = SSL.Error([("SSL routines", "", "wrong version number")])
+    [plain] = requests_of(fail(spider, home, error))
+    assert plain.url == "http://bakung.example.go.id/"
+
+
+def test_unknown_name_tries_the_www_variant_then_concludes(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    [www] = requests_of(fail(spider, home, CannotResolveHostError("nx")))
+    assert www.url == "https://www.bakung.example.go.id/"
+    outputs = fail(spider, www, CannotResolveHostError("nx"))
+    assert not requests_of(outputs)
+    [check] = checks_of(outputs)
+    assert check.status == "dns_error" and "www.bakung.example.go.id" in check.detail
+    assert "registry_fix" not in check.signals
+
+
+def test_blocked_for_crawlers_but_not_for_browsers(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    [browser] = requests_of(feed(spider, respond(home, 403)))
+    assert browser.meta["fetch"] is Fetch.BROWSER and b"Chrome" in browser.headers[b"User-Agent"]
+    [check] = checks_of(answer_all(spider, [browser], {browser.url: (200, HOME)}))
+    assert check.status == "blocked"
+
+
+def test_redirects_loop_and_to_parent(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    a, b = start(
+        spider,
+        (1, KEL, "https://bakung.example.go.id/"),
+        (2, "18.71.01.1002", "https://kuripan.example.go.id/"),
+        parent_hosts={"bandarlampungkota.go.id"},
+    )
+    [again] = requests_of(feed(spider, respond(a, 302, headers={"Location": "/a"})))
+    [check] = checks_of(feed(spider, respond(again, 302, headers={"Location": "https://bakung.example.go.id/"})))
+    assert check.status == "redirect_loop"
+    [check] = checks_of(feed(spider, respond(b, 301, headers={"Location": "https://bandarlampungkota.go.id/"})))
+    assert check.status == "redirect_to_parent"
+
+
+def test_a_broken_check_never_sinks_the_site(spider_factory, monkeypatch, caplog):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    monkeypatch.setattr(spider.analyzer.rules, "evaluate", lambda facts: 1 / 0)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    [check] = checks_of(answer_all(spider, [home], {home.url: (200, HOME)}))
+    assert check.status == "ok"
+    assert "aturan konten" in caplog.text
+
+
+def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypatch):
+    spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)
+    requests = start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
+    guesses = [r for r in requests if r.meta["fetch"] is Fetch.DISCOVER]
+    guess = next(r for r in guesses if "kuripan" in r.url)
+    parses = []
+    original = page_module._parse_once
+    monkeypatch.setattr(page_module, "_parse_once", lambda html: parses.append(1) or original(html))
+    body = "<title>Kelurahan Kuripan</title><h1>Kelurahan Kuripan</h1><p>Kecamatan Teluk Betung Barat</p>"
+    outputs = list(spider._on_discover(respond(guess, 200, body)))
+    assert len(parses) == 1
+    [website] = items_of(outputs, WebsiteItem)
+    assert website.key < 0 and website.unit_code == "18.71.01.1002"
+    assert [p.website_id for p in items_of(outputs, PageItem)] == [website.key]
+    rest = answer_all(spider, requests_of(outputs))
+    [check] = checks_of(outputs + rest)
+    assert check.website_id == website.key
+
+
+def test_unconfirmed_ambiguous_link_becomes_a_candidate(spider_factory):
+    spider = spider_factory(SPBE_DISCOVERY=True)
+    start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
+    from spbe_crawler.survey.discover import Attempt
+
+    attempt = Attempt("https://kel-x.example.go.id/", ("18.71.01.1001", "18.71.01.1002"), "tautan", "tautan 'x'", ambiguous=True)
+    request = spider._discover_request(attempt, attempt.url)
+    [candidate] = spider._on_discover(respond(request, 200, "<title>Lain</title><p>bukan kelurahan</p>"))
+    assert isinstance(candidate, CandidateItem) and candidate.unit_codes == ["18.71.01.1001", "18.71.01.1002"]
+
+
+def test_start_skips_sites_checked_before_a_resume(spider_factory):
+    spider = spider_factory()
+    requests = list(
+        spider.start_requests_for(targets((1, KEL, "https://a.example.go.id/"), (2, KEL, "https://b.example.go.id/")), done={1})
+    )
+    assert [r.url for r in requests] == ["https://b.example.go.id/"]
+    assert spider.total_sites == 1
+
+
+def test_status_vocabulary_is_the_enum(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    [check] = checks_of(answer_all(spider, [home], {home.url: (200, "")}))
+    assert Status(check.status) in Status
