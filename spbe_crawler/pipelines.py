@@ -214,9 +214,11 @@ class StorePipeline:
         self.session.add(check)
 
     def _spider_closed(self, spider: Any, reason: str) -> None:
-        self.close(reason)
+        # What discovery tried for units it found nothing for (read from the spider, never written).
+        discoverer = getattr(spider, "discoverer", None)
+        self.close(reason, discoverer.tried_sentences() if discoverer is not None else None)
 
-    def close(self, reason: str) -> None:
+    def close(self, reason: str, tried: dict[str, str] | None = None) -> None:
         """Runs after the scraper closed (Scrapy sends spider_closed last), with the close reason.
 
         Only a crawl that finished gets its unit outcomes and is marked finished; an interrupted one
@@ -227,9 +229,6 @@ class StorePipeline:
         self.session.commit()
         finished = reason == "finished"
         if finished:
-            # What discovery tried for units it found nothing for (read from the spider, never written).
-            discoverer = getattr(self.crawler.spider, "discoverer", None)
-            tried = discoverer.tried_sentences() if discoverer is not None else None
             runs.record_unit_outcomes(self.session, self.run, units_in_scope(self.session, self.pemda), tried=tried)
         runs.finish_run(self.session, self.run, finished)
         self.session.close()

@@ -167,11 +167,13 @@ def test_a_broken_check_never_sinks_the_site(spider_factory, monkeypatch, caplog
     assert "aturan konten" in caplog.text
 
 
-def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypatch):
+def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPBE_HOME", str(tmp_path))  # discovery's DNS cache lives there
     spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)
-    requests = start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
-    guesses = [r for r in requests if r.meta["fetch"] is Fetch.DISCOVER]
-    guess = next(r for r in guesses if "kuripan" in r.url)
+    start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
+    attempt = next(a for a in spider.discovery_guesses() if "kuripan" in a.url)
+    guess = spider._discover_request(attempt, attempt.url)
+    assert guess.meta["fetch"] is Fetch.DISCOVER
     parses = []
     original = page_module._parse_once
     monkeypatch.setattr(page_module, "_parse_once", lambda html: parses.append(1) or original(html))
@@ -186,7 +188,8 @@ def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypat
     assert check.website_id == website.key
 
 
-def test_unconfirmed_ambiguous_link_becomes_a_candidate(spider_factory):
+def test_unconfirmed_ambiguous_link_becomes_a_candidate(spider_factory, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPBE_HOME", str(tmp_path))
     spider = spider_factory(SPBE_DISCOVERY=True)
     start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
     from spbe_crawler.survey.discover import Attempt
