@@ -75,10 +75,8 @@ def _busy_text(scope: str, kind: str, who: str) -> str:
 
 def busy_run(session: Session, scope: str, kind: str = "survey") -> CrawlRun | None:
     """The unfinished run of ``scope`` whose process is still alive (another job on the same targets)."""
-    latest = session.exec(
-        select(CrawlRun).where(CrawlRun.scope == scope, CrawlRun.kind == kind).order_by(CrawlRun.id.desc())  # type: ignore[union-attr]
-    ).first()
-    if latest is not None and latest.state != "finished" and _pid_alive(latest.options.get("pid")):
+    latest = queries.latest_run(session, scope, kind)
+    if latest is not None and latest.state != RunState.FINISHED and _pid_alive(latest.options.get("pid")):
         return latest
     return None
 
