@@ -32,7 +32,7 @@ def test_module_prints_env_lines_and_stops_on_ctrl_c(tmp_path):
         assert fetch("https://bandarlampungkota.go.id/", env).status == 200
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
+        out, err = process.communicate(timeout=30)
     assert process.returncode == 0 and "dihentikan" in out and err == ""
 
 

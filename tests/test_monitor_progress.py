@@ -22,7 +22,7 @@ class Clock:
 
 
 def _item(n: int, status: str = "ok") -> SiteCheckItem:
-    return SiteCheckItem(run_id=1, website_id=n, unit_code="18.71", url=f"https://situs{n}.go.id/", status=status)
+    return SiteCheckItem(website_id=n, unit_code="18.71", url=f"https://situs{n}.go.id/", status=status)
 
 
 def test_a_run_without_terminal_prints_periodic_plain_lines() -> None:
