@@ -119,3 +119,28 @@ def test_n_of_m_confirmation(web: LocalWeb, answers: list[int], need: int, attem
     assert len(web.requests) - before == requests
     if status != "ok" and requests > 1:
         assert "percobaan gagal" in probe.detail
+
+
+def _confirm_seconds(web: LocalWeb, host: str, delay: float) -> tuple[float, Probe]:
+    async def go() -> tuple[float, Probe]:
+        settings = quick_settings(read_timeout=1.0, confirm_delay=delay)
+        async with Prober(settings, web.policy()) as prober:
+            began = asyncio.get_running_loop().time()
+            probe = await prober.confirmed(Target(website_id=4, url=f"http://{host}.{ZONE}/", host=f"{host}.{ZONE}"))
+            return asyncio.get_running_loop().time() - began, probe
+
+    return asyncio.run(go())
+
+
+def test_attempts_start_the_delay_apart_so_a_silent_host_is_not_waited_for_twice(web: LocalWeb) -> None:
+    # a silent host times out after 1 s; with a 1 s delay counted from the start of the attempt,
+    # the second attempt starts as soon as the first has timed out: about 2 s, never 3 s
+    seconds, probe = _confirm_seconds(web, "silent", delay=1.0)
+    assert probe.status == Status.TIMEOUT.value and "2 dari 2 percobaan gagal" in probe.detail
+    assert 1.9 <= seconds < 2.8
+
+
+def test_a_fast_failure_still_waits_the_whole_delay(web: LocalWeb) -> None:
+    seconds, probe = _confirm_seconds(web, "refused", delay=1.0)
+    assert probe.status == Status.CONNECT_REFUSED.value and "2 dari 2 percobaan gagal" in probe.detail
+    assert seconds >= 1.0

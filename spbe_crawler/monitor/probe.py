@@ -235,7 +235,8 @@ class Prober:
     ) -> ProbeResult:
         """Probe; a failure is retried after a delay, and the site is down only when N of M attempts fail.
 
-        The confirmation window opens at the first failure: a first success ends it at once. A site
+        The confirmation window opens at the first failure: a first success ends it at once.
+        Attempts *start* ``confirm_delay`` apart (a timed-out attempt counts towards the delay). A site
         with an open incident (``known_down``) is not re-probed on failure: confirmation guards the
         opening of an incident, not its continuation (closing still takes K successes). Each
         attempt runs inside ``gate()`` (the sweep's concurrency slot); the delay between attempts
@@ -244,6 +245,8 @@ class Prober:
         """
         s = self.settings
         need, budget = max(1, s.confirm_failures), max(s.confirm_attempts, s.confirm_failures, 1)
+        clock = asyncio.get_running_loop().time
+        began = clock()
         attempts = [await self._gated(target, gate)]
         while not target.known_down:
             failures = sum(not works(p.status) for p in attempts)
@@ -252,7 +255,10 @@ class Prober:
                 break
             if on_wait is not None and len(attempts) == 1:
                 on_wait()
-            await asyncio.sleep(s.confirm_delay)
+            # attempts start ``confirm_delay`` apart: an attempt that took its whole timeout has
+            # already spent (part of) the delay, so a silent host is not waited for twice
+            await asyncio.sleep(max(0.0, s.confirm_delay - (clock() - began)))
+            began = clock()
             attempts.append(await self._gated(target, gate))
         return _verdict(attempts, 1 if target.known_down else need)
 

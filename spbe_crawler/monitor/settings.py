@@ -32,7 +32,7 @@ class MonitorSettings:
     )
     confirm_attempts: int = _knob("SPBE_MONITOR_CONFIRM_ATTEMPTS", 3, "M: percobaan maksimum sebelum situs dinyatakan mati")
     confirm_failures: int = _knob("SPBE_MONITOR_CONFIRM_FAILURES", 2, "N: kegagalan dari M percobaan agar situs dinyatakan mati")
-    confirm_delay: float = _knob("SPBE_MONITOR_CONFIRM_DELAY", 5.0, "jeda antarpercobaan ulang (detik)")
+    confirm_delay: float = _knob("SPBE_MONITOR_CONFIRM_DELAY", 5.0, "jeda antara awal dua percobaan (detik)")
     close_after: int = _knob("SPBE_MONITOR_CLOSE_AFTER", 2, "K: probe berhasil berturut-turut untuk menutup insiden")
     portal_interval: float = _knob("SPBE_MONITOR_PORTAL_INTERVAL", 300.0, "selang sapuan portal layanan (detik)")
     unit_interval: float = _knob("SPBE_MONITOR_UNIT_INTERVAL", 3600.0, "selang sapuan situs unit (detik)")
