@@ -21,6 +21,7 @@ from spbe_crawler.cluster.worker import claim_run
 from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun
+from spbe_crawler.survey.runs import RunBusy
 
 REDIS_URL = os.environ.get("SPBE_TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="SPBE_TEST_REDIS_URL tidak diatur: tidak ada server Redis")
@@ -39,7 +40,7 @@ def test_lease_moves_a_job_to_the_worker_and_ack_forgets_it(queue) -> None:
     assert queue.enqueue(["18.71", "18.72", "18.71"], "b1") == 2  # one job per pemda
     assert queue.enqueue(["18.72"], "b2") == 0  # already queued
     job = queue.lease("w1")
-    assert job == Job("18.71", "b1", job.raw)
+    assert job == Job("18.71", "b1") and job.raw
     assert [j.pemda for j in queue.pending()] == ["18.72"]
     assert queue.in_flight() == {"w1": [job]}
     assert queue.enqueue(["18.71"], "b3") == 0  # in flight counts as queued
@@ -50,19 +51,74 @@ def test_lease_moves_a_job_to_the_worker_and_ack_forgets_it(queue) -> None:
     assert queue.is_idle()
 
 
+def test_enqueue_is_atomic_across_concurrent_producers(queue) -> None:
+    """Two ``spbe run`` at the same moment: each pemda is queued once (one Lua script per call)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    codes = [f"18.{n:02d}" for n in range(1, 41)]
+    clients = [connect(REDIS_URL) for _ in range(8)]
+    producers = [JobQueue(client, queue.prefix) for client in clients]
+    with ThreadPoolExecutor(8) as pool:
+        added = list(pool.map(lambda p: p.enqueue(list(reversed(codes)) if id(p) % 2 else codes, "b"), producers))
+    for client in clients:
+        client.close()
+    assert sum(added) == len(codes)
+    assert sorted(j.pemda for j in queue.pending()) == codes
+    assert queue.active() == set(codes)
+
+
+def test_units_of_a_run_are_shared_and_the_last_one_queues_its_finish_once(queue) -> None:
+    queue.enqueue(["18.71"], "b")
+    pemda = queue.lease("planner")
+    assert queue.plan("planner", pemda, 7, ["18.71.01", "18.71.02", "18.71.03"])
+    assert queue.in_flight() == {"planner": []}  # the pemda job is done once its units are queued
+    assert not queue.plan("planner", pemda, 7, ["18.71.01"])  # a second plan of the run queues nothing
+    assert [j.unit for j in queue.pending("units")] == ["18.71.01", "18.71.02", "18.71.03"]
+    first, second = queue.lease("a", "units"), queue.lease("b", "units")  # two workers, one pemda
+    third = queue.lease("a", "units")
+    assert (first.unit, second.unit, third.unit, first.run, first.kind) == ("18.71.01", "18.71.02", "18.71.03", 7, "unit")
+    assert not queue.unit_done("a", first)
+    assert not queue.unit_done("a", first)  # acknowledged twice (taken over after a death): counted once
+    assert not queue.unit_done("b", second)
+    assert queue.pending() == []
+    assert queue.unit_done("a", third)  # the last unit queues the run's finish job
+    assert queue.pending() == [Job("18.71", "b", "finish", 7)]
+    assert not queue.unit_done("b", second)  # never twice
+    assert len(queue.pending()) == 1
+    finish = queue.lease("c")
+    assert queue.enqueue(["18.71"], "b2") == 0  # still running
+    queue.run_done("c", finish)
+    assert queue.is_idle() and queue.active() == set()
+    assert queue.enqueue(["18.71"], "b2") == 1  # finished: may be surveyed again
+
+
+def test_a_run_without_units_to_check_goes_straight_to_finish(queue) -> None:
+    queue.enqueue(["18.72"], "b")
+    assert queue.plan("w", queue.lease("w"), 9, [])
+    assert queue.pending() == [Job("18.72", "b", "finish", 9)]
+
+
 def test_dead_workers_jobs_return_once_and_first_in_line(queue) -> None:
     queue.enqueue(["18.71", "18.72", "18.12"], "b")
     dead = queue.lease("dead")
     alive = queue.lease("alive")
+    queue.plan("alive", alive, 3, ["u1", "u2"])
+    dead_unit, alive_unit = queue.lease("dead", "units"), queue.lease("alive", "units")
+    queue.heartbeat("dead")
+    queue.heartbeat("alive")
+    queue.client.set(queue.frontier_key(queue.unit_frontier("dead")), "x")
     assert queue.reap() == 0  # both leases are fresh
     time.sleep(0.7)  # both expire; "alive" renews
-    queue.heartbeat("alive")
-    assert queue.reap() == 1
+    assert not queue.heartbeat("alive")  # it notices that it had been taken for dead
+    assert queue.reap() == 2
     assert queue.reap() == 0  # moved once
     assert [j.pemda for j in queue.pending()] == [dead.pemda, "18.12"]
-    assert queue.in_flight() == {"alive": [alive]}
+    assert [j.unit for j in queue.pending("units")] == [dead_unit.unit]
+    assert queue.in_flight("units") == {"alive": [alive_unit]}
+    assert not queue.client.exists(queue.frontier_key(queue.unit_frontier("dead")))  # its frontier is dropped
     again = queue.lease("other")
     assert again.raw == dead.raw  # the same job, same batch: the run is continued, not restarted
+    assert queue.heartbeat("other") is False and queue.heartbeat("other") is True
 
 
 def test_give_back_puts_the_job_first(queue) -> None:
@@ -71,6 +127,8 @@ def test_give_back_puts_the_job_first(queue) -> None:
     queue.give_back("w", job)
     assert [j.pemda for j in queue.pending()] == ["18.71", "18.72"]
     assert queue.in_flight() == {"w": []}
+    queue.give_back("w", queue.lease("w"), last=True)
+    assert [j.pemda for j in queue.pending()] == ["18.72", "18.71"]
 
 
 def test_ip_slots_are_shared_between_workers_and_expire() -> None:
@@ -118,15 +176,14 @@ def test_ip_slots_are_shared_between_workers_and_expire() -> None:
 def test_claim_run_continues_the_batch_never_reruns_a_finished_one(tmp_path) -> None:
     engine = get_engine(f"sqlite:///{tmp_path / 'claim.sqlite3'}")
     with Session(engine, expire_on_commit=False) as session:
-        stale = CrawlRun(scope="18.71", options={"pid": 1})  # an old local run, never finished
+        stale = CrawlRun(scope="18.71", options={"pid": 1 << 22})  # an old local run whose process is gone
         session.add(stale)
         session.commit()
         first = claim_run(session, Job("18.71", "b1"), "w1")
         assert first is not None and first.id != stale.id
         assert session.get(CrawlRun, stale.id).state == "interrupted"
-        again = claim_run(session, Job("18.71", "b1"), "w2")  # w1 died: w2 continues the same run
-        assert again is not None and again.id == first.id
-        assert again.options["worker"] == "w2" and again.options["taken_over"] == 1
+        again = claim_run(session, Job("18.71", "b1"), "w2")  # the finish step, another worker: same run
+        assert again is not None and again.id == first.id and again.options["worker"] == "w2"
         again.state = "finished"
         session.add(again)
         session.commit()
@@ -134,6 +191,27 @@ def test_claim_run_continues_the_batch_never_reruns_a_finished_one(tmp_path) -> 
         newer = claim_run(session, Job("18.71", "b2"), "w3")
         assert newer is not None and newer.id not in (stale.id, first.id)
         assert len(session.exec(select(CrawlRun)).all()) == 3
+
+
+def test_claim_run_leaves_a_live_owners_run_alone(tmp_path) -> None:
+    """Another batch's unfinished run is interrupted only when its owner is gone: a worker by its
+    lease in Redis, a local run by its process."""
+    engine = get_engine(f"sqlite:///{tmp_path / 'owners.sqlite3'}")
+    alive = {"w-live"}
+    with Session(engine, expire_on_commit=False) as session:
+        running = claim_run(session, Job("18.71", "b1"), "w-live")
+        with pytest.raises(RunBusy, match="18.71"):
+            claim_run(session, Job("18.71", "b2"), "w-new", lambda w: w in alive)
+        assert session.get(CrawlRun, running.id).state == "running"
+        local = CrawlRun(scope="18.72", options={"pid": os.getppid()})  # a live process here
+        session.add(local)
+        session.commit()
+        with pytest.raises(RunBusy):
+            claim_run(session, Job("18.72", "b2"), "w-new", lambda w: w in alive)
+        alive.clear()  # w-live's lease expired
+        taken = claim_run(session, Job("18.71", "b2"), "w-new", lambda w: w in alive)
+        assert taken is not None and taken.id != running.id
+        assert session.get(CrawlRun, running.id).state == "interrupted"
 
 
 def test_frontier_pops_higher_priority_first_then_newest_like_scrapy() -> None:

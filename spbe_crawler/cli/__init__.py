@@ -61,7 +61,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "user": ("spbe_crawler.cli.web_cmds", "Akun ruang kerja web (spbe serve): tambah, daftar, ubah."),
     "worker": (
         "spbe_crawler.cli.worker_cmds",
-        "Kerjakan survei pemda dari antrean bersama (Redis, $SPBE_REDIS_URL); basis data bersama $SPBE_DATABASE_URL.",
+        "Kerjakan survei (situs per unit) dan sapuan pemantauan dari antrean bersama (Redis, $SPBE_REDIS_URL).",
     ),
 }
 

@@ -120,6 +120,21 @@ def sweep_cmd(
     _print_summary(summary)
 
 
+@monitor_app.command("antrean")
+def queue_cmd(
+    bagian: int = typer.Option(..., "--bagian", "--shards", min=1, help="Jumlah bagian N: bagian 1/N ... N/N dikerjakan spbe worker."),
+    pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),
+    kelas: str | None = typer.Option(None, "--kelas", help="Hanya 'portal' (portal layanan) atau 'unit' (situs unit)."),
+    tunggu: bool = typer.Option(False, "--tunggu", help="Tunggu sampai semua bagian selesai disapu."),
+) -> None:
+    """Bagikan satu sapuan ke pekerja (spbe worker) lewat antrean Redis yang sama dengan survei."""
+    from spbe_crawler.cli.worker_cmds import queue_monitor_sweep
+
+    if kelas not in (None, "portal", "unit"):
+        _fail(f"--kelas harus 'portal' atau 'unit', bukan {kelas!r}")
+    queue_monitor_sweep(pemda, bagian, kelas, wait=tunggu)
+
+
 @monitor_app.command("run")
 def run_cmd(
     pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP),

@@ -82,6 +82,33 @@ def _write_reports(code: str, run_id: int, out_dir: Path) -> None:
     console.print(f"{escape(coverage.pemda_name)}: {escape(str(html))}", highlight=False)
 
 
+def queue_monitor_sweep(scope: str, parts: int, target_class: str | None, wait: bool) -> None:
+    """Queue the N shards of one monitor sweep; with ``wait``, until the workers have swept them all."""
+    import time
+
+    from spbe_crawler.cluster import batch as batches
+    from spbe_crawler.cluster.monitor_jobs import enqueue_sweep
+
+    queue = _queue()
+    batch = batches.new_batch_id()
+    added = enqueue_sweep(queue, scope, parts, target_class, batch)
+    console.print(
+        f"Sapuan {escape(batch)}: {added} dari {parts} bagian dimasukkan ke antrean"
+        + (f" ({parts - added} masih dikerjakan dari putaran sebelumnya)" if added < parts else "")
+        + ".",
+        highlight=False,
+    )
+    if not wait or not added:
+        return
+    while True:
+        left = [j for j in queue.pending() if j.batch == batch]
+        left += [j for jobs in queue.in_flight().values() for j in jobs if j.batch == batch]
+        if not left:
+            break
+        time.sleep(1)
+    console.print(f"Sapuan {escape(batch)}: semua bagian selesai.", highlight=False)
+
+
 @app.command("worker")
 def worker_command(
     processes: int = typer.Option(1, "--proses", min=1, help="Jumlah proses pekerja di mesin ini"),
@@ -89,7 +116,10 @@ def worker_command(
         None, "--berhenti-bila-kosong", help="Berhenti bila antrean kosong sekian detik (bawaan: terus menunggu)"
     ),
 ) -> None:
-    """Kerjakan survei pemda dari antrean bersama (Redis, $SPBE_REDIS_URL); basis data bersama $SPBE_DATABASE_URL."""
+    """Kerjakan survei (situs per unit) dan sapuan pemantauan dari antrean bersama (Redis, $SPBE_REDIS_URL).
+
+    Semua pekerja berbagi situs setiap pemda; basis data bersama di $SPBE_DATABASE_URL.
+    """
     queue = _queue()
     queue.client.close()
     if processes > 1:
@@ -106,8 +136,9 @@ def worker_command(
     console.print(f"Pekerja {escape(worker.worker)} siap; log di {escape(str(config.home_dir() / 'logs'))}.")
     report = worker.run()
     console.print(
-        f"Pekerja {escape(report.worker)} berhenti: {len(report.finished)} pemda selesai"
-        + (f", {len(report.given_back)} dikembalikan ke antrean" if report.given_back else "")
+        f"Pekerja {escape(report.worker)} berhenti: {report.units} unit diperiksa, {len(report.finished)} pemda diselesaikan"
+        + (f", {len(report.shards)} bagian pemantauan" if report.shards else "")
+        + (f", {len(report.given_back)} pekerjaan dikembalikan ke antrean" if report.given_back else "")
         + (f", {len(report.skipped)} sudah selesai oleh pekerja lain" if report.skipped else ""),
         highlight=False,
     )

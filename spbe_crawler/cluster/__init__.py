@@ -1,1 +1,2 @@
-"""Survey at national scale: a shared job queue on Redis (one job per pemda), workers, per-IP politeness across workers."""
+"""Survey at national scale: a shared job queue on Redis (pemda runs, their units, monitor shards),
+workers that all crawl the units of any pemda, per-IP politeness across workers."""

@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from spbe_crawler.cluster.queue import JobQueue
 from spbe_crawler.registry.results import RegistryError
 from spbe_crawler.registry.wilayah_file import read_wilayah
-from spbe_crawler.store.models import CrawlRun, UnitOutcome
+from spbe_crawler.store import cluster_queries
 
 
 def select_pemda(pemda: str | None = None, provinsi: str | None = None, all_pemda: bool = False) -> list[str]:
@@ -56,11 +56,7 @@ class BatchProgress:
 
 def progress(session: Session, batch: str, codes: list[str]) -> BatchProgress:
     """Which pemda of the batch have a finished run (their reports can be written)."""
-    runs = session.exec(
-        select(CrawlRun).where(col(CrawlRun.scope).in_(codes), CrawlRun.kind == "survey", CrawlRun.state == "finished")
-    ).all()
-    finished = {run.scope: run.id for run in runs if run.options.get("batch") == batch and run.id is not None}
-    return BatchProgress(batch, codes, finished)
+    return BatchProgress(batch, codes, cluster_queries.finished_batch_runs(session, batch, codes))
 
 
 def wait(
@@ -82,11 +78,3 @@ def wait(
         if state.done or (timeout is not None and time.monotonic() - started > timeout):
             return state
         time.sleep(poll_seconds)
-
-
-def outcome_counts(session: Session, run_ids: list[int]) -> dict[int, int]:
-    rows = session.exec(select(UnitOutcome.run_id).where(col(UnitOutcome.run_id).in_(run_ids))).all()
-    counts: dict[int, int] = {}
-    for run_id in rows:
-        counts[run_id] = counts.get(run_id, 0) + 1
-    return counts

@@ -1,16 +1,22 @@
-"""The shared job queue on Redis: one job per pemda, leased by one worker at a time.
+"""The shared job queue on Redis: jobs leased by one worker at a time, returned when a worker dies.
 
-A reliable queue (the "lease" pattern): ``LMOVE`` takes a job from ``<p>:jobs`` onto the worker's own
-``<p>:inflight:<worker>`` list in one atomic step, and the worker keeps ``<p>:alive:<worker>``
-(a key with a time-to-live) fresh while it runs. A worker that dies (SIGKILL, power loss) stops
-renewing; once its key expires any other worker moves its in-flight jobs back to the queue
-(:meth:`JobQueue.reap`, one Lua script, so a job is never moved twice). A job leaves the in-flight
-list only when its run is finished in the store (:meth:`JobQueue.ack`): no job is lost, and since
-runs resume, a job taken again continues where the dead worker stopped.
+Two lanes, both reliable queues (the "lease" pattern): ``LMOVE`` takes a job from the lane's list onto
+the worker's own in-flight list of that lane in one atomic step, and the worker keeps
+``<p>:alive:<worker>`` (a key with a time-to-live) fresh while it runs. A worker that dies (SIGKILL,
+power loss) stops renewing; once its key expires any other worker moves its in-flight jobs back to the
+head of their lanes (:meth:`JobQueue.reap`, one Lua script, so a job is never moved twice). A job
+leaves the in-flight list only when its work is committed in the store.
 
-Why a pemda and not a single site: discovery matches links to the pemda's units and the run of a
-pemda records one outcome per unit at its end; both need the whole pemda in one crawl. Sites of a
-pemda are still crawled concurrently, within one worker.
+- ``<p>:jobs``, the control lane, small steps done by the worker itself: ``pemda`` (open the batch's
+  run of a pemda and queue one ``unit`` job per unit that has websites to check), ``finish`` (after the
+  last unit: discovery of unlisted sites, one outcome per unit, the run marked finished) and
+  ``monitor`` (one shard of a monitor sweep).
+- ``<p>:units``, the sites: one job per unit of a run (all of the unit's websites, so the unit's
+  findings are written by one worker). Every worker's long-lived crawl takes units from here, so the
+  sites of one large pemda are crawled by all workers at once.
+
+A run's units still to do are the set ``<p>:left:<run>``; acknowledging the unit that empties it
+queues the run's ``finish`` job, in the same script: the run finishes exactly once.
 """
 
 from __future__ import annotations
@@ -19,21 +25,72 @@ import json
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 
 DEFAULT_PREFIX = "spbe"
+JOBS = "jobs"
+UNITS = "units"
+LANES = (JOBS, UNITS)
 
-# Move every in-flight job of a worker whose alive key has expired back to the head of the queue.
-# KEYS[1] alive key, KEYS[2] in-flight list, KEYS[3] job queue, KEYS[4] worker set; ARGV[1] worker id
+PEMDA = "pemda"
+UNIT = "unit"
+FINISH = "finish"
+MONITOR = "monitor"
+
+# Move every in-flight job of a worker whose alive key has expired back to the head of its lane, and
+# drop the frontier of its unit crawl (the page requests of sites that are queued again).
+# KEYS[1] alive key, KEYS[2] worker set, KEYS[3-4] its frontier keys, then (in-flight list, lane)
+# pairs; ARGV[1] worker id
 _REAP = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[3], KEYS[4])
 local moved = 0
-while redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT') do moved = moved + 1 end
-redis.call('SREM', KEYS[4], ARGV[1])
+for i = 5, #KEYS, 2 do
+  while redis.call('LMOVE', KEYS[i], KEYS[i + 1], 'RIGHT', 'LEFT') do moved = moved + 1 end
+end
+redis.call('SREM', KEYS[2], ARGV[1])
 return moved
+"""
+
+# Queue each pemda once while it is queued, planned or running (the set <p>:active), atomically.
+# KEYS[1] active set, KEYS[2] jobs lane; ARGV: (code, raw job) pairs. Returns how many were queued.
+_ENQUEUE = """
+local added = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then
+    redis.call('RPUSH', KEYS[2], ARGV[i + 1])
+    added = added + 1
+  end
+end
+return added
+"""
+
+# A pemda job done: its units queued once per run (a worker that died after this left them queued).
+# KEYS: in-flight list, planned flag, left set, units lane, jobs lane;
+# ARGV: pemda raw job, finish raw job, then (unit code, raw unit job) pairs. 1 when planned now.
+_PLAN = """
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+if not redis.call('SET', KEYS[2], '1', 'NX') then return 0 end
+for i = 3, #ARGV, 2 do
+  redis.call('SADD', KEYS[3], ARGV[i])
+  redis.call('RPUSH', KEYS[4], ARGV[i + 1])
+end
+if #ARGV == 2 then redis.call('LPUSH', KEYS[5], ARGV[2]) end
+return 1
+"""
+
+# A unit done (its site checks committed). KEYS: in-flight list, left set, jobs lane;
+# ARGV: raw unit job, unit code, finish raw job. 1 when this was the run's last unit.
+_UNIT_DONE = """
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+if redis.call('SREM', KEYS[2], ARGV[2]) == 1 and redis.call('SCARD', KEYS[2]) == 0 then
+  redis.call('LPUSH', KEYS[3], ARGV[3])
+  return 1
+end
+return 0
 """
 
 
@@ -41,15 +98,42 @@ return moved
 class Job:
     pemda: str
     batch: str = ""
-    raw: str = ""  # the exact queued string (LREM needs it)
+    kind: str = PEMDA
+    run: int = 0
+    unit: str = ""
+    shard: str = ""  # monitor jobs: "K/N"
+    target_class: str = ""  # monitor jobs: "portal", "unit" or "" (every site)
+    raw: str = field(default="", compare=False)  # the exact queued string (LREM needs it)
 
     @classmethod
     def parse(cls, raw: str) -> Job:
         data = json.loads(raw)
-        return cls(pemda=str(data["pemda"]), batch=str(data.get("batch", "")), raw=raw)
+        return cls(
+            pemda=str(data.get("pemda", "")),
+            batch=str(data.get("batch", "")),
+            kind=str(data.get("kind", PEMDA)),
+            run=int(data.get("run", 0)),
+            unit=str(data.get("unit", "")),
+            shard=str(data.get("shard", "")),
+            target_class=str(data.get("target_class", "")),
+            raw=raw,
+        )
 
     def dumps(self) -> str:
-        return json.dumps({"pemda": self.pemda, "batch": self.batch}, sort_keys=True)
+        data: dict[str, Any] = {"kind": self.kind, "pemda": self.pemda, "batch": self.batch}
+        if self.run:
+            data["run"] = self.run
+        if self.unit:
+            data["unit"] = self.unit
+        if self.shard:
+            data["shard"] = self.shard
+        if self.target_class:
+            data["target_class"] = self.target_class
+        return json.dumps(data, sort_keys=True)
+
+    def queued(self) -> Job:
+        """The job as it sits in Redis (``raw`` filled)."""
+        return Job.parse(self.dumps())
 
 
 def connect(url: str) -> redis.Redis:
@@ -68,14 +152,20 @@ class JobQueue:
         self.prefix = prefix
         self.lease_seconds = lease_seconds
         self._reap = client.register_script(_REAP)
+        self._enqueue = client.register_script(_ENQUEUE)
+        self._plan = client.register_script(_PLAN)
+        self._unit_done = client.register_script(_UNIT_DONE)
 
     # --- keys -------------------------------------------------------------------------------
+    def lane_key(self, lane: str = JOBS) -> str:
+        return f"{self.prefix}:{lane}"
+
     @property
     def jobs_key(self) -> str:
-        return f"{self.prefix}:jobs"
+        return self.lane_key(JOBS)
 
-    def inflight_key(self, worker: str) -> str:
-        return f"{self.prefix}:inflight:{worker}"
+    def inflight_key(self, worker: str, lane: str = JOBS) -> str:
+        return f"{self.prefix}:inflight:{worker}" if lane == JOBS else f"{self.prefix}:inflight-{lane}:{worker}"
 
     def alive_key(self, worker: str) -> str:
         return f"{self.prefix}:alive:{worker}"
@@ -84,54 +174,126 @@ class JobQueue:
     def workers_key(self) -> str:
         return f"{self.prefix}:workers"
 
-    def frontier_key(self, pemda: str) -> str:
-        """Where the scrapy-redis scheduler keeps the page requests of the pemda being crawled."""
-        return f"{self.prefix}:frontier:{pemda}"
+    @property
+    def active_key(self) -> str:
+        return f"{self.prefix}:active"
+
+    def planned_key(self, run: int) -> str:
+        return f"{self.prefix}:planned:{run}"
+
+    def left_key(self, run: int) -> str:
+        return f"{self.prefix}:left:{run}"
+
+    def leads_key(self, run: int) -> str:
+        """Links to unlisted unit sites met while crawling the run's units (for its finish step)."""
+        return f"{self.prefix}:leads:{run}"
+
+    def frontier_key(self, name: str) -> str:
+        """Where the scrapy-redis scheduler keeps the page requests of one crawl."""
+        return f"{self.prefix}:frontier:{name}"
+
+    @staticmethod
+    def unit_frontier(worker: str) -> str:
+        """The frontier name of a worker's unit crawl."""
+        return f"worker-{worker}"
 
     # --- producer ---------------------------------------------------------------------------
     def enqueue(self, pemda_codes: list[str], batch: str = "") -> int:
-        """Queue one job per pemda not already queued or in flight; returns how many were added."""
-        present = {Job.parse(raw).pemda for raw in self._all_jobs()}
-        added = [Job(code, batch).dumps() for code in dict.fromkeys(pemda_codes) if code not in present]
-        if added:
-            self.client.rpush(self.jobs_key, *added)
-        return len(added)
+        """Queue one job per pemda not already queued, planned or running; returns how many were added.
 
-    def _all_jobs(self) -> list[str]:
-        raws = list(self.client.lrange(self.jobs_key, 0, -1))
-        for worker in self.client.smembers(self.workers_key):
-            raws += self.client.lrange(self.inflight_key(worker), 0, -1)
-        return raws
+        Atomic (one Lua script): two ``spbe run`` started together never queue a pemda twice."""
+        args: list[str] = []
+        for code in dict.fromkeys(pemda_codes):
+            args += [code, Job(code, batch).dumps()]
+        return int(self._enqueue(keys=[self.active_key, self.jobs_key], args=args)) if args else 0
 
-    def pending(self) -> list[Job]:
-        return [Job.parse(raw) for raw in self.client.lrange(self.jobs_key, 0, -1)]
+    def enqueue_keyed(self, jobs: list[tuple[str, Job]]) -> int:
+        """Queue control jobs (monitor shards), each unless its key is still active; atomic."""
+        args = [part for key, job in jobs for part in (key, job.dumps())]
+        return int(self._enqueue(keys=[self.active_key, self.jobs_key], args=args)) if args else 0
 
-    def in_flight(self) -> dict[str, list[Job]]:
-        return {w: [Job.parse(r) for r in self.client.lrange(self.inflight_key(w), 0, -1)] for w in self.client.smembers(self.workers_key)}
+    def done_keyed(self, worker: str, job: Job, key: str) -> None:
+        """A keyed control job is done: forget it and free its key."""
+        with self.client.pipeline() as pipe:
+            pipe.lrem(self.inflight_key(worker), 1, job.raw)
+            pipe.srem(self.active_key, key)
+            pipe.execute()
+
+    def pending(self, lane: str = JOBS) -> list[Job]:
+        return [Job.parse(raw) for raw in self.client.lrange(self.lane_key(lane), 0, -1)]
+
+    def in_flight(self, lane: str = JOBS) -> dict[str, list[Job]]:
+        return {
+            w: [Job.parse(r) for r in self.client.lrange(self.inflight_key(w, lane), 0, -1)] for w in self.client.smembers(self.workers_key)
+        }
+
+    def active(self) -> set[str]:
+        """Pemda queued, planned or being surveyed."""
+        return set(self.client.smembers(self.active_key))
 
     # --- worker -----------------------------------------------------------------------------
-    def heartbeat(self, worker: str) -> None:
+    def heartbeat(self, worker: str) -> bool:
+        """Renew the worker's lease; False when it had expired (other workers may have taken its jobs)."""
         with self.client.pipeline() as pipe:
             pipe.sadd(self.workers_key, worker)
-            pipe.set(self.alive_key(worker), "1", px=int(self.lease_seconds * 1000))
-            pipe.execute()
+            pipe.set(self.alive_key(worker), "1", px=int(self.lease_seconds * 1000), get=True)
+            _, previous = pipe.execute()
+        return previous is not None
 
-    def lease(self, worker: str) -> Job | None:
+    def is_alive(self, worker: str) -> bool:
+        return bool(self.client.exists(self.alive_key(worker)))
+
+    def lease(self, worker: str, lane: str = JOBS) -> Job | None:
         """Take the next job (atomically onto this worker's in-flight list), or None when none is queued."""
-        self.heartbeat(worker)
-        raw = self.client.lmove(self.jobs_key, self.inflight_key(worker), "LEFT", "RIGHT")
+        with self.client.pipeline() as pipe:
+            pipe.sadd(self.workers_key, worker)  # a worker's in-flight lists are reaped only if it is known
+            pipe.lmove(self.lane_key(lane), self.inflight_key(worker, lane), "LEFT", "RIGHT")
+            _, raw = pipe.execute()
         return Job.parse(raw) if raw else None
 
-    def ack(self, worker: str, job: Job) -> None:
-        """The job's run is finished in the store: forget it."""
-        self.client.lrem(self.inflight_key(worker), 1, job.raw)
+    def ack(self, worker: str, job: Job, lane: str = JOBS) -> None:
+        """The job's work is committed in the store: forget it."""
+        self.client.lrem(self.inflight_key(worker, lane), 1, job.raw)
 
-    def give_back(self, worker: str, job: Job) -> None:
-        """The crawl stopped early (shutdown): queue the job again, first in line."""
+    def give_back(self, worker: str, job: Job, lane: str = JOBS, last: bool = False) -> None:
+        """The work stopped early (shutdown): queue the job again, first in line (or ``last``)."""
         with self.client.pipeline() as pipe:
-            pipe.lpush(self.jobs_key, job.raw)
-            pipe.lrem(self.inflight_key(worker), 1, job.raw)
+            if last:
+                pipe.rpush(self.lane_key(lane), job.raw)
+            else:
+                pipe.lpush(self.lane_key(lane), job.raw)
+            pipe.lrem(self.inflight_key(worker, lane), 1, job.raw)
             pipe.execute()
+
+    def plan(self, worker: str, job: Job, run: int, units: list[str]) -> bool:
+        """The pemda job is done: queue a unit job per unit of ``run`` (once per run; none left: its
+        finish job at once) and forget the pemda job, in one step. False when already planned."""
+        args = [job.raw, Job(job.pemda, job.batch, FINISH, run).dumps()]
+        for unit in units:
+            args += [unit, Job(job.pemda, job.batch, UNIT, run, unit).dumps()]
+        keys = [self.inflight_key(worker), self.planned_key(run), self.left_key(run), self.lane_key(UNITS), self.jobs_key]
+        return bool(self._plan(keys=keys, args=args))
+
+    def unit_done(self, worker: str, job: Job) -> bool:
+        """The unit's site checks are committed: forget its job; True when it was the run's last unit
+        (its finish job is queued, first in line)."""
+        keys = [self.inflight_key(worker, UNITS), self.left_key(job.run), self.jobs_key]
+        args = [job.raw, job.unit, Job(job.pemda, job.batch, FINISH, job.run).dumps()]
+        return bool(self._unit_done(keys=keys, args=args))
+
+    def run_done(self, worker: str, job: Job) -> None:
+        """The finish job's run is finished in the store: the pemda may be queued again."""
+        with self.client.pipeline() as pipe:
+            pipe.lrem(self.inflight_key(worker), 1, job.raw)
+            pipe.delete(self.planned_key(job.run), self.left_key(job.run), self.leads_key(job.run))
+            pipe.srem(self.active_key, job.pemda)
+            pipe.execute()
+
+    def add_lead(self, run: int, lead: str) -> None:
+        self.client.sadd(self.leads_key(run), lead)
+
+    def leads(self, run: int) -> list[str]:
+        return sorted(self.client.smembers(self.leads_key(run)))
 
     def leave(self, worker: str) -> None:
         """A worker that stops cleanly: its in-flight jobs (normally none) return to the queue."""
@@ -142,13 +304,18 @@ class JobQueue:
         """Return the in-flight jobs of every worker whose lease expired; returns how many moved."""
         moved = 0
         for worker in self.client.smembers(self.workers_key):
-            keys = [self.alive_key(worker), self.inflight_key(worker), self.jobs_key, self.workers_key]
+            name = self.unit_frontier(worker)
+            keys = [self.alive_key(worker), self.workers_key, self.frontier_key(name), f"{self.prefix}:seen:{name}"]
+            for lane in LANES:
+                keys += [self.inflight_key(worker, lane), self.lane_key(lane)]
             moved += int(self._reap(keys=keys, args=[worker]))
         return moved
 
     def is_idle(self) -> bool:
-        """Nothing queued and nothing in flight anywhere."""
-        return self.client.llen(self.jobs_key) == 0 and not any(self.in_flight().values())
+        """Nothing queued and nothing in flight anywhere, in any lane."""
+        if any(self.client.llen(self.lane_key(lane)) for lane in LANES):
+            return False
+        return not any(jobs for lane in LANES for jobs in self.in_flight(lane).values())
 
     def clear(self) -> None:
         keys: list[Any] = list(self.client.scan_iter(f"{self.prefix}:*"))

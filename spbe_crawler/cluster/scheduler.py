@@ -1,4 +1,5 @@
-"""The scrapy-redis scheduler with one frontier key per pemda crawl (``<prefix>:frontier:<pemda>``)."""
+"""The scrapy-redis scheduler with one frontier key per crawl: ``<prefix>:frontier:<name>``, the name
+being a worker's unit crawl (``worker-<id>``) or a pemda's finish crawl (its code)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ class LifoPriorityQueue(PriorityQueue):
     """scrapy-redis's sorted-set queue, popping equal priorities newest first like Scrapy's own memory
     queue (``LifoMemoryQueue``). The plain one scores by priority only, and Redis orders equal scores
     by their bytes: a retried homepage (Retry-After) then waited behind every other pending homepage,
-    long enough to be refused again. Only one worker crawls a pemda, so an in-process counter orders
-    its pushes; the frontier is flushed when a crawl starts."""
+    long enough to be refused again. Each frontier key belongs to one crawl (the page requests of a
+    site stay with the worker holding the site's state), so an in-process counter orders its pushes;
+    the frontier is flushed when a crawl starts."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -27,7 +29,8 @@ class LifoPriorityQueue(PriorityQueue):
 
 
 class FrontierScheduler(Scheduler):
-    """scrapy-redis's scheduler; its queue and dupefilter keys name the pemda being crawled.
+    """scrapy-redis's scheduler; its queue and dupefilter keys name the crawl (``frontier_name`` of the
+    spider, else its pemda).
 
     The queue is a Redis sorted set (:class:`LifoPriorityQueue`), so the survey's request priorities
     (finish started sites first) hold. Every survey request is ``dont_filter`` (each site's
@@ -43,9 +46,9 @@ class FrontierScheduler(Scheduler):
         return scheduler
 
     def open(self, spider: Any) -> None:
-        pemda = getattr(spider, "pemda", None) or spider.name
-        self.queue_key = f"{self.prefix}:frontier:{pemda}"
-        self.dupefilter_key = f"{self.prefix}:seen:{pemda}"
+        name = getattr(spider, "frontier_name", None) or getattr(spider, "pemda", None) or spider.name
+        self.queue_key = f"{self.prefix}:frontier:{name}"
+        self.dupefilter_key = f"{self.prefix}:seen:{name}"
         if self.df is None:
             self.df = load_object(self.dupefilter_cls)(self.server, key=self.dupefilter_key)
         super().open(spider)

@@ -1,8 +1,12 @@
-"""``spbe worker``: take pemda jobs from the shared Redis queue and survey each with the usual spider.
+"""``spbe worker``: take jobs from the shared Redis queue (:mod:`spbe_crawler.cluster.queue`).
 
-One process runs one crawl at a time, one after another in the same reactor (Scrapy's
-``CrawlerProcess`` with ``stop_after_crawl=False``). Each crawl is the unchanged survey spider with
-three settings changed: the scrapy-redis scheduler keeps the crawl's request frontier in Redis, the
+One process, one Twisted reactor (Scrapy's ``CrawlerProcess`` with ``stop_after_crawl=False``) and two
+kinds of crawls in it: the long-lived unit crawl (:class:`~spbe_crawler.cluster.crawl.UnitSpider`),
+which takes the sites of any pemda from the shared unit lane as long as it has room, and, one at a
+time, the control jobs: ``pemda`` (open the run, queue its units), ``finish`` (the
+:class:`~spbe_crawler.cluster.crawl.FinishSpider` crawl: leftovers, discovery, one outcome per unit)
+and ``monitor`` (one shard of a monitor sweep). Every crawl is the survey spider with three settings
+changed: the scrapy-redis scheduler keeps the crawl's request frontier in Redis, the
 :class:`~spbe_crawler.cluster.politeness.SharedIpSlots` middleware keeps the per-IP limit across
 workers, and the store is the shared database (PostgreSQL; SQLite works for workers on one machine).
 """
@@ -14,21 +18,26 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from spbe_crawler import config
-from spbe_crawler.cluster.queue import DEFAULT_PREFIX, Job, JobQueue, connect, new_worker_id
+from spbe_crawler.cluster.crawl import FinishSpider, UnitFeed, UnitSpider
+from spbe_crawler.cluster.queue import DEFAULT_PREFIX, FINISH, MONITOR, PEMDA, Job, JobQueue, connect, new_worker_id
 from spbe_crawler.cluster.settings import per_ip
-from spbe_crawler.spiders.survey import SurveySpider
+from spbe_crawler.store import queries
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun
 from spbe_crawler.survey.job import survey_settings
+from spbe_crawler.survey.runs import RunBusy
+from spbe_crawler.survey.targets import load_targets
+from spbe_crawler.vocab import RunState
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +46,14 @@ FINISHED = "finished"
 
 
 def cluster_settings(redis_url: str, prefix: str) -> dict[str, Any]:
-    """The settings a worker's crawl adds to the project's (``spbe_crawler/settings.py``)."""
+    """The settings a worker's crawls add to the project's (``spbe_crawler/settings.py``)."""
     return {
         "SPBE_REDIS_URL": redis_url,
         "SPBE_REDIS_PREFIX": prefix,
         "SPBE_CLUSTER_PER_IP": per_ip(),
+        "SPBE_CLUSTER_OPEN_SITES": int(os.environ.get("SPBE_CLUSTER_OPEN_SITES") or 0),
         # scrapy-redis: the frontier of the crawl in Redis, flushed when a crawl (re)starts because the
-        # per-site state of a dead worker's requests died with it (the run resumes from the store).
+        # per-site state of a dead worker's requests died with it (its units are crawled again).
         "SCHEDULER": "spbe_crawler.cluster.scheduler.FrontierScheduler",
         "SCHEDULER_QUEUE_CLASS": "spbe_crawler.cluster.scheduler.LifoPriorityQueue",
         "SCHEDULER_FLUSH_ON_START": True,
@@ -59,25 +69,54 @@ def cluster_settings(redis_url: str, prefix: str) -> dict[str, Any]:
     }
 
 
-def claim_run(session: Session, job: Job, worker: str) -> CrawlRun | None:
-    """The run this job continues (same batch, unfinished: a dead worker's) or a new one.
+def _pid_alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def owner_alive(options: dict[str, Any], worker_alive: Callable[[str], bool]) -> bool:
+    """Is the process that owns an unfinished run still at work? A worker's run: its lease in Redis.
+    A local run (``spbe run`` without Redis): its process on this machine (a local run on another
+    machine sharing the database cannot be seen and counts as gone)."""
+    if options.get("worker"):
+        return worker_alive(str(options["worker"]))
+    if options.get("host") not in (None, socket.gethostname()):
+        return False
+    return _pid_alive(options.get("pid"))
+
+
+def claim_run(session: Session, job: Job, worker: str, worker_alive: Callable[[str], bool] = lambda _: False) -> CrawlRun | None:
+    """The run this job continues (same batch, unfinished) or a new one.
 
     None when the batch's run of this pemda is already finished (a worker died after finishing it
-    but before acknowledging the job): it is never run twice.
+    but before acknowledging the job): it is never run twice. Another unfinished run of the pemda (an
+    older batch's, a local one) is marked interrupted only when its owner is gone
+    (:func:`owner_alive`); while it lives this raises :class:`RunBusy`.
     """
-    latest = session.exec(
-        select(CrawlRun).where(CrawlRun.scope == job.pemda, CrawlRun.kind == SURVEY).order_by(col(CrawlRun.id).desc())
-    ).first()
+    latest = queries.latest_run(session, job.pemda, SURVEY)
     owner = {"pid": os.getpid(), "host": socket.gethostname(), "worker": worker}
     if latest is not None and job.batch and latest.options.get("batch") == job.batch:
         if latest.state == FINISHED:
             return None
-        latest.options = {**latest.options, **owner, "taken_over": latest.options.get("taken_over", 0) + 1}
+        latest.options = {**latest.options, **owner}
+        latest.state = RunState.RUNNING.value
         session.add(latest)
         session.commit()
         return latest
     if latest is not None and latest.state != FINISHED:
-        latest.state = "interrupted"  # an older batch's or a local run's leftover: the new batch starts afresh
+        if owner_alive(latest.options, worker_alive):
+            raise RunBusy(
+                f"Survei pemda {job.pemda} masih berjalan (run #{latest.id}, "
+                f"{latest.options.get('worker') or 'pid ' + str(latest.options.get('pid'))}); antrean menunggu."
+            )
+        latest.state = RunState.INTERRUPTED.value  # an older batch's or a local run's leftover: this batch starts afresh
         session.add(latest)
     run = CrawlRun(kind=SURVEY, scope=job.pemda, options={"pemda": job.pemda, "batch": job.batch, **owner})
     session.add(run)
@@ -86,11 +125,20 @@ def claim_run(session: Session, job: Job, worker: str) -> CrawlRun | None:
     return run
 
 
+def units_to_check(session: Session, pemda: str, run_id: int) -> list[str]:
+    """The units of the pemda with a website not yet checked in the run, kecamatan before kelurahan."""
+    checked = queries.checked_website_ids(session, run_id)
+    return list(dict.fromkeys(t.unit_code for t in load_targets(session, pemda).websites if t.website_id not in checked))
+
+
 @dataclass
 class WorkerReport:
     worker: str
-    finished: list[str] = field(default_factory=list)  # pemda codes this worker finished
+    finished: list[str] = field(default_factory=list)  # pemda whose run this worker finished
+    planned: list[str] = field(default_factory=list)  # pemda whose units this worker queued
+    units: int = 0  # units (their websites) this worker checked
     skipped: list[str] = field(default_factory=list)  # already finished by another worker
+    shards: list[str] = field(default_factory=list)  # monitor shards swept
     given_back: list[str] = field(default_factory=list)
     error: str = ""
 
@@ -119,9 +167,10 @@ class Worker:
         if not is_reactor_installed():
             install_reactor(settings["TWISTED_REACTOR"])
         self.process = CrawlerProcess(settings)
+        self.feed = UnitFeed(self.queue, self.worker)
         self.stopping = False
-        self.current: Job | None = None
-        self.current_crawler: Any = None
+        self.current: Job | None = None  # the control job being worked on
+        self.crawlers: list[Any] = []
 
     def run(self) -> WorkerReport:
         from twisted.internet import reactor
@@ -140,40 +189,64 @@ class Worker:
             if reactor.running:  # type: ignore[attr-defined]
                 reactor.stop()  # type: ignore[attr-defined]
 
-        reactor.callWhenRunning(lambda: Deferred.fromFuture(asyncio.ensure_future(self._loop())).addBoth(done))  # type: ignore[attr-defined]
+        reactor.callWhenRunning(lambda: Deferred.fromFuture(asyncio.ensure_future(self._main())).addBoth(done))  # type: ignore[attr-defined]
         self.process.start(stop_after_crawl=False)  # returns when the reactor stops (idle, SIGTERM, Ctrl-C)
         stop.set()
         beat.join(timeout=5)
-        if self.current is not None:  # stopped in the middle of a crawl: the run resumes elsewhere
-            self.queue.give_back(self.worker, self.current)
+        if self.current is not None:
             self.report.given_back.append(self.current.pemda)
-        self.queue.leave(self.worker)
+        self.report.given_back += [f"{job.pemda}/{job.unit}" for job in self.feed.held()]
+        self.report.units = self.feed.units_done
+        self.queue.leave(self.worker)  # whatever is still in flight returns to the queue, first in line
         return self.report
 
     def _beat(self, stop: threading.Event, reactor: Any) -> None:
-        """In its own thread (a busy reactor must not look dead): renew the lease, return dead workers'
-        jobs, and stop a crawl whose job was taken away after all (a pause longer than the lease)."""
+        """In its own thread (a busy reactor must not look dead): renew the lease and return dead
+        workers' jobs. A lease found expired (a pause longer than the lease: the jobs may be someone
+        else's now) stops this worker."""
         queue = JobQueue(connect(self.redis_url), self.queue.prefix, self.queue.lease_seconds)
         interval = max(0.5, self.queue.lease_seconds / 4)
         while not stop.wait(interval):
             try:
-                queue.heartbeat(self.worker)
+                if not queue.heartbeat(self.worker) and not self.stopping:
+                    logger.error("Lease pekerja %s kedaluwarsa (dianggap mati): perayapan dihentikan", self.worker)
+                    reactor.callFromThread(self._stop, "lease_lost")
                 queue.reap()
-                job, crawler = self.current, self.current_crawler
-                if job is None or crawler is None:
-                    continue
-                if job.raw not in queue.client.lrange(queue.inflight_key(self.worker), 0, -1):
-                    logger.error("Lease pekerjaan %s hilang (pekerja dianggap mati): perayapan dihentikan", job.pemda)
-                    self.current = None
-                    reactor.callFromThread(lambda c=crawler: asyncio.ensure_future(c.engine.close_spider_async(reason="lease_lost")))
             except Exception:  # Redis away for a moment: try again at the next beat
                 logger.exception("Detak pekerja gagal")
         queue.client.close()
 
-    async def _loop(self) -> None:
+    def _stop(self, reason: str) -> None:
+        self.stopping = True
+        self.feed.stopping = True
+        for crawler in list(self.crawlers):
+            if crawler.engine is not None:
+                asyncio.ensure_future(crawler.engine.close_spider_async(reason=reason))
+
+    async def _crawl(self, spider: type, **kwargs: Any) -> str | None:
+        """Run one crawl in this process; its finish reason."""
+        crawler = self.process.create_crawler(spider)
+        self.crawlers.append(crawler)
+        try:
+            await self.process.crawl(crawler, **kwargs).asFuture(asyncio.get_running_loop())
+        finally:
+            self.crawlers.remove(crawler)
+        return crawler.stats.get_value("finish_reason") if crawler.stats else None
+
+    async def _main(self) -> None:
+        units = asyncio.ensure_future(self._crawl(UnitSpider, feed=self.feed))
+        try:
+            await self._loop(units)
+        finally:
+            self.feed.stopping = True
+            await units
+
+    async def _loop(self, units: asyncio.Future[str | None]) -> None:
         idle_since: float | None = None
         loop = asyncio.get_running_loop()
         while not self.stopping:
+            if units.done():  # Ctrl-C / SIGTERM stopped the unit crawl: the worker stops
+                return
             job = self.queue.lease(self.worker)
             if job is None:
                 self.queue.reap()
@@ -187,30 +260,70 @@ class Worker:
                 await asyncio.sleep(0.5)
                 continue
             idle_since = None
-            await self._run_job(job)
+            self.current = job
+            try:
+                if job.kind == PEMDA:
+                    self._plan(job)
+                elif job.kind == FINISH:
+                    await self._finish(job)
+                elif job.kind == MONITOR:
+                    await self._monitor(job)
+                else:
+                    logger.error("Pekerjaan tak dikenal dibuang: %s", job.raw)
+                    self.queue.ack(self.worker, job)
+            except RunBusy as busy:
+                logger.warning("%s", busy)
+                self.queue.give_back(self.worker, job, last=True)
+                await asyncio.sleep(2)
+            self.current = None
 
-    async def _run_job(self, job: Job) -> None:
+    def _claim(self, job: Job) -> CrawlRun | None:
         with Session(get_engine(), expire_on_commit=False) as session:
-            run = claim_run(session, job, self.worker)
-        if run is None:
-            self.queue.ack(self.worker, job)
+            return claim_run(session, job, self.worker, self.queue.is_alive)
+
+    def _plan(self, job: Job) -> None:
+        run = self._claim(job)
+        if run is None or run.id is None:
+            self.queue.run_done(self.worker, job)
             self.report.skipped.append(job.pemda)
             return
-        self.current = job
-        crawler = self.process.create_crawler(SurveySpider)
-        self.current_crawler = crawler
-        try:
-            await self.process.crawl(crawler, pemda=job.pemda, resume="1").asFuture(asyncio.get_running_loop())
-        finally:
-            self.current_crawler = None
-        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        if self.current is None:  # the lease was lost: another worker has the job now
+        with Session(get_engine()) as session:
+            units = units_to_check(session, job.pemda, run.id)
+        if self.queue.plan(self.worker, job, run.id, units):
+            self.report.planned.append(job.pemda)
+            logger.info("Pemda %s (run #%d): %d unit dimasukkan ke antrean", job.pemda, run.id, len(units))
+
+    async def _finish(self, job: Job) -> None:
+        run = self._claim(job)
+        if run is None:  # finished by a worker that died before acknowledging
+            self.queue.run_done(self.worker, job)
+            self.report.skipped.append(job.pemda)
             return
-        self.current = None
+        reason = await self._crawl(FinishSpider, pemda=job.pemda, leads=self.queue.leads(job.run))
         if reason == FINISHED:
-            self.queue.ack(self.worker, job)
+            self.queue.run_done(self.worker, job)
             self.report.finished.append(job.pemda)
-        else:
+        elif not self.stopping:
             self.queue.give_back(self.worker, job)
             self.report.given_back.append(job.pemda)
             self.stopping = True  # Ctrl-C / SIGTERM: the crawl stopped; so does the worker
+
+    async def _monitor(self, job: Job) -> None:
+        from spbe_crawler.cluster.monitor_jobs import active_key, sweep_shard
+        from spbe_crawler.monitor.lease import LeaseBusy
+
+        try:
+            summary = await sweep_shard(job)
+        except LeaseBusy as busy:  # the shard is swept elsewhere (a dead worker's lease not yet expired)
+            logger.warning("Bagian %s pemantauan %s: %s", job.shard, job.pemda, busy)
+            self.queue.give_back(self.worker, job, last=True)
+            await asyncio.sleep(2)
+            return
+        except Exception:
+            logger.exception("Sapuan bagian %s gagal; pekerjaan dikembalikan ke antrean", job.shard)
+            self.queue.give_back(self.worker, job, last=True)
+            await asyncio.sleep(2)
+            return
+        self.queue.done_keyed(self.worker, job, active_key(job))
+        self.report.shards.append(f"{job.pemda} {job.shard}: {summary}")
+        logger.info("Bagian %s pemantauan %s selesai: %s", job.shard, job.pemda, summary)

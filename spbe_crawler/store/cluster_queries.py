@@ -1,0 +1,47 @@
+"""The cluster's queries: run claiming, unit jobs and batch progress (see :mod:`spbe_crawler.cluster`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from spbe_crawler.store.models import CrawlRun, Finding, Page, SiteCheck, UnitOutcome
+from spbe_crawler.store.queries import FindingKey
+from spbe_crawler.vocab import RunState
+
+
+def checked_among(session: Session, run_id: int, website_ids: Iterable[int]) -> set[int]:
+    """Which of these websites already have their check in the run (a unit job taken again)."""
+    ids = list(website_ids)
+    if not ids:
+        return set()
+    statement = select(SiteCheck.website_id).where(SiteCheck.run_id == run_id, col(SiteCheck.website_id).in_(ids))
+    return set(session.exec(statement).all())
+
+
+def site_rows(session: Session, run_id: int, website_id: int) -> tuple[set[str], set[FindingKey], bool]:
+    """What the run already holds of one website: page URLs, finding keys, and whether it is checked
+    (a worker that died mid-site wrote some of it; the worker that takes the site over upserts)."""
+    urls = set(session.exec(select(Page.url).where(Page.run_id == run_id, Page.website_id == website_id)).all())
+    rows = session.exec(
+        select(Finding.rule_id, Finding.url, Finding.unit_code).where(Finding.run_id == run_id, Finding.website_id == website_id)
+    ).all()
+    checked = session.exec(select(SiteCheck.id).where(SiteCheck.run_id == run_id, SiteCheck.website_id == website_id)).first()
+    return urls, {(rule_id, url, unit_code) for rule_id, url, unit_code in rows}, checked is not None
+
+
+def finished_batch_runs(session: Session, batch: str, codes: list[str]) -> dict[str, int]:
+    """pemda code -> id of its finished survey run of this batch."""
+    runs = session.exec(
+        select(CrawlRun).where(col(CrawlRun.scope).in_(codes), CrawlRun.kind == "survey", CrawlRun.state == RunState.FINISHED.value)
+    ).all()
+    return {run.scope: run.id for run in runs if run.options.get("batch") == batch and run.id is not None}
+
+
+def outcome_counts(session: Session, run_ids: list[int]) -> dict[int, int]:
+    rows = session.exec(select(UnitOutcome.run_id).where(col(UnitOutcome.run_id).in_(run_ids))).all()
+    counts: dict[int, int] = {}
+    for run_id in rows:
+        counts[run_id] = counts.get(run_id, 0) + 1
+    return counts
