@@ -91,9 +91,9 @@ def run_config(workers: int, args: argparse.Namespace, env: dict[str, str], db_u
     queue = JobQueue(connect(redis_url), prefix)
     queue.enqueue(pemda_codes(args.sites, args.per_pemda), batch=prefix)
     engine = create_engine(db_url)
-    count = text("SELECT COUNT(*) FROM page JOIN crawlrun ON page.run_id = crawlrun.id WHERE CAST(crawlrun.options AS TEXT) LIKE :batch").bindparams(
-        batch=f'%"batch": "{prefix}"%'
-    )
+    count = text(
+        "SELECT COUNT(*) FROM page JOIN crawlrun ON page.run_id = crawlrun.id WHERE CAST(crawlrun.options AS TEXT) LIKE :batch"
+    ).bindparams(batch=f'%"batch": "{prefix}"%')
 
     def pages() -> int:
         with engine.connect() as connection:
