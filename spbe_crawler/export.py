@@ -11,13 +11,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel
 
 from scoring import cells
 from spbe_crawler import __version__
-from spbe_crawler.assessment.runs import latest_survey_run
-from spbe_crawler.registry.scope import units_in_scope, websites_of
-from spbe_crawler.store.models import Finding, SiteCheck, UnitOutcome, utcnow
+from spbe_crawler.store.assessment_queries import latest_survey_run
+from spbe_crawler.store.models import utcnow
+from spbe_crawler.store.registry_queries import units_in_scope, websites_of
+from spbe_crawler.store.report_queries import run_findings, run_site_checks, run_unit_outcomes
 
 SCHEMA_VERSION = "1.0"
 
@@ -32,13 +33,13 @@ def export_data(session: Session, pemda_code: str) -> dict[str, Any]:
     run = latest_survey_run(session, pemda_code)
     survey: dict[str, Any] | None = None
     findings: list[dict[str, Any]] = []
-    if run is not None:
+    if run is not None and run.id is not None:
         survey = {
             "run": _row(run, exclude=("options",)),
-            "site_checks": [_row(c) for c in session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()],
-            "unit_outcomes": [_row(o) for o in session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id)).all()],
+            "site_checks": [_row(c) for c in run_site_checks(session, run.id)],
+            "unit_outcomes": [_row(o) for o in run_unit_outcomes(session, run.id)],
         }
-        findings = [_row(f) for f in session.exec(select(Finding).where(Finding.run_id == run.id)).all()]
+        findings = [_row(f) for f in run_findings(session, run.id)]
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"spbe-crawler {__version__}",

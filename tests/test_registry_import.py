@@ -12,10 +12,10 @@ from sqlmodel import Session, func, select
 from spbe_crawler.registry.csv_import import import_registry_csv
 from spbe_crawler.registry.results import ImportReport
 from spbe_crawler.registry.text_table import decode_text
-from spbe_crawler.registry.unit_store import insert_websites
 from spbe_crawler.registry.wilayah import load_pemda
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import Unit, Website
+from spbe_crawler.store.unit_rows import insert_websites
 
 SAMPLES = Path(__file__).parent / "sample_data" / "registry"
 

@@ -12,10 +12,10 @@ from sqlmodel import Session, func, select
 from spbe_crawler import config
 from spbe_crawler.registry.opd import load_opd, opd_list_path
 from spbe_crawler.registry.results import RegistryError
-from spbe_crawler.registry.unit_store import insert_websites
 from spbe_crawler.registry.wilayah import load_pemda
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import Unit, Website
+from spbe_crawler.store.unit_rows import insert_websites
 
 
 @pytest.fixture

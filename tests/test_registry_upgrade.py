@@ -18,11 +18,10 @@ from typer.testing import CliRunner
 
 from spbe_crawler import config
 from spbe_crawler.cli import app
-from spbe_crawler.registry.code_refs import CODE_COLUMNS, CODE_LIST_COLUMNS, SCOPED_KEYS
 from spbe_crawler.registry.results import RegistryError
-from spbe_crawler.registry.unit_store import insert_websites
 from spbe_crawler.registry.upgrade import RETAINED_NOTE
 from spbe_crawler.registry.wilayah import load_country, load_pemda
+from spbe_crawler.store.code_refs import CODE_COLUMNS, CODE_LIST_COLUMNS, SCOPED_KEYS
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import (
     CrawlRun,
@@ -36,6 +35,7 @@ from spbe_crawler.store.models import (
 )
 from spbe_crawler.store.models_monitor import MaintenanceWindow, MonitorSchedule
 from spbe_crawler.store.models_web import WebUser
+from spbe_crawler.store.unit_rows import insert_websites
 
 OLD_PAPUA = Path(__file__).parent / "sample_data" / "registry" / "wilayah_lama_papua.csv"
 PORTAL = "https://merauke.go.id/"

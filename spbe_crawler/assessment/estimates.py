@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from scoring.estimator import estimate
 from spbe_crawler.assessment.catalog import get_framework, get_rubric
 from spbe_crawler.assessment.runs import findings_of, resolve_run, to_evidence
+from spbe_crawler.store.assessment_queries import current_scores, scores_of_run
 from spbe_crawler.store.models import Score, utcnow
+
+__all__ = ["current_scores", "estimate_pemda"]
 
 
 def estimate_pemda(session: Session, pemda_code: str, framework_id: str, run_id: int | None = None) -> list[Score]:
@@ -19,10 +22,7 @@ def estimate_pemda(session: Session, pemda_code: str, framework_id: str, run_id:
     run = resolve_run(session, pemda_code, run_id)
     assert run.id is not None
     evidence = [to_evidence(f) for f in findings_of(session, pemda_code, run.id)]
-    existing = {
-        s.indicator: s
-        for s in session.exec(select(Score).where(Score.framework == framework.id, Score.pemda_code == pemda_code, Score.run_id == run.id))
-    }
+    existing = scores_of_run(session, framework.id, pemda_code, run.id)
     now = utcnow()
     rows = []
     for est in estimate(framework, rubric, evidence):
@@ -33,13 +33,3 @@ def estimate_pemda(session: Session, pemda_code: str, framework_id: str, run_id:
         rows.append(row)
     session.flush()
     return rows
-
-
-def current_scores(session: Session, pemda_code: str, framework_id: str) -> list[Score]:
-    """The Score rows of the most recent estimation of this pemda and framework."""
-    base = select(Score).where(Score.framework == framework_id, Score.pemda_code == pemda_code)
-    newest = session.exec(base.order_by(col(Score.estimated_at).desc(), col(Score.id).desc())).first()
-    if newest is None:
-        return []
-    rows = session.exec(base.where(Score.run_id == newest.run_id).order_by(col(Score.indicator)))
-    return list(rows)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from scoring.framework import Framework
 from scoring.review import (
@@ -22,9 +22,8 @@ from scoring.review import (
 from scoring.worksheet_xlsx import WorksheetImport, read_xlsx
 from spbe_crawler.assessment.catalog import get_catalog, get_framework, get_rubric
 from spbe_crawler.assessment.errors import AssessmentError
-from spbe_crawler.assessment.estimates import current_scores
-from spbe_crawler.assessment.summary import reviews_of
-from spbe_crawler.store.models import Finding, Review, Score, Unit
+from spbe_crawler.store.assessment_queries import current_scores, pemda_known, reviews_of
+from spbe_crawler.store.models import Review
 
 
 @dataclass
@@ -40,16 +39,6 @@ class WorksheetApplyResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def pemda_known(session: Session, pemda_code: str) -> bool:
-    """Is the pemda in the registry, or has it been surveyed or assessed?"""
-    if session.get(Unit, pemda_code) is not None:
-        return True
-    for model in (Score, Finding, Review):
-        if session.exec(select(model.id).where(model.pemda_code == pemda_code).limit(1)).first() is not None:
-            return True
-    return False
 
 
 def _row(entry: ReviewEntry, pemda_code: str) -> Review:

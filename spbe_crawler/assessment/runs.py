@@ -4,32 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from scoring.estimator import Evidence
 from spbe_crawler.assessment.errors import AssessmentError
-from spbe_crawler.store.models import CrawlRun, Finding, Unit
+from spbe_crawler.store.assessment_queries import findings_of, latest_survey_run, run_by_id
+from spbe_crawler.store.models import CrawlRun, Finding
+from spbe_crawler.store.registry_queries import unit
 
-SURVEY = "survey"
-FINISHED = "finished"
-
-
-def latest_survey_run(session: Session, pemda_code: str) -> CrawlRun | None:
-    """The newest finished survey run of the pemda (its scope, or any run holding its findings)."""
-    has_findings = select(Finding.run_id).where(Finding.pemda_code == pemda_code)
-    query = (
-        select(CrawlRun)
-        .where(CrawlRun.kind == SURVEY, CrawlRun.state == FINISHED)
-        .where(or_(CrawlRun.scope == pemda_code, col(CrawlRun.id).in_(has_findings)))
-        .order_by(col(CrawlRun.finished_at).desc(), col(CrawlRun.id).desc())
-    )
-    return session.exec(query).first()
+__all__ = ["findings_of", "finding_dict", "latest_survey_run", "pemda_name", "resolve_run", "to_evidence"]
 
 
 def resolve_run(session: Session, pemda_code: str, run_id: int | None) -> CrawlRun:
     if run_id is not None:
-        run = session.get(CrawlRun, run_id)
+        run = run_by_id(session, run_id)
         if run is None:
             raise AssessmentError(f"Survei #{run_id} tidak ada.")
         return run
@@ -37,11 +25,6 @@ def resolve_run(session: Session, pemda_code: str, run_id: int | None) -> CrawlR
     if run is None:
         raise AssessmentError(f"Belum ada survei yang selesai untuk pemda {pemda_code}; jalankan survei terlebih dahulu.")
     return run
-
-
-def findings_of(session: Session, pemda_code: str, run_id: int) -> list[Finding]:
-    query = select(Finding).where(Finding.pemda_code == pemda_code, Finding.run_id == run_id)
-    return list(session.exec(query.order_by(col(Finding.id))))
 
 
 def to_evidence(finding: Finding) -> Evidence:
@@ -63,5 +46,5 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def pemda_name(session: Session, pemda_code: str) -> str:
-    unit = session.get(Unit, pemda_code)
-    return unit.name if unit else pemda_code
+    found = unit(session, pemda_code)
+    return found.name if found else pemda_code

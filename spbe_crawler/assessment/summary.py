@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from scoring.aggregate import Aggregate, Figure, aggregate, display, predikat
 from scoring.framework import Framework
@@ -22,7 +22,7 @@ from scoring.review import (
 )
 from spbe_crawler.assessment.catalog import get_framework
 from spbe_crawler.assessment.errors import AssessmentError
-from spbe_crawler.assessment.estimates import current_scores
+from spbe_crawler.store.assessment_queries import assessed_frameworks, current_scores, reviews_of
 from spbe_crawler.store.models import Review, Score
 
 
@@ -38,11 +38,6 @@ class Assessment:
     @property
     def levels(self) -> dict[int, int | None]:
         return {i: level for i, (level, _) in self.effective.items()}
-
-
-def reviews_of(session: Session, pemda_code: str, framework_id: str) -> list[Review]:
-    query = select(Review).where(Review.framework == framework_id, Review.pemda_code == pemda_code)
-    return list(session.exec(query.order_by(col(Review.reviewed_at), col(Review.id))))
 
 
 def load_assessment(session: Session, pemda_code: str, framework_id: str) -> Assessment:
@@ -206,8 +201,7 @@ def _review_dict(r: Review) -> dict[str, Any]:
 
 def export_assessment(session: Session, pemda_code: str) -> dict[str, Any]:
     """Scores, review history and index of every framework assessed for the pemda (for ``spbe export``)."""
-    used = set(session.exec(select(Score.framework).where(Score.pemda_code == pemda_code)))
-    used |= set(session.exec(select(Review.framework).where(Review.pemda_code == pemda_code)))
+    used = assessed_frameworks(session, pemda_code)
     frameworks = {}
     for framework_id in sorted(used):
         try:

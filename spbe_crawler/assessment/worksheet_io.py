@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from scoring.review import ROLE_FIRST, ROLE_SECOND, latest_reviews
 from scoring.worksheet import build_rows, write_csv, write_json
@@ -13,7 +13,8 @@ from spbe_crawler import config
 from spbe_crawler.assessment.errors import AssessmentError
 from spbe_crawler.assessment.runs import pemda_name
 from spbe_crawler.assessment.summary import load_assessment
-from spbe_crawler.store.models import Finding, utcnow
+from spbe_crawler.store import assessment_queries
+from spbe_crawler.store.models import utcnow
 
 FORMATS = ("xlsx", "csv", "json")
 MAX_URLS = 10
@@ -26,10 +27,7 @@ def default_path(pemda_code: str, framework_id: str, fmt: str, second: bool = Fa
 
 def finding_urls(session: Session, finding_ids: dict[int, list[int]]) -> dict[int, str]:
     """finding id -> its URL, for the findings the estimates cite."""
-    wanted = {i for ids in finding_ids.values() for i in ids}
-    if not wanted:
-        return {}
-    return {int(i): url for i, url in session.exec(select(Finding.id, Finding.url).where(col(Finding.id).in_(wanted))).all()}
+    return assessment_queries.finding_urls(session, {i for ids in finding_ids.values() for i in ids})
 
 
 def evidence_urls(finding_ids: dict[int, list[int]], urls: dict[int, str]) -> dict[int, list[str]]:

@@ -16,7 +16,8 @@ def inventory_command(
     """Tampilkan inventaris layanan dari survei terakhir: indikator, layanan, sinyal, unit, bukti."""
     from inventory.view import build_view
     from spbe_crawler.assessment.catalog import get_framework
-    from spbe_crawler.assessment.runs import finding_dict, findings_of, latest_survey_run
+    from spbe_crawler.assessment.runs import finding_dict
+    from spbe_crawler.store.assessment_queries import findings_of, latest_survey_run
     from spbe_crawler.store.db import session_scope
 
     with session_scope() as session:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session
 
 from spbe_crawler.discovery.names import normalise
@@ -25,18 +24,13 @@ from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.registry import codes as region_codes
 from spbe_crawler.registry.results import ImportReport, RegistryError, RowError
 from spbe_crawler.registry.text_table import TableRow, read_table
-from spbe_crawler.registry.unit_store import (
-    existing_units,
-    insert_websites,
-    same_name,
-    stored_website_pairs,
-    website_claims,
-)
+from spbe_crawler.registry.unit_store import same_name
 from spbe_crawler.registry.urls import host_of, normalise_url
 from spbe_crawler.registry.wilayah_file import WilayahData, read_wilayah
-from spbe_crawler.store.models import Unit
+from spbe_crawler.store.unit_rows import existing_units, insert_units, insert_websites, stored_website_pairs, update_units, website_claims
+from spbe_crawler.vocab import UnitKind
 
-IMPORT_KINDS = ("pemda", "opd", "kecamatan", "kelurahan", "desa")
+IMPORT_KINDS = tuple(kind.value for kind in (UnitKind.PEMDA, UnitKind.OPD, UnitKind.KECAMATAN, UnitKind.KELURAHAN, UnitKind.DESA))
 REQUIRED_COLUMNS = ("code", "name", "kind")
 OPTIONAL_COLUMNS = ("parent_code", "website")
 UNIT_SOURCE = "import"
@@ -45,8 +39,6 @@ MAX_CODE_LENGTH = 64
 MAX_NAME_LENGTH = 200
 SIMILAR_NAME = 85  # rapidfuzz ratio of the normalised names: "Kel. Penarukan" ~ "Panarukan"
 KEMENDAGRI_SOURCE = "kemendagri"
-
-_UNITS = Unit.__table__  # type: ignore[attr-defined]
 
 
 def import_registry_csv(session: Session, path: str | Path, update_names: bool = False) -> ImportReport:
@@ -80,15 +72,10 @@ def import_registry_csv(session: Session, path: str | Path, update_names: bool =
 
 
 def _write(session: Session, checker: _RowChecker, report: ImportReport) -> None:
-    connection = session.connection()
-    if checker.parents_added:
-        connection.execute(insert(_UNITS), checker.parents_added)
-    if checker.new_units:
-        connection.execute(insert(_UNITS), checker.new_units)
-    if checker.renames:
-        statement = update(_UNITS).where(_UNITS.c.code == bindparam("b_code")).values(name=bindparam("b_name"), source=UNIT_SOURCE)
-        connection.execute(statement, [{"b_code": code, "b_name": name} for code, name in checker.renames.items()])
-        session.expire_all()
+    insert_units(session, checker.parents_added)
+    insert_units(session, checker.new_units)
+    renamed = [{"code": code, "name": name, "source": UNIT_SOURCE} for code, name in checker.renames.items()]
+    update_units(session, renamed, ("name", "source"))
     report.units_added = len(checker.new_units)
     report.units_existing = checker.existing_count
     report.units_renamed = len(checker.renames)
@@ -194,7 +181,7 @@ class _RowChecker:
         """The pemda code the unit belongs to, found through its parent, and the parent problems."""
         parent_code = row.values.get("parent_code", "")
         if not parent_code:
-            if kind == "pemda":
+            if kind == UnitKind.PEMDA:
                 return code, []
             return None, [("parent_code", f"kode induk wajib diisi untuk unit jenis {kind}")]
         if parent_code == code:
@@ -207,7 +194,7 @@ class _RowChecker:
             else:
                 message = f"induk {parent_code} tidak ada di basis data maupun di baris sebelumnya"
             return None, [("parent_code", message)]
-        pemda_code = code if kind == "pemda" else parent["pemda_code"]
+        pemda_code = code if kind == UnitKind.PEMDA else parent["pemda_code"]
         if pemda_code is None:
             message = f"induk {parent_code} ({parent['kind']}) tidak berada di bawah pemda mana pun"
             return None, [("parent_code", message)]

@@ -12,14 +12,11 @@ from sqlmodel import Session
 
 from spbe_crawler import config
 from spbe_crawler.registry.results import LoadStats, RegistryError, RowError
-from spbe_crawler.registry.unit_store import (
-    insert_websites,
-    stored_website_pairs,
-    upsert_units,
-    website_claims,
-)
+from spbe_crawler.registry.unit_store import upsert_units
 from spbe_crawler.registry.urls import normalise_url
-from spbe_crawler.store.models import Unit
+from spbe_crawler.store.registry_queries import unit_exists
+from spbe_crawler.store.unit_rows import insert_websites, stored_website_pairs, website_claims
+from spbe_crawler.vocab import UnitKind
 
 SOURCE = "opd-list"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
@@ -39,7 +36,7 @@ def load_opd(session: Session, pemda_code: str, opd_csv: str | Path | None = Non
     path = Path(opd_csv) if opd_csv else opd_list_path(pemda_code)
     if not path.is_file():
         return LoadStats()
-    if session.get(Unit, pemda_code) is None:
+    if not unit_exists(session, pemda_code):
         command = f"spbe registry load --pemda {pemda_code}"
         raise RegistryError(f"Pemda {pemda_code} belum dimuat; jalankan '{command}' lebih dahulu")
     units, websites, problems = _read_opd_list(path, pemda_code)
@@ -92,7 +89,7 @@ def _opd_row(row: dict[str, Any], pemda_code: str, seen: set[str]) -> tuple[dict
     unit = {
         "code": code,
         "name": name,
-        "kind": "opd",
+        "kind": UnitKind.OPD.value,
         "category": category,
         "parent_code": pemda_code,
         "pemda_code": pemda_code,

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlmodel import Session
 
 from spbe_crawler import config
-from spbe_crawler.registry.unit_store import insert_websites, stored_website_pairs, website_claims
 from spbe_crawler.registry.urls import normalise_url
+from spbe_crawler.store.unit_rows import insert_websites, stored_website_pairs, website_claims
 
 SOURCE = "pemda-list"
 

@@ -17,25 +17,20 @@ never removed; region codes of theirs that the file does not know are kept and r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from spbe_crawler.registry import codes
-from spbe_crawler.registry.code_refs import referenced_units, rewrite_codes
 from spbe_crawler.registry.names import compact_name
 from spbe_crawler.registry.results import Moved, Named
-from spbe_crawler.registry.unit_store import QUERY_CHUNK, WRITE_CHUNK, chunks
 from spbe_crawler.registry.wilayah_file import WilayahData
-from spbe_crawler.store.models import Unit
+from spbe_crawler.store.code_refs import referenced_units, rewrite_codes
+from spbe_crawler.store.unit_rows import delete_units, insert_units, stored_pemda_codes, update_units
 
 SOURCE = "kemendagri"
 RETAINED_NOTE = "kode tidak ada lagi di data wilayah terbaru; disimpan karena punya situs"
-
-_UNITS = Unit.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -48,27 +43,9 @@ class Upgrade:
     user_only: list[dict[str, Any]] = field(default_factory=list)  # stored user units, no Kemendagri code
 
 
-def stored_units(session: Session, pemda_codes: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Stored units keyed by code: all of them, or those of the given pemda codes."""
-    connection = session.connection()
-    if pemda_codes is None:
-        return _by_code(connection.execute(select(_UNITS)))
-    found: dict[str, dict[str, Any]] = {}
-    for batch in chunks(set(pemda_codes), QUERY_CHUNK):
-        found.update(_by_code(connection.execute(select(_UNITS).where(_UNITS.c.pemda_code.in_(batch)))))
-    return found
-
-
-def _by_code(result: Any) -> dict[str, dict[str, Any]]:
-    keys = list(result.keys())
-    at = keys.index("code")
-    return {row[at]: dict(zip(keys, row, strict=True)) for row in result}
-
-
 def gone_pemda_codes(session: Session, data: WilayahData) -> set[str]:
     """Kabupaten/kota codes the store holds units under that the file does not have."""
-    stored = session.connection().execute(select(_UNITS.c.pemda_code).distinct())
-    return {code for (code,) in stored if code and codes.is_pemda_code(code) and code not in data.regions}
+    return {code for code in stored_pemda_codes(session) if codes.is_pemda_code(code) and code not in data.regions}
 
 
 def plan_upgrade(stored: dict[str, dict[str, Any]], data: WilayahData, is_stored: set[str]) -> Upgrade:
@@ -142,13 +119,13 @@ def apply_upgrade(session: Session, plan: Upgrade, stored: dict[str, dict[str, A
     if plan.moves:
         _insert_moved(session, plan, stored, data)
         rewrite_codes(session, plan.moves)
-        _delete(session, list(plan.moves))
+        delete_units(session, list(plan.moves))
     gone_codes = [row["code"] for row in plan.gone]
     referenced = referenced_units(session, gone_codes)
     removed = [Named(row["code"], row["name"]) for row in plan.gone if row["code"] not in referenced]
     retained = [Named(row["code"], row["name"]) for row in plan.gone if row["code"] in referenced]
-    _delete(session, [unit.code for unit in removed])
-    _note(session, [unit.code for unit in retained])
+    delete_units(session, [unit.code for unit in removed])
+    update_units(session, [{"code": unit.code, "note": RETAINED_NOTE} for unit in retained], ("note",))
     session.expire_all()
     return removed, retained
 
@@ -166,18 +143,4 @@ def _insert_moved(session: Session, plan: Upgrade, stored: dict[str, dict[str, A
             row["parent_code"] = plan.moves.get(row["parent_code"], row["parent_code"])
             row["pemda_code"] = plan.moves.get(row["pemda_code"], row["pemda_code"])
         rows.append(row)
-    connection = session.connection()
-    for batch in chunks(rows, WRITE_CHUNK):
-        connection.execute(insert(_UNITS), batch)
-
-
-def _delete(session: Session, unit_codes: list[str]) -> None:
-    connection = session.connection()
-    for batch in chunks(unit_codes, QUERY_CHUNK):
-        connection.execute(delete(_UNITS).where(_UNITS.c.code.in_(batch)))
-
-
-def _note(session: Session, unit_codes: list[str]) -> None:
-    statement = update(_UNITS).where(_UNITS.c.code == bindparam("b_code")).values(note=RETAINED_NOTE)
-    if unit_codes:
-        session.connection().execute(statement, [{"b_code": code} for code in unit_codes])
+    insert_units(session, rows)

@@ -15,16 +15,11 @@ from sqlmodel import Session
 from spbe_crawler import config
 from spbe_crawler.registry import codes
 from spbe_crawler.registry.results import LoadStats, Named, RegistryError
-from spbe_crawler.registry.unit_store import existing_units, upsert_units
-from spbe_crawler.registry.upgrade import (
-    SOURCE,
-    Upgrade,
-    apply_upgrade,
-    gone_pemda_codes,
-    plan_upgrade,
-    stored_units,
-)
+from spbe_crawler.registry.unit_store import upsert_units
+from spbe_crawler.registry.upgrade import SOURCE, Upgrade, apply_upgrade, gone_pemda_codes, plan_upgrade
 from spbe_crawler.registry.wilayah_file import Region, WilayahData, read_wilayah
+from spbe_crawler.store.unit_rows import existing_units
+from spbe_crawler.store.unit_rows import units_of_pemdas as stored_units
 
 
 def load_pemda(session: Session, pemda_code: str, wilayah_csv: str | Path | None = None) -> LoadStats:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from scoring.aggregate import Figure, predikat
 from scoring.framework import Framework
@@ -23,12 +23,15 @@ from scoring.rationale import readable
 from scoring.review import SOURCE_LABELS, disagreements
 from spbe_crawler.assessment.catalog import DEFAULT_FRAMEWORK, get_rubric
 from spbe_crawler.assessment.errors import AssessmentError
-from spbe_crawler.assessment.runs import finding_dict, findings_of, latest_survey_run, pemda_name
+from spbe_crawler.assessment.runs import finding_dict, pemda_name
 from spbe_crawler.assessment.summary import Assessment, indicator_rows, load_assessment
 from spbe_crawler.reports.coverage import build_coverage
 from spbe_crawler.reports.owners import EvidenceRow, service_facts
 from spbe_crawler.reports.templating import safe_url, write_page
-from spbe_crawler.store.models import CrawlRun, Finding, Unit, utcnow
+from spbe_crawler.store.assessment_queries import findings_by_id, findings_of, latest_survey_run, previous_finished_run, run_by_id
+from spbe_crawler.store.models import CrawlRun, Finding, utcnow
+from spbe_crawler.store.registry_queries import unit_exists, units_by_code, units_of_kind
+from spbe_crawler.vocab import UnitKind
 
 ViewBuilder = Callable[..., list[dict[str, Any]]]
 MAX_LINKS = 5
@@ -96,8 +99,8 @@ def _indicator_rows(a: Assessment, findings: Mapping[int, Finding]) -> list[dict
 def _services(session: Session, a: Assessment, findings: Mapping[int, Finding]) -> dict[int, ServiceFacts]:
     """The service and owning OPD behind each estimated indicator."""
     unit_codes = {f.unit_code for f in findings.values()}
-    units = {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_(unit_codes)))} if unit_codes else {}
-    opds = [u.name for u in session.exec(select(Unit).where(Unit.pemda_code == a.pemda_code, Unit.kind == "opd").order_by(col(Unit.code)))]
+    units = units_by_code(session, unit_codes)
+    opds = [u.name for u in units_of_kind(session, a.pemda_code, UnitKind.OPD)]
     evidence: dict[int, list[EvidenceRow]] = {}
     for number, score in a.scores.items():
         rows = []
@@ -113,7 +116,7 @@ def _services(session: Session, a: Assessment, findings: Mapping[int, Finding]) 
 def _run_for(session: Session, a: Assessment) -> CrawlRun | None:
     run_ids = {s.run_id for s in a.scores.values() if s.run_id is not None}
     if run_ids:
-        return session.get(CrawlRun, max(run_ids))
+        return run_by_id(session, max(run_ids))
     return latest_survey_run(session, a.pemda_code)
 
 
@@ -131,12 +134,7 @@ def _changes(session: Session, pemda_code: str, run: CrawlRun | None, findings: 
     """Services that appeared, disappeared or changed signals since the previous finished survey."""
     if run is None or run.id is None:
         return None
-    query = (
-        select(CrawlRun)
-        .where(CrawlRun.kind == run.kind, CrawlRun.state == "finished", CrawlRun.scope == run.scope, col(CrawlRun.id) < run.id)
-        .order_by(col(CrawlRun.id).desc())
-    )
-    previous = session.exec(query).first()
+    previous = previous_finished_run(session, run)
     if previous is None or previous.id is None:
         return None
     from inventory.history import diff
@@ -149,7 +147,7 @@ def build_context(
     session: Session, pemda_code: str, framework_id: str = DEFAULT_FRAMEWORK, view_builder: ViewBuilder | None = None
 ) -> dict[str, Any]:
     """Everything the report shows; :class:`AssessmentError` when there is nothing to report on."""
-    if session.get(Unit, pemda_code) is None:
+    if not unit_exists(session, pemda_code):
         raise AssessmentError(f"Pemda {pemda_code} tidak ada di registri; muat dulu dengan: spbe registry load --pemda {pemda_code}")
     a = load_assessment(session, pemda_code, framework_id)
     fw = a.framework
@@ -161,7 +159,7 @@ def build_context(
     by_id = {f.id: f for f in findings if f.id is not None}
     missing = wanted - set(by_id)
     if missing:
-        by_id.update({f.id: f for f in session.exec(select(Finding).where(col(Finding.id).in_(missing)))})
+        by_id.update({f.id: f for f in findings_by_id(session, missing) if f.id is not None})
     try:
         rubric = get_rubric(fw.id)
     except AssessmentError:

@@ -8,28 +8,29 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from scoring import cells
-from spbe_crawler.assessment.runs import latest_survey_run
 from spbe_crawler.health.status import Status, info, works
-from spbe_crawler.registry.scope import units_in_scope, websites_of
 from spbe_crawler.reports.actions import Action, RegistryFix, SiteFacts, UnitRef, rank_actions
 from spbe_crawler.reports.formatting import angka
 from spbe_crawler.reports.templating import status_label, write_page
+from spbe_crawler.store.assessment_queries import latest_survey_run, run_by_id
 from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, SiteCheck, UnitOutcome, Website, utcnow
+from spbe_crawler.store.registry_queries import units_in_scope, websites_of
+from spbe_crawler.store.report_queries import run_candidates, run_site_checks, run_unit_outcomes
+from spbe_crawler.vocab import VILLAGE_KINDS, UnitKind
 
 KIND_LABELS = {
-    "pemda": ("pemda", "Pemerintah daerah"),
-    "opd": ("OPD", "Perangkat daerah (OPD)"),
-    "kecamatan": ("kecamatan", "Kecamatan"),
-    "kelurahan": ("kelurahan", "Kelurahan"),
-    "desa": ("desa", "Desa"),
+    UnitKind.PEMDA.value: ("pemda", "Pemerintah daerah"),
+    UnitKind.OPD.value: ("OPD", "Perangkat daerah (OPD)"),
+    UnitKind.KECAMATAN.value: ("kecamatan", "Kecamatan"),
+    UnitKind.KELURAHAN.value: ("kelurahan", "Kelurahan"),
+    UnitKind.DESA.value: ("desa", "Desa"),
 }
 
 
 NOT_CHECKED = Status.NOT_CHECKED.value  # a unit with a website the run did not reach
-VILLAGE_KINDS = ("kelurahan", "desa")
 
 
 @dataclass
@@ -100,7 +101,7 @@ class Coverage:
         """Websites found by discovery, for a person to confirm or reject."""
         return [(row, site) for row in self.rows for site in row.sites if site["state"] == "discovered"]
 
-    def tally(self, kinds: tuple[str, ...] = ("opd", "kecamatan", *VILLAGE_KINDS)) -> Tally:
+    def tally(self, kinds: tuple[str, ...] = (UnitKind.OPD, UnitKind.KECAMATAN, *VILLAGE_KINDS)) -> Tally:
         """Coverage over the units of ``kinds`` (default: every unit below the pemda)."""
         total = Tally()
         for row in self.rows:
@@ -110,7 +111,7 @@ class Coverage:
 
     def kecamatan_table(self) -> list[KecamatanRow]:
         """Per kecamatan, the coverage of its kelurahan/desa; villages without one come last."""
-        table = {r.code: KecamatanRow(r.code, r.name, r.status, r.status_label, r.works) for r in self.rows if r.kind == "kecamatan"}
+        table = {r.code: KecamatanRow(r.code, r.name, r.status, r.status_label, r.works) for r in self.rows if r.kind == UnitKind.KECAMATAN}
         orphans = KecamatanRow("", "Tanpa kecamatan", NOT_CHECKED, "–", False)
         for row in self.rows:
             if row.kind in VILLAGE_KINDS:
@@ -154,12 +155,12 @@ def _severity(status: str) -> int:
 def build_coverage(session: Session, pemda_code: str, run_id: int | None = None) -> Coverage:
     units = units_in_scope(session, pemda_code)
     sites = websites_of(session, [u.code for u in units])
-    run = session.get(CrawlRun, run_id) if run_id is not None else latest_survey_run(session, pemda_code)
+    run = run_by_id(session, run_id) if run_id is not None else latest_survey_run(session, pemda_code)
     outcomes: dict[str, UnitOutcome] = {}
     checks: dict[int, SiteCheck] = {}
-    if run is not None:
-        outcomes = {o.unit_code: o for o in session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id)).all()}
-        checks = {c.website_id: c for c in session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()}
+    if run is not None and run.id is not None:
+        outcomes = {o.unit_code: o for o in run_unit_outcomes(session, run.id)}
+        checks = {c.website_id: c for c in run_site_checks(session, run.id)}
     names = {u.code: u.name for u in units}
     rows = []
     facts: list[SiteFacts] = []
@@ -168,7 +169,7 @@ def build_coverage(session: Session, pemda_code: str, run_id: int | None = None)
         outcome = outcomes.get(unit.code)
         # a unit the run did not cover is "not checked"; before any run, a unit without a site has none
         status = outcome.status if outcome else (Status.NO_WEBSITE.value if run is None and not unit_sites else NOT_CHECKED)
-        kecamatan = names.get(unit.parent_code or "", "") if unit.kind in ("kelurahan", "desa") else ""
+        kecamatan = names.get(unit.parent_code or "", "") if unit.kind in VILLAGE_KINDS else ""
         ref = UnitRef(unit.code, unit.name, unit.kind, kecamatan)
         facts += [site_facts(ref, w, checks[w.id]) for w in unit_sites if w.id in checks]
         rows.append(
@@ -187,8 +188,8 @@ def build_coverage(session: Session, pemda_code: str, run_id: int | None = None)
                 parent_code=unit.parent_code or "",
             )
         )
-    pemda_name = next((u.name for u in units if u.kind == "pemda"), pemda_code)
-    candidates = list(session.exec(select(DiscoveryCandidate).where(DiscoveryCandidate.run_id == run.id)).all()) if run else []
+    pemda_name = next((u.name for u in units if u.kind == UnitKind.PEMDA), pemda_code)
+    candidates = run_candidates(session, run.id) if run and run.id is not None else []
     return Coverage(pemda_code, pemda_name, run, rows, candidates, rank_actions(facts))
 
 

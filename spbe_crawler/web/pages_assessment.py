@@ -11,8 +11,8 @@ from starlette.responses import Response
 from scoring.review import ROLE_LABELS, ROLE_SECOND, latest_reviews
 from spbe_crawler.assessment import AssessmentError, index_summary, record_review, set_manual_level
 from spbe_crawler.assessment.catalog import get_rubric
-from spbe_crawler.assessment.summary import reviews_of
 from spbe_crawler.reports.assessment import build_context
+from spbe_crawler.store.assessment_queries import reviews_of
 from spbe_crawler.store.models_web import WebRole, WebUser
 from spbe_crawler.web.core import Ctx, redirect, view
 

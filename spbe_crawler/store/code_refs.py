@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Column, Table, bindparam, select, update
 from sqlmodel import Session, SQLModel
 
-from spbe_crawler.registry.unit_store import QUERY_CHUNK, WRITE_CHUNK, chunks
+from spbe_crawler.store.unit_rows import QUERY_CHUNK, WRITE_CHUNK, chunks
 
 CODE_COLUMNS = ("unit_code", "pemda_code", "parent_code", "scope")
 CODE_LIST_COLUMNS = ("unit_codes", "pemda_codes")
