@@ -56,17 +56,10 @@ def upgrade_cmd() -> None:
 @db_app.command("version")
 def version_cmd() -> None:
     """Tampilkan revisi skema basis data dan revisi terbaru versi spbe ini."""
-    from sqlalchemy import create_engine
-
     from spbe_crawler.store import schema
 
     url = config.database_url()
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            found = schema.status(connection)
-    finally:
-        engine.dispose()
+    found = schema.status_of(url)
     console.print(f"Basis data: {_where(url)}")
     console.print(f"Revisi skema: {escape(found.revision or '-')} ({_STATE_TEXT[found.state.value]})")
     console.print(f"Revisi terbaru: {escape(found.head)}")
@@ -115,19 +108,15 @@ def check_cmd() -> None:
 
 
 def _check_server(url: str) -> None:
-    from sqlalchemy import text
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from spbe_crawler.store.db import get_engine
+    from spbe_crawler.store.integrity import server_problem
 
     shown = make_url(url).render_as_string(hide_password=True)
-    try:
-        with get_engine(url).connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        _say(f"Basis data {shown} tidak dapat dihubungi: {getattr(exc, 'orig', exc)}", error=True)
-        raise typer.Exit(1) from None
+    problem = server_problem(url)
+    if problem is not None:
+        _say(f"Basis data {shown} tidak dapat dihubungi: {problem}", error=True)
+        raise typer.Exit(1)
     _say(f"Basis data {shown} terhubung. Keutuhan berkasnya dijaga server; periksa dengan alat server (pg_amcheck).")
 
 

@@ -237,7 +237,7 @@ def status_cmd(pemda: str = typer.Option("all", "--pemda", help=PEMDA_HELP)) -> 
     """Tabel ketersediaan, latensi, insiden dan sertifikat."""
     from spbe_crawler import config
     from spbe_crawler.monitor.figures import monitor_figures
-    from spbe_crawler.monitor.reader import open_sqlite
+    from spbe_crawler.store.monitor_reader import open_sqlite
 
     reader = open_sqlite(config.database_url())  # SQLite: no SQLAlchemy import, instant start
     if reader is not None:
@@ -259,7 +259,7 @@ def _reading() -> Any:
     from contextlib import contextmanager
 
     from spbe_crawler import config
-    from spbe_crawler.monitor.reader import open_sqlite
+    from spbe_crawler.store.monitor_reader import open_sqlite
 
     @contextmanager
     def opened() -> Any:
@@ -336,17 +336,17 @@ def maintenance_add_cmd(
     """Jadwalkan pemeliharaan: tidak ada peringatan gangguan, halaman status menampilkan 'pemeliharaan'."""
     from datetime import UTC
 
-    from sqlmodel import Session, select
+    from sqlmodel import Session
 
     from spbe_crawler.monitor.maintenance import add_window
     from spbe_crawler.reports.formatting import waktu, zone_of
     from spbe_crawler.store.db import get_engine
-    from spbe_crawler.store.models import Website
+    from spbe_crawler.store.registry_queries import website_by_url
 
     with Session(get_engine()) as session:
         website_id, scope = None, pemda
         if situs:
-            site = session.exec(select(Website).where(Website.url == situs.strip())).first()
+            site = website_by_url(session, situs.strip())
             if site is None:
                 _fail(f"situs {situs!r} tidak ada di registri (lihat spbe registry show)")
             website_id, scope = site.id, site.unit_code

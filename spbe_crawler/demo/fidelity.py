@@ -18,10 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from spbe_crawler.health.status import works
-from spbe_crawler.store.models import CrawlRun, Finding, Score, Unit, UnitOutcome, Website
+from spbe_crawler.store.assessment_queries import findings_of, scores_of_run
+from spbe_crawler.store.models import CrawlRun
+from spbe_crawler.store.registry_queries import units_of_pemda, websites_in_state
+from spbe_crawler.store.report_queries import latest_finished_run, run_unit_outcomes
+from spbe_crawler.vocab import WebsiteRole, WebsiteState
 
 UNLINKED = "guessable"
 
@@ -65,8 +69,8 @@ def expected_working(manifest: Mapping[str, Mapping[str, Any]]) -> dict[str, boo
 
 
 def latest_run(session: Session, pemda: str) -> CrawlRun:
-    run = session.exec(select(CrawlRun).where(CrawlRun.scope == pemda, CrawlRun.state == "finished").order_by(CrawlRun.id.desc())).first()  # type: ignore[union-attr]
-    if run is None:
+    run = latest_finished_run(session, pemda)
+    if run is None or run.id is None:
         raise LookupError(f"tidak ada survei selesai untuk {pemda}")
     return run
 
@@ -75,9 +79,10 @@ def verdicts(session: Session, pemda: str, manifest: Mapping[str, Mapping[str, A
     """Every unit of the pemda: does its outcome's working/not-working match the demo's truth?"""
     run = latest_run(session, pemda)
     truth = expected_working(manifest)
-    outcomes = {o.unit_code: o for o in session.exec(select(UnitOutcome).where(UnitOutcome.run_id == run.id))}
+    assert run.id is not None
+    outcomes = {o.unit_code: o for o in run_unit_outcomes(session, run.id)}
     ratio = Ratio()
-    for unit in session.exec(select(Unit).where(Unit.pemda_code == pemda).order_by(Unit.code)):
+    for unit in units_of_pemda(session, pemda):
         outcome = outcomes.get(unit.code)
         got = bool(outcome and works(outcome.status))
         want = truth.get(unit.code, False)
@@ -90,13 +95,13 @@ def verdicts(session: Session, pemda: str, manifest: Mapping[str, Mapping[str, A
 
 def discovery(session: Session, manifest: Mapping[str, Mapping[str, Any]]) -> tuple[Ratio, Ratio]:
     """(recall of unlinked unit sites, precision of every site discovered for a unit)."""
-    found = {(_host(w.url).removeprefix("www."), w.unit_code) for w in session.exec(select(Website).where(Website.state == "discovered"))}
+    found = {(_host(w.url).removeprefix("www."), w.unit_code) for w in websites_in_state(session, WebsiteState.DISCOVERED)}
     recall = Ratio()
     for host, entry in sorted(manifest.items()):
         if entry.get("how_found") == UNLINKED and entry.get("unit_code"):
             recall.add((host.removeprefix("www."), entry["unit_code"]) in found, host)
     precision = Ratio()
-    for website in session.exec(select(Website).where(Website.state == "discovered", Website.role == "unit")):
+    for website in websites_in_state(session, WebsiteState.DISCOVERED, WebsiteRole.UNIT):
         host = _host(website.url)
         entry = manifest.get(host) or manifest.get(host.removeprefix("www.")) or {}
         precision.add(entry.get("unit_code") == website.unit_code, f"{host} -> {website.unit_code}")
@@ -107,10 +112,8 @@ def bands(session: Session, pemda: str, assessor: Mapping[str, Any]) -> Ratio:
     """Service indicators whose estimate lies inside the assessor's [lowest, highest] band."""
     framework = assessor.get("framework")
     run = latest_run(session, pemda)
-    scores = {
-        s.indicator: s
-        for s in session.exec(select(Score).where(Score.framework == framework, Score.pemda_code == pemda, Score.run_id == run.id))
-    }
+    assert run.id is not None
+    scores = scores_of_run(session, str(framework), pemda, run.id)
     ratio = Ratio()
     for indicator, (low, high) in sorted((int(k), v) for k, v in (assessor.get("bands") or {}).items()):
         score = scores.get(indicator)
@@ -125,7 +128,8 @@ def evidence(session: Session, pemda: str, manifest: Mapping[str, Mapping[str, A
     from inventory.view import build_view
 
     run = latest_run(session, pemda)
-    findings = [f.model_dump() for f in session.exec(select(Finding).where(Finding.run_id == run.id, Finding.pemda_code == pemda))]
+    assert run.id is not None
+    findings = [f.model_dump() for f in findings_of(session, pemda, run.id)]
     view = build_view(findings, framework=framework, indicator_names={}, service_names={})
     pairs = {
         (service["service"], ev["url"])

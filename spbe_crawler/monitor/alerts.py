@@ -17,15 +17,15 @@ from typing import Any, Protocol
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from spbe_crawler.health.status import info
 from spbe_crawler.monitor.maintenance import active_windows, window_for
 from spbe_crawler.monitor.settings import MonitorSettings
-from spbe_crawler.monitor.targets import in_scope
 from spbe_crawler.net.httpx_errors import MAX_DETAIL, classify_httpx_error
-from spbe_crawler.store.models import Incident, Probe, Unit, Website, utcnow
+from spbe_crawler.store.models import utcnow
 from spbe_crawler.store.models_monitor import AlertLog
+from spbe_crawler.store.monitor_queries import alert_logs, certificates_expiring, incidents_to_alert
 
 RECOVERY_WINDOW = timedelta(days=7)
 
@@ -179,12 +179,9 @@ def notifiers_from_settings(settings: MonitorSettings) -> list[Notifier]:
 
 
 def _incident_alerts(session: Session, scope: str, now: datetime) -> list[Alert]:
-    query = select(Incident, Website.url, Unit.name, Website.unit_code).join(Website, col(Website.id) == col(Incident.website_id))
-    query = in_scope(query.join(Unit, col(Unit.code) == col(Website.unit_code)), scope)
-    query = query.where(col(Incident.ended_at).is_(None) | (col(Incident.ended_at) >= now - RECOVERY_WINDOW))
     windows = active_windows(session, now)
     alerts = []
-    for incident, url, unit_name, unit_code in session.exec(query):
+    for incident, url, unit_name, unit_code in incidents_to_alert(session, scope, now - RECOVERY_WINDOW):
         kind = "down" if incident.ended_at is None else "recovered"
         if kind == "down" and window_for(windows, incident.website_id, unit_code) is not None:
             continue  # planned maintenance: alerted only if still down when the window ends
@@ -209,17 +206,8 @@ def _cert_alerts(session: Session, scope: str, settings: MonitorSettings, now: d
     thresholds = settings.cert_thresholds
     if not thresholds:
         return []
-    latest = (
-        select(Probe.website_id, func.max(Probe.id).label("probe_id"))
-        .where(col(Probe.tls_expires_at).is_not(None), Probe.started_at >= now - timedelta(days=2))
-        .group_by(Probe.website_id)
-        .subquery()
-    )
-    query = select(Probe, Website.url, Unit.name).join(latest, col(Probe.id) == latest.c.probe_id)
-    query = query.join(Website, col(Website.id) == col(Probe.website_id)).join(Unit, col(Unit.code) == col(Website.unit_code))
-    query = in_scope(query, scope).where(col(Probe.tls_expires_at) <= now + timedelta(days=max(thresholds)))
     alerts = []
-    for probe, url, unit_name in session.exec(query):
+    for probe, url, unit_name in certificates_expiring(session, scope, now - timedelta(days=2), now + timedelta(days=max(thresholds))):
         expires = probe.tls_expires_at
         days_left = int((expires - now).total_seconds() // 86400)  # type: ignore[operator]
         if days_left < 0:
@@ -237,12 +225,8 @@ def pending_alerts(engine: Engine, scope: str, settings: MonitorSettings, now: d
 
 
 def _logs(engine: Engine, keys: list[str]) -> dict[tuple[str, str], AlertLog]:
-    found: dict[tuple[str, str], AlertLog] = {}
     with Session(engine, expire_on_commit=False) as session:
-        for start in range(0, len(keys), 500):
-            for row in session.exec(select(AlertLog).where(col(AlertLog.event_key).in_(keys[start : start + 500]))):
-                found[(row.event_key, row.channel)] = row
-    return found
+        return alert_logs(session, keys)
 
 
 def _record(engine: Engine, outcomes: list[tuple[Alert, str, str | None]]) -> None:
@@ -251,8 +235,7 @@ def _record(engine: Engine, outcomes: list[tuple[Alert, str, str | None]]) -> No
         return
     now = utcnow()
     with Session(engine) as session:
-        keys = list({alert.event_key for alert, _, _ in outcomes})
-        rows = {(r.event_key, r.channel): r for r in session.exec(select(AlertLog).where(col(AlertLog.event_key).in_(keys)))}
+        rows = alert_logs(session, {alert.event_key for alert, _, _ in outcomes})
         for alert, channel, error in outcomes:
             row = rows.get((alert.event_key, channel)) or AlertLog(
                 event_key=alert.event_key, channel=channel, kind=alert.kind, website_id=alert.website_id, incident_id=alert.incident_id

@@ -9,21 +9,20 @@ large scope fits in little memory. :func:`monitor_export` is the dict the lead's
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from spbe_crawler.health.status import Status, info, works
+from spbe_crawler.health.status import info, works
 from spbe_crawler.monitor import sketch
 from spbe_crawler.monitor.maintenance import active_windows, window_for
-from spbe_crawler.monitor.reader import ALL, Reader, floor_hour, reader_for, utcnow
+from spbe_crawler.store import monitor_reads
+from spbe_crawler.store.monitor_reader import ALL, floor_hour, reader_for, utcnow
 
 WINDOWS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 WINDOW_LABELS = {"24h": "24 jam", "7d": "7 hari", "30d": "30 hari"}
 CERT_DAYS = (30, 14, 7)
 CERT_HORIZON = CERT_DAYS[0]  # days ahead in which an expiring certificate is listed
-WORKING = [s.value for s in Status if works(s)]
 
 
 @dataclass
@@ -120,102 +119,53 @@ def window_start(now: datetime, window: str) -> datetime:
     return floor_hour(now - WINDOWS[window])
 
 
-def _scope_sql(scope: str) -> str:
-    """Joins and filter of a query on ``x.website_id``: non-rejected websites of the scope."""
-    where = "" if scope == ALL else " AND (u.code = :scope OR u.pemda_code = :scope)"
-    return f"JOIN website w ON w.id = x.website_id JOIN unit u ON u.code = w.unit_code WHERE w.state != 'rejected'{where}"
-
-
-_WORKING_SQL = ", ".join(f"'{status}'" for status in WORKING)
-
-
-def _sites(db: Reader, scope: str) -> dict[int, SiteFigures]:
-    where = "" if scope == ALL else " AND (u.code = :scope OR u.pemda_code = :scope)"
-    rows = db.rows(
-        "SELECT w.id, w.url, w.host, w.role, w.unit_code, u.name, u.kind FROM website w "
-        f"JOIN unit u ON u.code = w.unit_code WHERE w.state != 'rejected'{where} ORDER BY w.id",
-        scope=scope,
-    )
-    return {row[0]: SiteFigures(*row) for row in rows}
+def _sites(source: Any, scope: str) -> dict[int, SiteFigures]:
+    return {row[0]: SiteFigures(*row) for row in monitor_reads.site_rows(source, scope)}
 
 
 def uptime_counts(source: Any, scope: str, since: datetime) -> dict[int, Uptime]:
     """Up/total probes per website since ``since`` (hour-aligned), raw probes plus rollups."""
-    db = reader_for(source)
     counts: dict[int, Uptime] = defaultdict(Uptime)
-    raw = (
-        f"SELECT x.website_id, SUM(CASE WHEN x.status IN ({_WORKING_SQL}) THEN 1 ELSE 0 END), COUNT(*) "
-        f"FROM probe x {_scope_sql(scope)} AND x.started_at >= :since GROUP BY x.website_id"
-    )
-    rolled = (
-        f"SELECT x.website_id, SUM(x.up), SUM(x.total) FROM proberollup x {_scope_sql(scope)} AND x.hour >= :since GROUP BY x.website_id"
-    )
-    for sql in (raw, rolled):
-        for website_id, up, total in db.rows(sql, scope=scope, since=since):
-            counts[website_id].up += int(up or 0)
-            counts[website_id].total += int(total or 0)
+    for website_id, up, total in monitor_reads.uptime_rows(source, scope, since):
+        counts[website_id].up += up
+        counts[website_id].total += total
     return counts
 
 
 def latency_sketches(source: Any, scope: str, now: datetime) -> dict[str, dict[int, dict[str, int]]]:
     """Per window, per website: a sketch of the total time of working probes."""
-    db = reader_for(source)
     starts = {w: window_start(now, w) for w in WINDOWS}
     first = min(starts.values())
     result: dict[str, dict[int, dict[str, int]]] = {w: defaultdict(dict) for w in WINDOWS}
-    raw = (
-        f"SELECT x.website_id, x.started_at, x.total_ms FROM probe x {_scope_sql(scope)} AND x.started_at >= :first "
-        f"AND x.status IN ({_WORKING_SQL}) AND x.total_ms IS NOT NULL"
-    )
-    for website_id, started_at, total_ms in db.rows(raw, scope=scope, first=first):
-        key, started_at = sketch.bucket(total_ms), db.time(started_at)
+    for website_id, started_at, total_ms in monitor_reads.working_latencies(source, scope, first):
+        key = sketch.bucket(total_ms)
         for window, start in starts.items():
-            if started_at >= start:  # type: ignore[operator]
+            if started_at >= start:
                 target = result[window][website_id]
                 target[key] = target.get(key, 0) + 1
-    rolled = f"SELECT x.website_id, x.hour, x.sketch FROM proberollup x {_scope_sql(scope)} AND x.hour >= :first"
-    for website_id, hour, hour_sketch in db.rows(rolled, scope=scope, first=first):
-        hour = db.time(hour)
+    for website_id, hour, hour_sketch in monitor_reads.rollup_sketches(source, scope, first):
         for window, start in starts.items():
-            if hour >= start:  # type: ignore[operator]
-                sketch.merge(result[window][website_id], db.json(hour_sketch))
+            if hour >= start:
+                sketch.merge(result[window][website_id], hour_sketch)
     return result
 
 
-def _latest(db: Reader, scope: str, columns: str, with_cert: bool) -> list[Sequence[Any]]:
-    """``website_id`` then ``columns`` of the newest probe (with a certificate) of each website."""
-    cert = " WHERE tls_expires_at IS NOT NULL" if with_cert else ""
-    return db.rows(
-        f"SELECT x.website_id, {columns} FROM probe x "
-        f"JOIN (SELECT website_id, MAX(id) AS probe_id FROM probe{cert} GROUP BY website_id) latest ON latest.probe_id = x.id "
-        f"{_scope_sql(scope)}",
-        scope=scope,
-    )
-
-
-def _incidents(db: Reader, scope: str, since: datetime, now: datetime) -> list[IncidentFigures]:
-    sql = (
-        "SELECT x.id, x.website_id, w.url, u.name, x.status, x.detail, x.started_at, x.ended_at "
-        f"FROM incident x {_scope_sql(scope)} AND (x.ended_at IS NULL OR x.started_at >= :since)"
-    )
-    rows = []
-    for incident_id, website_id, url, unit_name, status, detail, started_at, ended_at in db.rows(sql, scope=scope, since=since):
-        started, ended = db.time(started_at), db.time(ended_at)
-        assert started is not None
-        rows.append(
-            IncidentFigures(
-                int(incident_id),
-                website_id,
-                url,
-                unit_name,
-                status,
-                info(status).label,
-                detail or "",
-                started,
-                ended,
-                int(((ended or now) - started).total_seconds()),
-            )
+def _incidents(source: Any, scope: str, since: datetime, now: datetime) -> list[IncidentFigures]:
+    rows = [
+        IncidentFigures(
+            incident_id,
+            website_id,
+            url,
+            unit_name,
+            status,
+            info(status).label,
+            detail,
+            started,
+            ended,
+            int(((ended or now) - started).total_seconds()),
         )
+        for incident_id, website_id, url, unit_name, status, detail, started, ended in monitor_reads.incident_rows(source, scope, since)
+    ]
     return sorted(rows, key=lambda r: (r.ended_at is not None, -r.started_at.timestamp()))
 
 
@@ -233,15 +183,14 @@ def _kinds(sites: list[SiteFigures]) -> list[KindFigures]:
 def scope_name(source: Any, scope: str) -> str:
     if scope == ALL:
         return "Semua pemerintah daerah"
-    rows = reader_for(source).rows("SELECT name FROM unit WHERE code = :scope", scope=scope)
-    return rows[0][0] if rows else scope
+    return monitor_reads.unit_name(source, scope) or scope
 
 
 def monitor_figures(source: Any, scope: str = ALL, now: datetime | None = None) -> MonitorFigures:
     """Every availability figure of ``scope`` at ``now`` (default: the current time).
 
-    ``source``: a SQLAlchemy ``Session`` or a :class:`~spbe_crawler.monitor.reader.Reader`."""
-    db = reader_for(source)
+    ``source``: a SQLAlchemy ``Session`` or a :class:`~spbe_crawler.store.monitor_reader.Reader`."""
+    db = reader_for(source)  # one connection for every read
     now = now or utcnow()
     sites = _sites(db, scope)
     for window in WINDOWS:
@@ -271,14 +220,13 @@ def monitor_figures(source: Any, scope: str = ALL, now: datetime | None = None) 
     return MonitorFigures(scope, scope_name(db, scope), now, ordered, _kinds(ordered), incidents, certs)
 
 
-def _attach_latest(db: Reader, scope: str, sites: dict[int, SiteFigures], now: datetime) -> None:
-    for website_id, status, detail, started_at in _latest(db, scope, "x.status, x.detail, x.started_at", with_cert=False):
+def _attach_latest(db: Any, scope: str, sites: dict[int, SiteFigures], now: datetime) -> None:
+    for website_id, status, detail, started_at in monitor_reads.latest_probes(db, scope):
         if website_id in sites:
             site = sites[website_id]
-            site.last_status, site.last_detail, site.last_checked = status, detail or "", db.time(started_at)
-    for website_id, expires_at, issuer in _latest(db, scope, "x.tls_expires_at, x.tls_issuer", with_cert=True):
-        expires = db.time(expires_at)
-        if website_id in sites and expires is not None:
+            site.last_status, site.last_detail, site.last_checked = status, detail, started_at
+    for website_id, expires, issuer in monitor_reads.latest_certificates(db, scope):
+        if website_id in sites:
             site = sites[website_id]
             site.cert_expires_at, site.cert_issuer = expires, issuer
             site.cert_days_left = int((expires - now).total_seconds() // 86400)
@@ -289,30 +237,21 @@ def daily_uptime(source: Any, website_id: int, now: datetime, days: int = 30) ->
     db = reader_for(source)
     start = datetime.combine((now - timedelta(days=days - 1)).date(), datetime.min.time(), tzinfo=UTC)
     per_day: dict[date, Uptime] = defaultdict(Uptime)
-    raw = "SELECT started_at, status FROM probe WHERE website_id = :site AND started_at >= :start"
-    for started_at, status in db.rows(raw, site=website_id, start=start):
-        day = db.time(started_at).date()  # type: ignore[union-attr]
-        per_day[day].total += 1
-        per_day[day].up += int(works(status))
-    rolled = "SELECT hour, up, total FROM proberollup WHERE website_id = :site AND hour >= :start"
-    for hour, up, total in db.rows(rolled, site=website_id, start=start):
-        day = db.time(hour).date()  # type: ignore[union-attr]
-        per_day[day].up += up
-        per_day[day].total += total
+    for started_at, status in monitor_reads.site_probes(db, website_id, start):
+        per_day[started_at.date()].total += 1
+        per_day[started_at.date()].up += int(works(status))
+    for hour, up, total in monitor_reads.site_rollups(db, website_id, start):
+        per_day[hour.date()].up += up
+        per_day[hour.date()].total += total
     return [(day, per_day[day].percent if day in per_day else None) for day in (start.date() + timedelta(days=i) for i in range(days))]
 
 
 def hourly_latency(source: Any, website_id: int, now: datetime, hours: int = 24) -> list[tuple[datetime, float | None]]:
     """Median total time (ms) of working probes of one website per hour, oldest first."""
-    db = reader_for(source)
     start = floor_hour(now) - timedelta(hours=hours - 1)
     per_hour: dict[datetime, list[float]] = defaultdict(list)
-    raw = (
-        "SELECT started_at, total_ms FROM probe WHERE website_id = :site AND started_at >= :start "
-        f"AND status IN ({_WORKING_SQL}) AND total_ms IS NOT NULL"
-    )
-    for started_at, total_ms in db.rows(raw, site=website_id, start=start):
-        per_hour[floor_hour(db.time(started_at))].append(total_ms)  # type: ignore[arg-type]
+    for started_at, total_ms in monitor_reads.site_latencies(source, website_id, start):
+        per_hour[floor_hour(started_at)].append(total_ms)
     slots = [start + timedelta(hours=i) for i in range(hours)]
     return [(slot, sketch.exact_quantile(per_hour.get(slot, []), 0.5)) for slot in slots]
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from spbe_crawler.health.status import works
-from spbe_crawler.store.models import Incident, Probe
+from spbe_crawler.store.models import Incident
+from spbe_crawler.store.monitor_queries import open_incidents, recent_probes
 
 
 class ProbeLike(Protocol):
@@ -34,23 +35,13 @@ class IncidentChanges:
     closed: list[Incident] = field(default_factory=list)
 
 
-def _open_incidents(session: Session, website_ids: set[int]) -> dict[int, Incident]:
-    rows = session.exec(select(Incident).where(col(Incident.website_id).in_(website_ids), col(Incident.ended_at).is_(None)))
-    return {row.website_id: row for row in rows}
-
-
-def _recent_probes(session: Session, website_id: int, count: int) -> list[Probe]:
-    query = select(Probe).where(Probe.website_id == website_id).order_by(col(Probe.started_at).desc(), col(Probe.id).desc())
-    return list(session.exec(query.limit(count)))
-
-
 def apply_probes(session: Session, probes: Iterable[ProbeLike], close_after: int = 2) -> IncidentChanges:
     """Open/close incidents for probes already written in ``session``; returns what changed."""
     ordered = sorted(probes, key=lambda p: p.started_at)
     changes = IncidentChanges()
     if not ordered:
         return changes
-    open_rows = _open_incidents(session, {p.website_id for p in ordered})
+    open_rows = open_incidents(session, {p.website_id for p in ordered})
     for probe in ordered:
         current = open_rows.get(probe.website_id)
         if not works(probe.status):
@@ -62,7 +53,7 @@ def apply_probes(session: Session, probes: Iterable[ProbeLike], close_after: int
             continue
         if current is None:
             continue
-        recent = _recent_probes(session, probe.website_id, max(1, close_after))
+        recent = recent_probes(session, probe.website_id, max(1, close_after))
         if len(recent) >= max(1, close_after) and all(works(p.status) for p in recent):
             current.ended_at = min(p.started_at for p in recent)
             session.add(current)

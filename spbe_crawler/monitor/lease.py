@@ -14,13 +14,11 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
+from spbe_crawler.store import lease_queries
 from spbe_crawler.store.models import utcnow
 from spbe_crawler.store.models_monitor import MonitorLease
 
@@ -39,54 +37,23 @@ def new_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _ensure_row(session: Session, name: str) -> None:
-    if session.get(MonitorLease, name) is None:
-        try:
-            session.add(MonitorLease(name=name, expires_at=datetime(1970, 1, 1, tzinfo=UTC)))
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-
-
 def try_acquire(engine: Engine, holder: str, scope: str, ttl: float, now: datetime | None = None, name: str = LEASE_NAME) -> bool:
     """Take the lease if it is free, expired or ours; True when we hold it afterwards."""
-    now = now or utcnow()
-    with Session(engine) as session:
-        _ensure_row(session, name)
-        result = session.execute(
-            update(MonitorLease)
-            .where(MonitorLease.name == name, or_(MonitorLease.expires_at < now, MonitorLease.holder == holder))
-            .values(holder=holder, scope=scope, acquired_at=now, expires_at=now + timedelta(seconds=ttl))
-        )
-        session.commit()
-        return result.rowcount == 1  # type: ignore[attr-defined]
+    return lease_queries.acquire(engine, name, holder, scope, ttl, now or utcnow())
 
 
 def renew(engine: Engine, holder: str, ttl: float, name: str = LEASE_NAME) -> bool:
-    now = utcnow()
-    with Session(engine) as session:
-        result = session.execute(
-            update(MonitorLease)
-            .where(MonitorLease.name == name, MonitorLease.holder == holder, MonitorLease.expires_at >= now)
-            .values(expires_at=now + timedelta(seconds=ttl))
-        )
-        session.commit()
-        return result.rowcount == 1  # type: ignore[attr-defined]
+    return lease_queries.renew(engine, name, holder, ttl)
 
 
 def release(engine: Engine, holder: str, name: str = LEASE_NAME) -> None:
-    with Session(engine) as session:
-        session.execute(
-            update(MonitorLease).where(MonitorLease.name == name, MonitorLease.holder == holder).values(holder="", expires_at=utcnow())
-        )
-        session.commit()
+    lease_queries.release(engine, name, holder)
 
 
 def current_lease(engine: Engine, name: str = LEASE_NAME) -> MonitorLease | None:
     """The lease row when someone holds it now, else None."""
-    with Session(engine) as session:
-        row = session.get(MonitorLease, name)
-        return row if row is not None and row.holder and row.expires_at >= utcnow() else None
+    row = lease_queries.lease_row(engine, name)
+    return row if row is not None and row.holder and row.expires_at >= utcnow() else None
 
 
 @asynccontextmanager

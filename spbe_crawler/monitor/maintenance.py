@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from spbe_crawler.monitor.reader import ALL, reader_for, utcnow
+from spbe_crawler.store import monitor_reads
+from spbe_crawler.store.monitor_reader import ALL, utcnow
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,7 @@ class Window:
 
 def active_windows(source: Any, now: datetime | None = None) -> list[Window]:
     """Windows open at ``now`` (``source``: a Session or a Reader)."""
-    db = reader_for(source)
-    rows = db.rows(
-        "SELECT id, scope, website_id, starts_at, ends_at, note FROM maintenancewindow WHERE starts_at <= :now AND ends_at > :now",
-        now=now or utcnow(),
-    )
-    return [Window(r[0], r[1], r[2], db.time(r[3]), db.time(r[4]), r[5] or "") for r in rows]  # type: ignore[arg-type]
+    return [Window(*row) for row in monitor_reads.windows_open_at(source, now or utcnow())]
 
 
 def window_for(windows: list[Window], website_id: int, unit_code: str) -> Window | None:
@@ -60,12 +56,7 @@ def add_window(
 
 def list_windows(session: Any, since: datetime | None = None) -> list[Window]:
     """Windows that end after ``since`` (default: now), soonest first."""
-    db = reader_for(session)
-    rows = db.rows(
-        "SELECT id, scope, website_id, starts_at, ends_at, note FROM maintenancewindow WHERE ends_at > :since ORDER BY starts_at",
-        since=since or utcnow(),
-    )
-    return [Window(r[0], r[1], r[2], db.time(r[3]), db.time(r[4]), r[5] or "") for r in rows]  # type: ignore[arg-type]
+    return [Window(*row) for row in monitor_reads.windows_ending_after(session, since or utcnow())]
 
 
 def remove_window(session: Any, window_id: int) -> bool:

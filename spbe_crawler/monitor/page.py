@@ -30,8 +30,8 @@ from spbe_crawler.monitor.figures import (
 )
 from spbe_crawler.monitor.maintenance import Window, list_windows
 from spbe_crawler.monitor.page_template import TEMPLATE
-from spbe_crawler.monitor.reader import ALL
 from spbe_crawler.reports.formatting import angka, persen, tanggal, waktu
+from spbe_crawler.store.monitor_reader import ALL
 
 BAR_W, BAR_GAP, CHART_H, LINE_H = 8, 2, 40, 40
 SPARK_W, SPARK_H = 96, 18

@@ -11,15 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from spbe_crawler.health.status import works
 from spbe_crawler.monitor import sketch
-from spbe_crawler.monitor.reader import floor_hour
-from spbe_crawler.store.models import Probe, utcnow
+from spbe_crawler.store.models import utcnow
 from spbe_crawler.store.models_monitor import ProbeRollup
+from spbe_crawler.store.monitor_queries import ProbeRow, delete_probes, probes_before, rollups_between
+from spbe_crawler.store.monitor_reader import floor_hour
 
 CHUNK = 20_000
 
@@ -38,7 +38,7 @@ class _Hour:
     latencies: list[float] = field(default_factory=list)
 
 
-def _aggregate(rows: list[tuple[int, int, datetime, str, float | None]]) -> dict[tuple[int, datetime], _Hour]:
+def _aggregate(rows: list[ProbeRow]) -> dict[tuple[int, datetime], _Hour]:
     hours: dict[tuple[int, datetime], _Hour] = defaultdict(_Hour)
     for _id, website_id, started_at, status, total_ms in rows:
         entry = hours[(website_id, floor_hour(started_at))]
@@ -64,32 +64,22 @@ def _add(row: ProbeRollup, hour: _Hour) -> None:
 
 
 def _existing(session: Session, hours: dict[tuple[int, datetime], _Hour]) -> dict[tuple[int, datetime], ProbeRollup]:
-    """Rollup rows already present for the chunk's (website, hour) keys, fetched 500 websites at a time."""
-    website_ids = sorted({key[0] for key in hours})
+    """Rollup rows already present for the chunk's (website, hour) keys."""
     first, last = min(key[1] for key in hours), max(key[1] for key in hours)
-    found: dict[tuple[int, datetime], ProbeRollup] = {}
-    for start in range(0, len(website_ids), 500):
-        query = select(ProbeRollup).where(
-            col(ProbeRollup.website_id).in_(website_ids[start : start + 500]), ProbeRollup.hour >= first, ProbeRollup.hour <= last
-        )
-        found.update({(row.website_id, row.hour): row for row in session.exec(query)})
-    return found
+    return rollups_between(session, {key[0] for key in hours}, first, last)
 
 
 def _roll_chunk(session: Session, cutoff: datetime) -> tuple[int, int]:
-    query = select(Probe.id, Probe.website_id, Probe.started_at, Probe.status, Probe.total_ms)
-    rows = list(session.exec(query.where(Probe.started_at < cutoff).order_by(col(Probe.id)).limit(CHUNK)))
+    rows = probes_before(session, cutoff, CHUNK)
     if not rows:
         return 0, 0
-    hours = _aggregate(rows)  # type: ignore[arg-type]
+    hours = _aggregate(rows)
     existing = _existing(session, hours)
     for key, hour in hours.items():
         row = existing.get(key) or ProbeRollup(website_id=key[0], hour=key[1])
         _add(row, hour)
         session.add(row)
-    ids = [r[0] for r in rows]
-    for start in range(0, len(ids), 1000):
-        session.execute(delete(Probe).where(col(Probe.id).in_(ids[start : start + 1000])))
+    delete_probes(session, [r[0] for r in rows])
     session.commit()
     return len(rows), len(hours)
 

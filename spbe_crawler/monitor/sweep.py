@@ -18,7 +18,6 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -29,7 +28,8 @@ from spbe_crawler.monitor.probe import Prober, ProbeResult, Target
 from spbe_crawler.monitor.settings import MonitorSettings
 from spbe_crawler.monitor.targets import Shard, iter_target_pages
 from spbe_crawler.net.policy import NetworkPolicy
-from spbe_crawler.store.models import CrawlRun, Probe, utcnow
+from spbe_crawler.store.models import CrawlRun, utcnow
+from spbe_crawler.store.monitor_queries import insert_probes
 
 T = TypeVar("T")
 MAX_WAITING = 20_000  # targets waiting for a re-probe at once (each a sleeping task, a few KB)
@@ -105,7 +105,7 @@ def _write_batch(engine: Engine, probes: list[ProbeResult], close_after: int) ->
     """Insert a batch of probes (one multi-row INSERT, no unit of work) and update incidents."""
     rows = [probe.values() for probe in probes]
     with Session(engine, expire_on_commit=False) as session:
-        session.execute(insert(Probe.__table__), rows)  # type: ignore[attr-defined]
+        insert_probes(session, rows)
         changes = apply_probes(session, probes, close_after)
         session.commit()
     return len(changes.opened), len(changes.closed)

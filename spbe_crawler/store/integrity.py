@@ -184,3 +184,18 @@ def pg_dump_hint(url: str, now: datetime | None = None) -> str:
         "Pemulihan (hentikan dulu semua proses spbe):\n"
         f'  pg_restore --clean --if-exists --dbname="{shown}" {name}'
     )
+
+
+def server_problem(url: str) -> str | None:
+    """Why the database server at ``url`` cannot be reached (a ``SELECT 1`` fails), or None."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from spbe_crawler.store.db import get_engine
+
+    try:
+        with get_engine(url).connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return str(getattr(exc, "orig", exc))
+    return None

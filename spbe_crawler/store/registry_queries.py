@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from spbe_crawler.store.models import Unit, Website
 from spbe_crawler.store.unit_rows import QUERY_CHUNK, chunks
-from spbe_crawler.vocab import UnitKind, WebsiteState
+from spbe_crawler.vocab import UnitKind, WebsiteRole, WebsiteState
 
 # the order a survey's units are listed in: the pemda, its OPD, kecamatan, then kelurahan/desa
 KIND_ORDER: dict[str, int] = {
@@ -67,3 +67,21 @@ def units_of_kind(session: Session, pemda_code: str, kind: UnitKind) -> list[Uni
     """The pemda's units of one kind, by code."""
     statement = select(Unit).where(Unit.pemda_code == pemda_code, Unit.kind == kind.value).order_by(col(Unit.code))
     return list(session.exec(statement))
+
+
+def website_by_url(session: Session, url: str) -> Website | None:
+    """The first stored website with this exact URL (any unit, any state)."""
+    return session.exec(select(Website).where(Website.url == url)).first()
+
+
+def units_of_pemda(session: Session, pemda_code: str) -> list[Unit]:
+    """Every unit under the pemda (any kind), by code."""
+    return list(session.exec(select(Unit).where(Unit.pemda_code == pemda_code).order_by(col(Unit.code))))
+
+
+def websites_in_state(session: Session, state: WebsiteState, role: WebsiteRole | None = None) -> list[Website]:
+    """Every stored website in ``state`` (of ``role``), by id."""
+    statement = select(Website).where(Website.state == state.value)
+    if role is not None:
+        statement = statement.where(Website.role == role.value)
+    return list(session.exec(statement.order_by(col(Website.id))))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from spbe_crawler.store.models import DiscoveryCandidate, Finding, SiteCheck, UnitOutcome
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, SiteCheck, UnitOutcome
+from spbe_crawler.vocab import RunState
 
 
 def run_site_checks(session: Session, run_id: int) -> list[SiteCheck]:
@@ -21,3 +22,9 @@ def run_findings(session: Session, run_id: int) -> list[Finding]:
 
 def run_candidates(session: Session, run_id: int) -> list[DiscoveryCandidate]:
     return list(session.exec(select(DiscoveryCandidate).where(DiscoveryCandidate.run_id == run_id)).all())
+
+
+def latest_finished_run(session: Session, scope: str) -> CrawlRun | None:
+    """The newest finished run (of any kind) of ``scope``."""
+    statement = select(CrawlRun).where(CrawlRun.scope == scope, CrawlRun.state == RunState.FINISHED.value).order_by(col(CrawlRun.id).desc())
+    return session.exec(statement).first()

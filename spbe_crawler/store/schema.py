@@ -190,3 +190,13 @@ def new_revision(message: str) -> Path:
     _script.cache_clear()
     scripts = script if isinstance(script, list) else [script]
     return Path(scripts[0].path)
+
+
+def status_of(url: str) -> SchemaStatus:
+    """The schema status of the database at ``url``, read without preparing it (``spbe db version``)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return status(connection)
+    finally:
+        engine.dispose()

@@ -15,8 +15,8 @@ from starlette.responses import Response
 from spbe_crawler.monitor.badges import site_badge, site_by_key
 from spbe_crawler.monitor.figures import monitor_figures
 from spbe_crawler.monitor.metrics import prometheus_text
-from spbe_crawler.monitor.reader import ALL
 from spbe_crawler.store import web_queries as q
+from spbe_crawler.store.monitor_reader import ALL
 from spbe_crawler.web.core import Ctx, view
 
 UPTIME_SUFFIX = "-uptime"
