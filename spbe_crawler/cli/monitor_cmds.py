@@ -169,6 +169,7 @@ def _sites_table(figures: MonitorFigures) -> Table:
 
     from spbe_crawler.health.status import info
     from spbe_crawler.monitor.figures import WINDOW_LABELS, cert_label
+    from spbe_crawler.vocab import WebsiteRole
 
     table = Table(title=f"Ketersediaan situs — {figures.scope_name}")
     for column in ("Unit", "Jenis", "Situs", "Status terakhir", *WINDOW_LABELS.values(), "p50 24 jam", "p95 24 jam", "Sertifikat"):
@@ -176,7 +177,7 @@ def _sites_table(figures: MonitorFigures) -> Table:
     for s in figures.sites:
         table.add_row(
             Text(s.unit_name),
-            s.unit_kind + (" (portal)" if s.role == "portal" else ""),
+            s.unit_kind + (" (portal)" if s.role == WebsiteRole.PORTAL else ""),
             Text(s.url),
             Text(info(s.last_status).label if s.last_status else "Belum diperiksa"),
             *[_pct(s.uptime[w].percent) for w in WINDOW_LABELS],

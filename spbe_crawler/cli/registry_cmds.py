@@ -27,6 +27,7 @@ from spbe_crawler.registry.scope import KIND_ORDER
 from spbe_crawler.reports.formatting import angka
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.store.models import Unit, Website
+from spbe_crawler.vocab import UnitKind
 
 registry_app = typer.Typer(help="Daftar unit kerja pemda dan situs webnya.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
@@ -82,7 +83,7 @@ def _print_stats(stats: LoadStats) -> None:
 def _print_upgrade(stats: LoadStats) -> None:
     """What changed against the stored registry: moved, renamed, gone, and the user's own codes."""
     _say(stats.upgrade_summary())
-    regions = [move for move in stats.moved if move.kind in ("provinsi", "pemda")]
+    regions = [move for move in stats.moved if move.kind in (UnitKind.PROVINSI, UnitKind.PEMDA)]
     _list("Pindah kode", [f"{m.old_code} {m.old_name} → {m.new_code}" for m in regions])
     if len(stats.moved) > len(regions):
         _say(f"  beserta {angka(len(stats.moved) - len(regions))} unit di bawahnya (situs, temuan, dan riwayatnya ikut pindah)")

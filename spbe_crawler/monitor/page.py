@@ -32,6 +32,7 @@ from spbe_crawler.monitor.maintenance import Window, list_windows
 from spbe_crawler.monitor.page_template import TEMPLATE
 from spbe_crawler.reports.formatting import angka, persen, tanggal, waktu
 from spbe_crawler.store.monitor_reader import ALL
+from spbe_crawler.vocab import WebsiteRole
 
 BAR_W, BAR_GAP, CHART_H, LINE_H = 8, 2, 40, 40
 SPARK_W, SPARK_H = 96, 18
@@ -89,7 +90,7 @@ def _points(hours: list[tuple[datetime, float | None]], width: int, height: int)
 
 def portal_charts(source: Any, figures: MonitorFigures) -> list[PortalChart]:
     charts = []
-    for site in (s for s in figures.sites if s.role == "portal"):
+    for site in (s for s in figures.sites if s.role == WebsiteRole.PORTAL):
         days = daily_uptime(source, site.website_id, figures.generated_at)
         width = len(days) * (BAR_W + BAR_GAP)
         points, top = _points(hourly_latency(source, site.website_id, figures.generated_at), width, LINE_H)
@@ -107,7 +108,7 @@ class UnitRow:
 def unit_rows(source: Any, figures: MonitorFigures) -> list[UnitRow]:
     rows = []
     order = {"down": 0, "maintenance": 1, "unknown": 2, "up": 3}  # disruptions first
-    units = sorted((s for s in figures.sites if s.role != "portal"), key=lambda s: order[s.state])
+    units = sorted((s for s in figures.sites if s.role != WebsiteRole.PORTAL), key=lambda s: order[s.state])
     for n, site in enumerate(units):
         points, top = "", 0.0
         if n < SPARKLINE_LIMIT:

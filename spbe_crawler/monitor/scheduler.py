@@ -30,6 +30,7 @@ from spbe_crawler.monitor.sweep import run_sweep
 from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.store.models import utcnow
 from spbe_crawler.store.models_monitor import MonitorSchedule
+from spbe_crawler.vocab import WebsiteRole
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class Scheduler:
         self.policy = policy
         self.survey_hook = survey_hook
         self.holder = holder or new_holder()
-        self.intervals = {"portal": self.settings.portal_interval, "unit": self.settings.unit_interval}
+        self.intervals = {WebsiteRole.PORTAL.value: self.settings.portal_interval, WebsiteRole.UNIT.value: self.settings.unit_interval}
         if survey_hook is not None:
             self.intervals["survey"] = self.settings.survey_interval
         self._busy_until: dict[str, float] = {}

@@ -30,6 +30,7 @@ from spbe_crawler.monitor.targets import Shard, iter_target_pages
 from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.store.models import CrawlRun, utcnow
 from spbe_crawler.store.monitor_queries import insert_probes
+from spbe_crawler.vocab import RunState
 
 T = TypeVar("T")
 MAX_WAITING = 20_000  # targets waiting for a re-probe at once (each a sleeping task, a few KB)
@@ -46,7 +47,7 @@ class SweepSummary:
     incidents_opened: int = 0
     incidents_closed: int = 0
     alerts_sent: int = 0
-    state: str = "running"
+    state: str = RunState.RUNNING.value
     seconds: float = 0.0
     shard: str = ""  # "K/N" when the sweep covered one shard
 
@@ -235,7 +236,7 @@ async def run_sweep(
         sweep.shard = shard
         sweep.summary.shard = f"{shard[0] + 1}/{shard[1]}" if shard else ""
         await sweep.run(target_class, shard)
-        sweep.summary.state = "finished"
+        sweep.summary.state = RunState.FINISHED.value
     finally:
         await sweep.cancel()
         gc.unfreeze()
@@ -251,13 +252,13 @@ async def _conclude(sweep: _Sweep, notifiers: list[Notifier] | None, started: fl
     The run is recorded before any alert is sent, so its duration and state never depend on alert
     delivery; the alert count is added to the run's record afterwards."""
     summary = sweep.summary
-    if summary.state != "finished":
-        summary.state = "interrupted"
+    if summary.state != RunState.FINISHED:
+        summary.state = RunState.INTERRUPTED.value
     try:
         await sweep.flush()
         summary.seconds = round(time.perf_counter() - started, 3)
         await sweep.in_db(_finish_run, sweep.engine, summary)
-        if summary.state == "finished":
+        if summary.state == RunState.FINISHED:
             chosen = notifiers if notifiers is not None else notifiers_from_settings(sweep.settings)
             summary.alerts_sent = await dispatch_alerts(sweep.engine, chosen, summary.scope, sweep.settings, shard=sweep.shard)
             if summary.alerts_sent:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from spbe_crawler.vocab import UnitKind
+
 _CODE = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
 _PEMDA_CODE = re.compile(r"^\d{2}\.\d{2}$")
-_LEVEL_KINDS = {1: "provinsi", 2: "pemda", 3: "kecamatan"}
-_VILLAGE_KINDS = {"1": "kelurahan", "2": "desa", "3": "desa"}  # 3xxx: desa adat
+_LEVEL_KINDS = {1: UnitKind.PROVINSI.value, 2: UnitKind.PEMDA.value, 3: UnitKind.KECAMATAN.value}
+_VILLAGE_KINDS = {"1": UnitKind.KELURAHAN.value, "2": UnitKind.DESA.value, "3": UnitKind.DESA.value}  # 3xxx: desa adat
 
 
 def is_region_code(code: str) -> bool:

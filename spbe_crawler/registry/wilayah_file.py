@@ -13,6 +13,7 @@ from spbe_crawler import config
 from spbe_crawler.registry import codes
 from spbe_crawler.registry.names import region_name
 from spbe_crawler.registry.results import RegistryError, RowError
+from spbe_crawler.vocab import UnitKind
 
 HEADER_WORDS = {"code", "kode", "kode_wilayah", "id"}
 MAX_NAME_LENGTH = 200
@@ -101,7 +102,7 @@ def _take_row(line: int, row: list[str], regions: dict[str, Region], problems: l
         return
     kind = codes.region_kind(code)
     name = " ".join(row[1].split())
-    if kind in ("provinsi", "pemda"):
+    if kind in (UnitKind.PROVINSI, UnitKind.PEMDA):
         name = region_name(name)
     regions[code] = Region(code, name, kind, codes.parent_of(code), codes.pemda_of(code))
 

@@ -24,6 +24,7 @@ import yaml
 from spbe_crawler import config
 from spbe_crawler.health.status import Status
 from spbe_crawler.reports.formatting import tanggal
+from spbe_crawler.vocab import UnitKind
 
 TLS_EXPIRED = "tls_expired"
 REGISTRY_DEEP_LINK = "registry_deep_link"
@@ -32,7 +33,7 @@ DERIVED_PROBLEMS = frozenset({TLS_EXPIRED, REGISTRY_DEEP_LINK})
 NO_ACTION = frozenset(
     {Status.OK.value, Status.ROBOTS_DISALLOWED.value, Status.BLOCKED.value, Status.NO_WEBSITE.value, Status.NOT_CHECKED.value}
 )
-KIND_ORDER = ("provinsi", "pemda", "opd", "kecamatan", "kelurahan", "desa")
+KIND_ORDER = tuple(kind.value for kind in UnitKind)  # provinsi, pemda, opd, kecamatan, kelurahan, desa
 SNIPPET_CHARS = 300
 
 

@@ -19,7 +19,7 @@ from spbe_crawler.store.assessment_queries import latest_survey_run, run_by_id
 from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, SiteCheck, UnitOutcome, Website, utcnow
 from spbe_crawler.store.registry_queries import units_in_scope, websites_of
 from spbe_crawler.store.report_queries import run_candidates, run_site_checks, run_unit_outcomes
-from spbe_crawler.vocab import VILLAGE_KINDS, UnitKind
+from spbe_crawler.vocab import VILLAGE_KINDS, UnitKind, WebsiteState
 
 KIND_LABELS = {
     UnitKind.PEMDA.value: ("pemda", "Pemerintah daerah"),
@@ -51,7 +51,7 @@ class CoverageRow:
     @property
     def works_before_discovery(self) -> bool:
         """Working through a website the registry already had (declared or confirmed)."""
-        return any(s["state"] != "discovered" and s.get("status") and works(s["status"]) for s in self.sites)
+        return any(s["state"] != WebsiteState.DISCOVERED and s.get("status") and works(s["status"]) for s in self.sites)
 
     @property
     def checked(self) -> bool:
@@ -99,7 +99,7 @@ class Coverage:
 
     def discovered(self) -> list[tuple[CoverageRow, dict[str, Any]]]:
         """Websites found by discovery, for a person to confirm or reject."""
-        return [(row, site) for row in self.rows for site in row.sites if site["state"] == "discovered"]
+        return [(row, site) for row in self.rows for site in row.sites if site["state"] == WebsiteState.DISCOVERED]
 
     def tally(self, kinds: tuple[str, ...] = (UnitKind.OPD, UnitKind.KECAMATAN, *VILLAGE_KINDS)) -> Tally:
         """Coverage over the units of ``kinds`` (default: every unit below the pemda)."""

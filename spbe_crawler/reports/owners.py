@@ -17,6 +17,7 @@ import yaml
 
 from scoring.priorities import ServiceFacts
 from spbe_crawler import config
+from spbe_crawler.vocab import UnitKind
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def service_facts(
 
 
 def _owner(rows: list[EvidenceRow], opd_names: list[str], known: ServiceInfo | None) -> str | None:
-    opds = Counter(r.unit_name for r in rows if r.unit_kind == "opd")
+    opds = Counter(r.unit_name for r in rows if r.unit_kind == UnitKind.OPD)
     if opds:
         return min(opds.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     if known is None:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from spbe_crawler.store.models import CrawlRun, Finding, Probe, Score, SiteCheck, Unit, Website, utcnow
 from spbe_crawler.store.models_web import LoginThrottle, WebUser
+from spbe_crawler.vocab import UnitKind, WebsiteState
 
 # -- accounts -------------------------------------------------------------------------------------
 
@@ -78,7 +79,7 @@ def pemda_with_data(session: Session) -> list[Unit]:
     """Pemda units that have been surveyed or assessed, by code."""
     surveyed = select(CrawlRun.scope)
     scored = select(Score.pemda_code)
-    query = select(Unit).where(Unit.kind == "pemda", col(Unit.code).in_(surveyed) | col(Unit.code).in_(scored))
+    query = select(Unit).where(Unit.kind == UnitKind.PEMDA.value, col(Unit.code).in_(surveyed) | col(Unit.code).in_(scored))
     return list(session.exec(query.order_by(col(Unit.code))))
 
 
@@ -117,7 +118,7 @@ def probe_count(session: Session, website_id: int) -> int:
 def pemda_of_site(session: Session, host: str, website_id: int | None = None) -> str | None:
     """The pemda whose scope holds the (non-rejected) website ``host`` (or website ``website_id`` on it)."""
     query = select(Unit.code, Unit.pemda_code).join(Website, col(Website.unit_code) == col(Unit.code))
-    query = query.where(Website.host == host, Website.state != "rejected")
+    query = query.where(Website.host == host, Website.state != WebsiteState.REJECTED.value)
     if website_id is not None:
         query = query.where(Website.id == website_id)
     row = session.exec(query.limit(1)).first()

@@ -26,6 +26,7 @@ from spbe_crawler.reports.templating import safe_url
 from spbe_crawler.store.db import session_scope
 from spbe_crawler.store.models import Unit
 from spbe_crawler.store.models_web import WebRole, WebUser
+from spbe_crawler.vocab import UnitKind
 from spbe_crawler.web import fmt
 from spbe_crawler.web.accounts import ROLE_LABELS, can_review, has_role, role_of, session_version
 from spbe_crawler.web.settings import WebSettings
@@ -43,7 +44,7 @@ def status_tone(status: str | None) -> str:
     """CSS class of a status: ok, warn (works but not well), bad, hacked, none."""
     if not status or status not in Status._value2member_map_:
         return "none"
-    if status in ("hacked_gambling", "hacked_cloaked", "defaced"):
+    if status in (Status.HACKED_GAMBLING, Status.HACKED_CLOAKED, Status.DEFACED):
         return "hacked"
     if status == Status.NO_WEBSITE.value:
         return "none"
@@ -104,7 +105,7 @@ class Ctx:
         """The pemda of the URL, or 404."""
         code = str(self.request.path_params.get("pemda", ""))
         unit = self.db.get(Unit, code)
-        if unit is None or unit.kind not in ("pemda", "provinsi"):
+        if unit is None or unit.kind not in (UnitKind.PEMDA, UnitKind.PROVINSI):
             raise HTTPException(404, f"Pemda {code} tidak ada di registri.")
         return unit
 

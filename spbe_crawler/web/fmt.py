@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from spbe_crawler.reports.formatting import angka, persen, tanggal, waktu, zone_name
+from spbe_crawler.vocab import WebsiteState
 
 __all__ = ["angka", "day", "ms", "persen", "site_state", "waktu", "zone_name"]
 
-SITE_STATES = {"declared": "terdaftar", "discovered": "temuan", "confirmed": "dikonfirmasi", "rejected": "ditolak"}
+SITE_STATES = {
+    WebsiteState.DECLARED.value: "terdaftar",
+    WebsiteState.DISCOVERED.value: "temuan",
+    WebsiteState.CONFIRMED.value: "dikonfirmasi",
+    WebsiteState.REJECTED.value: "ditolak",
+}
 
 
 def day(value: date | datetime | str | None, code: str | None = None) -> str:

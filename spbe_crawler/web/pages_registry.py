@@ -13,6 +13,7 @@ from spbe_crawler.registry.results import RegistryError
 from spbe_crawler.reports.coverage import build_coverage
 from spbe_crawler.store.models import Unit
 from spbe_crawler.store.models_web import WebRole
+from spbe_crawler.vocab import WebsiteRole
 from spbe_crawler.web.core import Ctx, redirect, view
 from spbe_crawler.web.pages_assessment import reviewer_name
 
@@ -54,7 +55,7 @@ def monitoring_page(ctx: Ctx) -> Response:
     figures = monitor_figures(ctx.db, pemda.code)
     probed = [s for s in figures.sites if s.last_status is not None]
     down = [s for s in probed if s.open_incident or not works(s.last_status or "")]
-    portals_down = [s for s in down if s.role == "portal"]
+    portals_down = [s for s in down if s.role == WebsiteRole.PORTAL]
     if not probed:
         banner = ("none", "Belum ada data pemantauan. Jalankan: spbe monitor run --pemda " + pemda.code)
     elif portals_down:
@@ -71,7 +72,7 @@ def monitoring_page(ctx: Ctx) -> Response:
         charts=portal_charts(ctx.db, figures),
         windows=WINDOW_LABELS,
         cert_days=CERT_DAYS,
-        units=sorted((s for s in figures.sites if s.role != "portal"), key=lambda s: (s in down) is False),
+        units=sorted((s for s in figures.sites if s.role != WebsiteRole.PORTAL), key=lambda s: (s in down) is False),
         down=down,
         bar_h=CHART_H,
         line_h=LINE_H,

@@ -10,6 +10,7 @@ from scoring import cells
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.registry.scope import KIND_ORDER, websites_of
 from spbe_crawler.reports.coverage import CSV_COLUMNS, KIND_LABELS, CoverageRow, build_coverage, csv_values
+from spbe_crawler.vocab import UnitKind
 from spbe_crawler.web.core import Ctx, view
 
 SORTS = {
@@ -51,7 +52,7 @@ class UnitFilter:
     def keep(self, row: CoverageRow) -> bool:
         if self.kind and row.kind != self.kind:
             return False
-        if self.kecamatan and self.kecamatan not in (row.kecamatan, row.name if row.kind == "kecamatan" else None):
+        if self.kecamatan and self.kecamatan not in (row.kecamatan, row.name if row.kind == UnitKind.KECAMATAN else None):
             return False
         if self.status and not _status_matches(self.status, row):
             return False
@@ -107,7 +108,7 @@ def units_page(ctx: Ctx) -> Response:
         site_ids=site_ids,
         flt=flt,
         kinds=[(k, KIND_LABELS[k][1]) for k in KIND_LABELS if any(r.kind == k for r in coverage.rows)],
-        kecamatan=sorted({r.name for r in coverage.rows if r.kind == "kecamatan"}),
+        kecamatan=sorted({r.name for r in coverage.rows if r.kind == UnitKind.KECAMATAN}),
         statuses=[(s, info(s).label if s in Status._value2member_map_ else s) for s in statuses],
         status_groups=STATUS_GROUPS,
         columns=[("kode", "Kode"), ("nama", "Unit"), ("jenis", "Jenis"), ("kecamatan", "Kecamatan"), ("status", "Status")],
