@@ -203,9 +203,9 @@ def _validate(rubric: Rubric, fw: Framework) -> None:
         unknown = sorted(rubric.implicit_signals - rubric.signals)
         raise p.DataFileError(f"implicit_signals: sinyal tidak dikenal {unknown}")
     counts = Counter(i for rule in rubric.rules for i in rule.indicators)
-    unknown = sorted(set(counts) - set(fw.indicators))
-    if unknown:
-        raise p.DataFileError(f"indikator tidak dikenal dalam kerangka {fw.id}: {unknown}")
+    unknown_indicators = sorted(set(counts) - set(fw.indicators))
+    if unknown_indicators:
+        raise p.DataFileError(f"indikator tidak dikenal dalam kerangka {fw.id}: {unknown_indicators}")
     twice = sorted(i for i, c in counts.items() if c > 1)
     if twice:
         raise p.DataFileError(f"indikator {twice} diatur oleh lebih dari satu aturan")

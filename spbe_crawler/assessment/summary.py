@@ -44,7 +44,7 @@ def load_assessment(session: Session, pemda_code: str, framework_id: str) -> Ass
     framework = get_framework(framework_id)
     scores = {s.indicator: s for s in current_scores(session, pemda_code, framework.id)}
     reviews = reviews_of(session, pemda_code, framework.id)
-    effective = {i: (None, SOURCE_NONE) for i in framework.indicators}
+    effective: dict[int, tuple[int | None, str]] = {i: (None, SOURCE_NONE) for i in framework.indicators}
     effective.update(effective_levels(scores.values(), reviews))
     levels = {i: level for i, (level, _) in effective.items()}
     return Assessment(framework, pemda_code, scores, reviews, effective, aggregate(framework, levels))
@@ -202,7 +202,7 @@ def _review_dict(r: Review) -> dict[str, Any]:
 def export_assessment(session: Session, pemda_code: str) -> dict[str, Any]:
     """Scores, review history and index of every framework assessed for the pemda (for ``spbe export``)."""
     used = assessed_frameworks(session, pemda_code)
-    frameworks = {}
+    frameworks: dict[str, dict[str, Any]] = {}
     for framework_id in sorted(used):
         try:
             a = load_assessment(session, pemda_code, framework_id)

@@ -7,6 +7,7 @@ modules; running a command imports only the module that registers it (see ``spbe
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from difflib import get_close_matches
 from typing import Any, Optional
 
@@ -17,7 +18,7 @@ from rich.console import Console
 try:
     from typer._click.exceptions import UsageError
 except ImportError:  # typer before 0.29 uses click itself
-    from click import UsageError
+    from click import UsageError  # type: ignore[assignment]  # the same class in older Typer
 from typer.core import TyperCommand, TyperGroup
 
 from spbe_crawler.cli import bahasa
@@ -123,18 +124,19 @@ def _plain_parameters() -> None:
         return
     if original is None or getattr(original, "plain", False):
         return
+    typer_build: Callable[[Any], Any] = original
 
     class PlainParam(PassThroughRuntimeParam):
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             if type(value) in _PLAIN[self.annotation]:
                 return value
-            return original(param.type_descriptor)._coerce_value(value, param, ctx)
+            return typer_build(param.type_descriptor)._coerce_value(value, param, ctx)
 
     def build(descriptor: Any) -> Any:
         info = descriptor.parameter_info
         if descriptor.annotation in _PLAIN and getattr(info, "parser", None) is None and not descriptor.is_choice:
             return PlainParam(parameter_info=info, annotation=descriptor.annotation)
-        return original(descriptor)
+        return typer_build(descriptor)
 
     build.plain = True  # type: ignore[attr-defined]
     core.build_runtime_param = build

@@ -131,7 +131,8 @@ def install() -> None:
 
     for name, text in PANELS.items():
         setattr(rich_utils, name, text)
-    rich_utils.highlighter.highlights = [h.replace("Usage: ", USAGE) for h in rich_utils.highlighter.highlights]
+    # patching the library: the highlighter instance gets the Indonesian usage prefix
+    rich_utils.highlighter.highlights = [h.replace("Usage: ", USAGE) for h in rich_utils.highlighter.highlights]  # type: ignore[misc]
     _wrap_usage(formatting.HelpFormatter)
     _wrap_help_option(decorators, click_core)
     _wrap_types(core)
@@ -141,7 +142,7 @@ def install() -> None:
     classes = [*vars(exceptions).values(), typer_exceptions.TyperException]
     for cls in classes:
         if isinstance(cls, type) and issubclass(cls, typer_exceptions.TyperException) and "format_message" in vars(cls):
-            cls.format_message = _translated(cls.format_message)
+            cls.format_message = _translated(cls.format_message)  # type: ignore[method-assign,assignment]  # patching the library
 
 
 def _translated(method: Callable[[Any], str]) -> Callable[[Any], str]:

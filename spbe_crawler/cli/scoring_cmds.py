@@ -70,8 +70,8 @@ def _summary_table(summary: dict[str, Any], only_estimated: bool) -> Table:
             continue  # indicators a crawl cannot estimate and nobody entered yet
         confidence = _num(None if row["confidence"] is None else f"{row['confidence']:.2f}")
         used = "–" if row["level"] is None else f"{row['level']} ({row['source_label']})"
-        name = Text(row["name"].removeprefix("Tingkat Kematangan "))
-        table.add_row(str(row["indicator"]), name, str(row["estimate"] or "–"), confidence, used)
+        indicator = Text(row["name"].removeprefix("Tingkat Kematangan "))
+        table.add_row(str(row["indicator"]), indicator, str(row["estimate"] or "–"), confidence, used)
     return table
 
 

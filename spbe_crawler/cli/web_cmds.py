@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -128,7 +128,7 @@ def serve_command(
         settings = WebSettings.from_env()
     except ValueError as exc:
         _fail(str(exc))
-    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    overrides: dict[str, Any] = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = WebSettings.from_env(**overrides)
     _say(f"Ruang kerja web: http://{settings.host}:{settings.port}/  (hentikan dengan Ctrl+C)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -206,7 +207,12 @@ class Renderer:
         return self.render("national.html", app=app, heading=heading, pages=pages)
 
     def simple(
-        self, title: str, paragraphs: list[str], links: list[tuple[str, str]] = (), heading: str | None = None, footer: str | None = None
+        self,
+        title: str,
+        paragraphs: list[str],
+        links: Sequence[tuple[str, str]] = (),
+        heading: str | None = None,
+        footer: str | None = None,
     ) -> str:
         return self.render("simple.html", title=title, heading=heading, paragraphs=paragraphs, links=list(links), footer=footer)
 

@@ -23,6 +23,7 @@ class DemoHandler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     timeout = 30  # idle keep-alive connections are closed after this many seconds
+    server: DemoHTTPServer  # the server that made this handler
 
     def setup(self) -> None:
         # Headers and body go out in separate writes: without NODELAY, Nagle + delayed ACK add 40 ms.
@@ -113,13 +114,13 @@ class DemoHTTPSServer(DemoHTTPServer):
         self.tls = tls
         super().__init__(address, app, "https")
 
-    def finish_request(self, request: socket.socket, client_address: object) -> None:
+    def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]  # TCP: always a socket
         try:
             request.settimeout(DemoHandler.timeout)
             conn = self.tls.server_context.wrap_socket(request, server_side=True)
         except (OSError, ssl.SSLError):
             return  # e.g. a client that rejects the expired certificate
         try:
-            self.RequestHandlerClass(conn, client_address, self)
+            self.RequestHandlerClass(conn, client_address, self)  # type: ignore[arg-type]
         finally:
             conn.close()

@@ -112,13 +112,13 @@ def registry_rows(region: Region) -> list[dict[str, str]]:
     for spec in region.sites.values():
         if not spec.declared or spec.kind not in ("pemda", "kecamatan", "kelurahan"):
             continue
-        unit = region.unit(spec.unit_code) if spec.kind != "pemda" else None
+        unit = region.unit(spec.unit_code or "") if spec.kind != "pemda" else None
         rows.append(
             {
-                "code": spec.unit_code,
+                "code": spec.unit_code or "",
                 "name": unit.name if unit else region.pemda_name,
                 "kind": spec.kind,
-                "parent_code": unit.parent_code if unit else region.pemda_code.split(".")[0],
+                "parent_code": (unit.parent_code if unit else region.pemda_code.split(".")[0]) or "",
                 "website": spec.registered or spec.url.rstrip("/"),
             }
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,7 @@ class Region:
 
 
 def build_region(
-    plan: Plan, units: list[UnitRow], opds: list[OpdRow], problem_pages: list[ProblemPage] = (), portals: list[PortalTree] = ()
+    plan: Plan, units: list[UnitRow], opds: list[OpdRow], problem_pages: Sequence[ProblemPage] = (), portals: Sequence[PortalTree] = ()
 ) -> Region:
     """Every site of the demo, its links, and the units that have no site."""
     region = Region(plan, str(plan["pemda_code"]), plan["pemda_name"], plan["root"], units, opds)
@@ -315,7 +316,7 @@ def _add_national(region: Region) -> None:
             )
 
 
-def _attach_portals(region: Region, portals: list[PortalTree]) -> None:
+def _attach_portals(region: Region, portals: Sequence[PortalTree]) -> None:
     """A portal tree replaces the generated content of its host (or adds a new host)."""
     for tree in portals:
         spec = region.sites.get(tree.host)
@@ -329,7 +330,7 @@ def _attach_portals(region: Region, portals: list[PortalTree]) -> None:
             spec.status_override = tree.expected_status
 
 
-def _attach_problem_pages(region: Region, pages: list[ProblemPage]) -> None:
+def _attach_problem_pages(region: Region, pages: Sequence[ProblemPage]) -> None:
     """One host per page: a declared kelurahan site picked from the page's file name (stable slots)."""
     overridden = set(region.plan["kelurahan"].get("overrides") or {})
     pool = [
@@ -383,7 +384,7 @@ def _link(region: Region) -> None:
     sites = list(region.sites.values())
     opd_order = {f"{region.pemda_code}/{o.slug}": i for i, o in enumerate(region.opds)}
     opds = [s for s in sites if s.kind == "opd" and s.how_found in ("declared", "linked")]
-    links += [Link("opd", s.url, s.name) for s in sorted(opds, key=lambda s: opd_order[s.unit_code])]
+    links += [Link("opd", s.url, s.name) for s in sorted(opds, key=lambda s: opd_order[s.unit_code or ""])]
     texts = region.plan.data.get("portal_link_texts") or {}
     links += [Link("layanan", s.url, texts.get(s.host.split(".")[0], s.host)) for s in sites if _is_service_portal(s, region.root)]
     links += [Link("nasional", s.url, s.name) for s in sites if s.kind == "national"]

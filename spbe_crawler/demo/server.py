@@ -132,6 +132,7 @@ class DemoWeb:
 
     def _write_files(self) -> None:
         region, ports = self.region, self._require_ports()
+        assert region is not None
         self.manifest = build_manifest(region, self.today())
         self.routes_file.write_text("\n".join(route_lines(region, ports, self.bind)) + "\n", encoding="utf-8")
         write_registry(self.registry_csv, registry_rows(region))

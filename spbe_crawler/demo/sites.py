@@ -63,6 +63,7 @@ class DemoApp:
         if spec.content == "problem_page":
             if request.path == "/robots.txt":
                 return self.not_found()
+            assert spec.asset is not None
             return file_response(spec.asset)
         if request.path == "/robots.txt":
             return plain(200, ROBOTS_OK)
@@ -84,6 +85,7 @@ class DemoApp:
         return html(200, page) if page is not None else self.not_found()
 
     def _tree(self, spec: SiteSpec, request: Request) -> Response:
+        assert spec.asset is not None
         found = tree_file(spec.asset, request.path)
         return file_response(found) if found else self.not_found()
 

@@ -209,9 +209,9 @@ def monitor_figures(source: Any, scope: str = ALL, now: datetime | None = None) 
             sites[incident.website_id].open_incident = True
     windows = active_windows(db, now)
     for site in sites.values():
-        window = window_for(windows, site.website_id, site.unit_code)
-        if window is not None:
-            site.maintenance_until, site.maintenance_note = window.ends_at, window.note
+        maintenance = window_for(windows, site.website_id, site.unit_code)
+        if maintenance is not None:
+            site.maintenance_until, site.maintenance_note = maintenance.ends_at, maintenance.note
     ordered = list(sites.values())
     certs = {
         days: sorted((s for s in ordered if s.cert_days_left is not None and s.cert_days_left <= days), key=lambda s: s.cert_days_left or 0)

@@ -34,7 +34,7 @@ def upsert_units(session: Session, units: Sequence[dict[str, Any]], source: str,
         stored = existing_units(session, (unit["code"] for unit in units))
     new, changed = [], []
     for unit in units:
-        row = {name: unit.get(name) for name in UNIT_FIELDS} | {"source": source}
+        row: dict[str, Any] = {name: unit.get(name) for name in UNIT_FIELDS} | {"source": source}
         old = stored.get(row["code"])
         if old is None:
             new.append(row)

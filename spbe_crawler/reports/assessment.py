@@ -123,9 +123,10 @@ def _run_for(session: Session, a: Assessment) -> CrawlRun | None:
 def _inventory(builder: ViewBuilder | None, findings: Iterable[Finding], fw: Framework) -> list[dict[str, Any]] | None:
     if builder is None:
         try:
-            from inventory.view import build_view as builder
+            from inventory.view import build_view
         except ImportError:
             return None
+        builder = build_view
     names = {n: i.name for n, i in fw.indicators.items()}
     return builder([finding_dict(f) for f in findings], framework=fw.id, indicator_names=names)
 

@@ -69,7 +69,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     if type_ != "type":
         return False
     if isinstance(obj, AutoString):
-        return f"sa.String(length={obj.impl.length})" if obj.impl.length else "sa.String()"
+        length = getattr(obj.impl, "length", None)
+        return f"sa.String(length={length})" if length else "sa.String()"
     if isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
@@ -189,6 +190,7 @@ def new_revision(message: str) -> Path:
             engine.dispose()
     _script.cache_clear()
     scripts = script if isinstance(script, list) else [script]
+    assert scripts[0] is not None, "alembic wrote no revision"
     return Path(scripts[0].path)
 
 

@@ -22,7 +22,7 @@ def day(value: date | datetime | str | None, code: str | None = None) -> str:
     """``18 November 2026``; also for the ISO dates kept in a site check's signals."""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            return tanggal(date.fromisoformat(value[:10]), code)
         except ValueError:
             return value or "–"
     return tanggal(value, code)
