@@ -25,7 +25,7 @@ from survey_support import cli_env, prepare_registry
 
 from spbe_crawler.cluster.queue import JobQueue, connect
 from spbe_crawler.registry.scope import units_in_scope
-from spbe_crawler.store.models import CrawlRun, Finding, Page, SiteCheck, UnitOutcome
+from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, SiteCheck, UnitOutcome, Website
 
 REDIS_URL = os.environ.get("SPBE_TEST_REDIS_URL")
 POSTGRES_URL = os.environ.get("SPBE_TEST_POSTGRES_URL")
@@ -141,6 +141,14 @@ def test_three_workers_one_killed_every_unit_once(demo_web, tmp_path, database_u
             scope = {u.code for u in units_in_scope(session, run.scope)}
             assert Counter(o.unit_code for o in outcomes) == Counter(scope)  # every unit exactly once
             assert not [o for o in outcomes if o.detail == "situs terdaftar tetapi tidak diperiksa"]
+        # Discovery as in one process: links met by any worker (leads) and guesses, in the finish step.
+        discovered = {urlsplit(w.url).hostname: w for w in session.exec(select(Website).where(Website.state == "discovered")).all()}
+        candidates = {c.host for c in session.exec(select(DiscoveryCandidate).where(DiscoveryCandidate.run_id == killed.id)).all()}
+        for host, plan in demo_web.manifest.items():
+            if (plan.get("unit_code") or "").startswith("18.71") and plan["how_found"] in ("linked", "guessable"):
+                assert host in discovered, f"{host} ({plan['how_found']}) tidak ditemukan"
+            if (plan.get("unit_code") or "").startswith("18.71") and plan["how_found"] == "ambiguous":
+                assert host in candidates
         checked_units = {c.unit_code for c in session.exec(select(SiteCheck).where(SiteCheck.run_id == killed.id)).all()}
         assert set(held) <= checked_units  # the killed worker's units were crawled by the others
         checks = session.exec(select(SiteCheck).where(SiteCheck.run_id == killed.id)).all()
