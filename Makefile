@@ -14,8 +14,13 @@ setup: $(BIN)/spbe
 demo: setup
 	$(BIN)/spbe demo
 
+# One test process per CPU core; the end-to-end files run one after the other in one of them
+# (tests/conftest.py), the quick tests are shared out.
+# Bytecode caches are written even where PYTHONDONTWRITEBYTECODE is set: the suite starts many `spbe`
+# processes, and without caches each one compiles the package (and pytest rewrites every test) again.
+JOBS ?= auto
 test: setup
-	$(BIN)/python -m pytest
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
 
 check: setup
 	$(BIN)/ruff check spbe_crawler inventory scoring bench tests

@@ -6,12 +6,27 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Generator
 
 import pytest
 
 # Tests never write to the per-user state folder (the default of SPBE_HOME): a folder of this test
 # session instead, unless the environment or a test sets its own.
 os.environ.setdefault("SPBE_HOME", tempfile.mkdtemp(prefix="spbe-test-home-"))
+
+
+@pytest.hookimpl(wrapper=True)  # a wrapper: runs before pytest-xdist's hook reads the group markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Generator[None, None, None]:
+    """Files with slow end-to-end tests (marked ``e2e``, or using the demo web) run first and, under
+    ``make test`` (pytest-xdist, ``--dist loadgroup``), all in one test process, one after the other:
+    their crawls and servers are timing-sensitive and never compete with each other for the CPU. The
+    other process takes the many quick tests. A file's tests stay together and in order."""
+    slow_files = {item.path for item in items if item.get_closest_marker("e2e") or "demo_web" in getattr(item, "fixturenames", ())}
+    items.sort(key=lambda item: item.path not in slow_files)  # stable: collection order otherwise
+    for item in items:
+        if item.path in slow_files:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+    return (yield)
 
 
 @pytest.fixture(scope="session")

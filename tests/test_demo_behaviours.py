@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import socket
 import ssl
+import time
 import uuid
 
 import pytest
 
 from spbe_crawler.demo.client import BROWSER_AGENT, fetch
+from spbe_crawler.demo.sites import RateLimiter
 from spbe_crawler.net.policy import NameNotFound
 
 CRAWLER_AGENT = "SPBE-Crawler/0.1.0 (+https://github.com/spbe-crawler/spbe-crawler; survei situs pemerintah daerah)"
@@ -144,3 +146,14 @@ def test_drip_sends_one_byte_per_interval():
     finally:
         drip.stop()
     assert received == DRIP_HEAD[:8]
+
+
+def test_rate_limit_window_slides_while_the_crawler_keeps_coming_back() -> None:
+    limiter = RateLimiter(window=0.3)
+    assert limiter.should_limit("a/") is True  # first request: 429
+    for _ in range(4):  # 0.8 s in all, each request within 0.3 s of the previous one
+        time.sleep(0.2)
+        assert limiter.should_limit("a/") is False
+    assert limiter.should_limit("b/") is True  # another URL is limited on its own
+    time.sleep(0.45)
+    assert limiter.should_limit("a/") is True  # a new visit after a pause: 429 again

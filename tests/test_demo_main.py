@@ -12,6 +12,8 @@ import pytest
 
 from spbe_crawler.demo.client import fetch
 
+pytestmark = pytest.mark.e2e
+
 
 def test_module_prints_env_lines_and_stops_on_ctrl_c(tmp_path):
     process = subprocess.Popen(

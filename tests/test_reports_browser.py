@@ -21,6 +21,8 @@ from spbe_crawler.reports.assessment import write_report
 from spbe_crawler.reports.coverage import write_coverage
 from spbe_crawler.store.db import session_scope
 
+pytestmark = pytest.mark.e2e
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 

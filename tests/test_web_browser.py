@@ -23,6 +23,8 @@ from web_support import PASSWORDS, WebSeed, make_app, web_template  # noqa: F401
 
 from spbe_crawler import config
 
+pytestmark = pytest.mark.e2e
+
 SHOTS = Path(os.environ.get("SPBE_SCREENSHOTS") or config.PROJECT_ROOT / "var" / "screenshots" / "web")
 
 

@@ -16,13 +16,15 @@ from spbe_crawler.demo.messages import TEXT, Request, Response, html, plain, red
 from spbe_crawler.demo.region import Region, SiteSpec
 from spbe_crawler.demo.static import file_response, tree_file
 
-RATE_LIMIT_WINDOW = 30.0  # seconds: a URL answers 429 once per window, then 200
+RATE_LIMIT_WINDOW = 30.0  # seconds: a URL answers 429, then 200 while requested within this window
 ROBOTS_OK = "User-agent: *\nDisallow: /admin/\n"
 ROBOTS_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 
 
 class RateLimiter:
-    """429 on the first request for a URL, then 200 for ``window`` seconds (thread-safe)."""
+    """429 on the first request for a URL, then 200 as long as the next request comes within
+    ``window`` seconds of the previous one (thread-safe). The window slides, so a crawl slowed down by
+    a busy machine (a late retry, a late re-fetch of the homepage) is not rate limited a second time."""
 
     def __init__(self, window: float = RATE_LIMIT_WINDOW):
         self.window = window
@@ -34,6 +36,7 @@ class RateLimiter:
         with self._lock:
             last = self._limited_at.get(key)
             if last is not None and now - last < self.window:
+                self._limited_at[key] = now
                 return False
             if len(self._limited_at) > 10_000:
                 self._limited_at.clear()
