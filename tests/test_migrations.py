@@ -101,6 +101,9 @@ def test_previous_release_database_is_refused_then_upgraded_with_its_rows(db_url
     assert refused.returncode == 2
     assert "spbe db upgrade" in refused.stderr
     assert "Traceback" not in refused.stderr
+    # the web workspace refuses to start, with the same message, instead of a server error per page
+    web = _spbe(["serve", "--port", "0"], db_url, tmp_path)
+    assert web.returncode == 2 and "spbe db upgrade" in web.stderr and "Ruang kerja web" not in web.stdout
 
     upgraded = _spbe(["db", "upgrade"], db_url, tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr

@@ -130,6 +130,9 @@ def serve_command(
         _fail(str(exc))
     overrides: dict[str, Any] = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = WebSettings.from_env(**overrides)
+    from spbe_crawler.store.db import get_engine
+
+    get_engine()  # an old, newer or damaged database is refused here, with the CLI's message, not as a 500 per page
     _say(f"Ruang kerja web: http://{settings.host}:{settings.port}/  (hentikan dengan Ctrl+C)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)
 
