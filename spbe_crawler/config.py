@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import platformdirs
 
@@ -41,8 +41,33 @@ def parse_bool(raw: str | bool, name: str = "nilai") -> bool:
     raise SettingsError(f"{name}={raw!r} tidak sah: pakai 1/true/yes/on/ya atau 0/false/no/off/tidak")
 
 
-def _knob(env: str, default: Any, doc: str) -> Any:
+def knob(env: str, default: Any, doc: str) -> Any:
+    """A settings field read from the environment variable ``env``; ``doc`` says what it does (Bahasa Indonesia)."""
     return field(default=default, metadata={"env": env, "doc": doc})
+
+
+class EnvSettings:
+    """Base of every settings dataclass (survey and store here, the monitor, the web workspace): each
+    field is a :func:`knob`, read once from the environment by :meth:`from_env` with one rule. An
+    empty value means the default; a boolean follows :func:`parse_bool`; a tuple is a comma list; a bad
+    value raises :class:`SettingsError` naming the variable."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+        """Settings from the environment (``os.environ`` by default), then ``overrides``."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for item in fields(cls):  # type: ignore[arg-type]
+            name = item.metadata["env"]
+            raw = env.get(name)
+            if raw is not None and raw.strip() != "":
+                values[item.name] = _convert(name, item.default, raw.strip())
+        return replace(cls(**values), **overrides)  # type: ignore[type-var]
+
+    @classmethod
+    def table(cls) -> list[tuple[str, str, str]]:
+        """``(variable, default, meaning)`` of every knob, for documentation."""
+        return [(f.metadata["env"], str(f.default), f.metadata["doc"]) for f in fields(cls)]  # type: ignore[arg-type]
 
 
 def _split(raw: str) -> tuple[str, ...]:
@@ -54,58 +79,46 @@ BOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.htm
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Every knob of the survey and the store (the monitor has its own, see module docstring)."""
+class Settings(EnvSettings):
+    """Every knob of the survey and the store (the monitor and the web workspace have their own
+    :class:`EnvSettings`, read by the same rule)."""
 
-    home: str = _knob("SPBE_HOME", "", "basis data SQLite, laporan, log, demo; kosong: folder data pengguna (platformdirs)")
-    database_url: str = _knob("SPBE_DATABASE_URL", "", "URL SQLAlchemy; kosong: SQLite di $SPBE_HOME/spbe.sqlite3")
-    data_dir: str = _knob("SPBE_DATA_DIR", "", "data kerangka, aturan dan wilayah; kosong: data bawaan paket")
-    contact_url: str = _knob("SPBE_CONTACT_URL", "https://github.com/spbe-crawler/spbe-crawler", "dicantumkan di User-Agent")
-    browser_user_agent: str = _knob("SPBE_BROWSER_USER_AGENT", BROWSER_UA, "User-Agent peramban (403 untuk perayap?)")
-    search_bot_user_agent: str = _knob("SPBE_SEARCH_BOT_USER_AGENT", BOT_UA, "User-Agent mesin pencari (cloaking)")
-    cloak_check: bool = _knob("SPBE_CLOAK_CHECK", True, "pemeriksaan cloaking")
-    discovery: bool = _knob("SPBE_DISCOVERY", True, "penemuan situs unit yang belum terdaftar")
-    discovery_lookups: str = _knob(
+    home: str = knob("SPBE_HOME", "", "basis data SQLite, laporan, log, demo; kosong: folder data pengguna (platformdirs)")
+    database_url: str = knob("SPBE_DATABASE_URL", "", "URL SQLAlchemy; kosong: SQLite di $SPBE_HOME/spbe.sqlite3")
+    data_dir: str = knob("SPBE_DATA_DIR", "", "data kerangka, aturan dan wilayah; kosong: data bawaan paket")
+    contact_url: str = knob("SPBE_CONTACT_URL", "https://github.com/spbe-crawler/spbe-crawler", "dicantumkan di User-Agent")
+    browser_user_agent: str = knob("SPBE_BROWSER_USER_AGENT", BROWSER_UA, "User-Agent peramban (403 untuk perayap?)")
+    search_bot_user_agent: str = knob("SPBE_SEARCH_BOT_USER_AGENT", BOT_UA, "User-Agent mesin pencari (cloaking)")
+    cloak_check: bool = knob("SPBE_CLOAK_CHECK", True, "pemeriksaan cloaking")
+    discovery: bool = knob("SPBE_DISCOVERY", True, "penemuan situs unit yang belum terdaftar")
+    discovery_lookups: str = knob(
         "SPBE_DISCOVERY_LOOKUPS", "", "anggaran pencarian DNS tebakan per survei; kosong: max_lookups_per_run di data/discovery"
     )
-    concurrent_requests: int = _knob("SPBE_CONCURRENT_REQUESTS", 32, "permintaan serentak maksimum")
-    concurrent_requests_per_ip: int = _knob("SPBE_CONCURRENT_REQUESTS_PER_IP", 4, "permintaan serentak per alamat IP")
-    autothrottle: bool = _knob("SPBE_AUTOTHROTTLE", True, "AutoThrottle Scrapy")
-    autothrottle_target_concurrency: float = _knob("SPBE_AUTOTHROTTLE_TARGET_CONCURRENCY", 2.0, "target AutoThrottle")
-    download_delay: float = _knob("SPBE_DOWNLOAD_DELAY", 0.0, "jeda antarpermintaan ke satu slot (detik)")
-    download_timeout: float = _knob("SPBE_DOWNLOAD_TIMEOUT", 20.0, "batas waktu seluruh permintaan (detik)")
-    download_maxsize: int = _knob("SPBE_DOWNLOAD_MAXSIZE", 5 * 1024 * 1024, "ukuran maksimum setelah dekompresi (byte)")
-    retry_times: int = _knob("SPBE_RETRY_TIMES", 1, "ulangan untuk galat jaringan")
-    max_redirects: int = _knob("SPBE_MAX_REDIRECTS", 8, "pengalihan maksimum yang diikuti")
-    http_retry_times: int = _knob("SPBE_HTTP_RETRY_TIMES", 2, "ulangan untuk 429/5xx")
-    retry_after_max: float = _knob("SPBE_RETRY_AFTER_MAX", 30.0, "Retry-After terpanjang yang dipatuhi (detik)")
-    retry_backoff: float = _knob("SPBE_RETRY_BACKOFF", 1.0, "jeda dasar ulangan (detik, berlipat dua)")
-    site_max_pages: int = _knob("SPBE_SITE_MAX_PAGES", 15, "halaman maksimum per situs")
-    site_max_depth: int = _knob("SPBE_SITE_MAX_DEPTH", 2, "kedalaman tautan maksimum per situs")
-    max_url_length: int = _knob("SPBE_MAX_URL_LENGTH", 400, "panjang URL maksimum (perangkap)")
-    same_path_max: int = _knob("SPBE_SAME_PATH_MAX", 3, "halaman per jalur yang hanya berbeda query")
-    stale_days: int = _knob("SPBE_STALE_DAYS", 365, "umur konten terbaru sebelum situs dianggap basi (hari)")
-    store_bodies: bool = _knob("SPBE_STORE_BODIES", True, "simpan isi halaman (terkompresi)")
-    body_store_max: int = _knob("SPBE_BODY_STORE_MAX", 1024 * 1024, "byte isi halaman maksimum yang disimpan")
-    connect_to: tuple[str, ...] = _knob("SPBE_CONNECT_TO", (), "aturan HOST:PORT:TUJUAN:PORT, dipisah koma")
-    connect_to_file: str = _knob("SPBE_CONNECT_TO_FILE", "", "berkas aturan connect-to")
-    allowed_networks: tuple[str, ...] = _knob("SPBE_ALLOWED_NETWORKS", (), "jaringan privat yang boleh dihubungi")
-    log_level: str = _knob("SPBE_LOG_LEVEL", "INFO", "tingkat log Scrapy")
-    progress: str = _knob("SPBE_PROGRESS", "", "kemajuan: 1 bilah, baris = baris biasa, 0 tidak; kosong: bilah di terminal, else baris")
-    progress_interval: float = _knob("SPBE_PROGRESS_INTERVAL", 30.0, "selang baris kemajuan bila bukan terminal (detik)")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from ``SPBE_*`` variables; a bad value raises :class:`SettingsError` naming it."""
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for item in fields(cls):
-            name = item.metadata["env"]
-            raw = env.get(name)
-            if raw is None or (raw.strip() == "" and not isinstance(item.default, str)):
-                continue
-            values[item.name] = _convert(name, item.default, raw.strip())
-        return cls(**values)
+    concurrent_requests: int = knob("SPBE_CONCURRENT_REQUESTS", 32, "permintaan serentak maksimum")
+    concurrent_requests_per_ip: int = knob("SPBE_CONCURRENT_REQUESTS_PER_IP", 4, "permintaan serentak per alamat IP")
+    autothrottle: bool = knob("SPBE_AUTOTHROTTLE", True, "AutoThrottle Scrapy")
+    autothrottle_target_concurrency: float = knob("SPBE_AUTOTHROTTLE_TARGET_CONCURRENCY", 2.0, "target AutoThrottle")
+    download_delay: float = knob("SPBE_DOWNLOAD_DELAY", 0.0, "jeda antarpermintaan ke satu slot (detik)")
+    download_timeout: float = knob("SPBE_DOWNLOAD_TIMEOUT", 20.0, "batas waktu seluruh permintaan (detik)")
+    download_maxsize: int = knob("SPBE_DOWNLOAD_MAXSIZE", 5 * 1024 * 1024, "ukuran maksimum setelah dekompresi (byte)")
+    retry_times: int = knob("SPBE_RETRY_TIMES", 1, "ulangan untuk galat jaringan")
+    max_redirects: int = knob("SPBE_MAX_REDIRECTS", 8, "pengalihan maksimum yang diikuti")
+    http_retry_times: int = knob("SPBE_HTTP_RETRY_TIMES", 2, "ulangan untuk 429/5xx")
+    retry_after_max: float = knob("SPBE_RETRY_AFTER_MAX", 30.0, "Retry-After terpanjang yang dipatuhi (detik)")
+    retry_backoff: float = knob("SPBE_RETRY_BACKOFF", 1.0, "jeda dasar ulangan (detik, berlipat dua)")
+    site_max_pages: int = knob("SPBE_SITE_MAX_PAGES", 15, "halaman maksimum per situs")
+    site_max_depth: int = knob("SPBE_SITE_MAX_DEPTH", 2, "kedalaman tautan maksimum per situs")
+    max_url_length: int = knob("SPBE_MAX_URL_LENGTH", 400, "panjang URL maksimum (perangkap)")
+    same_path_max: int = knob("SPBE_SAME_PATH_MAX", 3, "halaman per jalur yang hanya berbeda query")
+    stale_days: int = knob("SPBE_STALE_DAYS", 365, "umur konten terbaru sebelum situs dianggap basi (hari)")
+    store_bodies: bool = knob("SPBE_STORE_BODIES", True, "simpan isi halaman (terkompresi)")
+    body_store_max: int = knob("SPBE_BODY_STORE_MAX", 1024 * 1024, "byte isi halaman maksimum yang disimpan")
+    connect_to: tuple[str, ...] = knob("SPBE_CONNECT_TO", (), "aturan HOST:PORT:TUJUAN:PORT, dipisah koma")
+    connect_to_file: str = knob("SPBE_CONNECT_TO_FILE", "", "berkas aturan connect-to")
+    allowed_networks: tuple[str, ...] = knob("SPBE_ALLOWED_NETWORKS", (), "jaringan privat yang boleh dihubungi")
+    log_level: str = knob("SPBE_LOG_LEVEL", "INFO", "tingkat log Scrapy")
+    progress: str = knob("SPBE_PROGRESS", "", "kemajuan: 1 bilah, baris = baris biasa, 0 tidak; kosong: bilah di terminal, else baris")
+    progress_interval: float = knob("SPBE_PROGRESS_INTERVAL", 30.0, "selang baris kemajuan bila bukan terminal (detik)")
 
     @property
     def home_path(self) -> Path:
@@ -142,7 +155,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 def settings_table() -> list[tuple[str, str, str]]:
     """``(variable, default, meaning)`` of every knob, for documentation."""
-    return [(f.metadata["env"], str(f.default), f.metadata["doc"]) for f in fields(Settings)]
+    return Settings.table()
 
 
 def scrapy_settings(s: Settings) -> dict[str, Any]:

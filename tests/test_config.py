@@ -70,3 +70,24 @@ def test_monitor_settings_use_the_same_boolean_rule():
     assert MonitorSettings.from_env({"SPBE_MONITOR_TLS_INSPECT": "on"}).tls_inspect is True
     with pytest.raises(ValueError, match="SPBE_MONITOR_TLS_INSPECT"):
         MonitorSettings.from_env({"SPBE_MONITOR_TLS_INSPECT": "mungkin"})
+
+
+@pytest.mark.parametrize(
+    ("settings_class", "variable", "attribute"),
+    [
+        ("spbe_crawler.config:Settings", "SPBE_CLOAK_CHECK", "cloak_check"),
+        ("spbe_crawler.monitor.settings:MonitorSettings", "SPBE_MONITOR_TLS_INSPECT", "tls_inspect"),
+        ("spbe_crawler.web.settings:WebSettings", "SPBE_WEB_SECURE_COOKIES", "secure_cookies"),
+    ],
+)
+def test_every_settings_object_reads_the_environment_by_one_rule(settings_class: str, variable: str, attribute: str) -> None:
+    import importlib
+
+    module, name = settings_class.split(":")
+    cls = getattr(importlib.import_module(module), name)
+    for word, expected in (("on", True), ("YA", True), ("1", True), ("off", False), ("tidak", False), ("0", False)):
+        assert getattr(cls.from_env({variable: word}), attribute) is expected
+    assert getattr(cls.from_env({variable: "  "}), attribute) == getattr(cls(), attribute)  # empty: the default
+    with pytest.raises(SettingsError, match=variable):
+        cls.from_env({variable: "mungkin"})
+    assert variable in {row[0] for row in cls.table()}
