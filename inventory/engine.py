@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,10 +26,11 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from inventory.matchers import Hit
-from inventory.page import PageData, ParsedPage
-from inventory.patterns import PatternError, compile_bounded
+from inventory.page import PageData
 from inventory.rules import Rule, RuleError, compile_rule
+from spbe_crawler.health.page import PageFacts
+from spbe_crawler.matching import Hit
+from spbe_crawler.patterns import PatternError, compile_bounded
 
 PACK_FILE = "pack.yaml"
 MAX_LINK_EVIDENCE = 5
@@ -107,7 +108,7 @@ class Pack:
         parsed = page.parsed
         found: list[Match] = []
         for rule in self.rules:
-            hits = rule.match.evaluate(parsed)
+            hits = rule.match.hits(parsed)
             if hits:
                 found.extend(self._findings(rule, page, parsed, hits))
         return found
@@ -134,12 +135,12 @@ class Pack:
         if rule.probe is None or not page.ok:
             return []
         parsed = page.parsed
-        hits = rule.probe.expect.evaluate(parsed)
+        hits = rule.probe.expect.hits(parsed)
         if not hits:
             return []
         return [self._own(rule, page, parsed, hits[0], via="probe")]
 
-    def _findings(self, rule: Rule, page: PageData, parsed: ParsedPage, hits: list[Hit]) -> list[Match]:
+    def _findings(self, rule: Rule, page: PageData, parsed: PageFacts, hits: list[Hit]) -> list[Match]:
         own = [hit for hit in hits if not hit.href]
         found = [self._own(rule, page, parsed, own[0], via="page")] if own else []
         seen: set[tuple[str, str]] = set()
@@ -147,17 +148,17 @@ class Pack:
             key = _location(hit.href) if hit.href else None
             if key is None or key in seen or len(seen) >= MAX_LINK_EVIDENCE:
                 continue
-            if own and key[0] == parsed.host:
+            if own and key[0] == parsed.parts.host:
                 continue  # a link to itself on the service's own site adds nothing
             if not self.catalog.is_evidence_page(hit.href):
                 continue  # a headline or a contact page that names the service is not the service
             seen.add(key)
-            if key[0] == parsed.host:  # a menu entry of the same site: it only names the service
-                hit = Hit(MENU, hit.snippet, hit.href)
+            if key[0] == parsed.parts.host:  # a menu entry of the same site: it only names the service
+                hit = replace(hit, kind=MENU)
             found.append(self._match(rule, page, hit.href, hit, ("informasi",), "link"))
         return found
 
-    def _own(self, rule: Rule, page: PageData, parsed: ParsedPage, hit: Hit, via: str) -> Match:
+    def _own(self, rule: Rule, page: PageData, parsed: PageFacts, hit: Hit, via: str) -> Match:
         return self._match(rule, page, page.url, hit, tuple(rule.signal_levels(parsed)), via)
 
     def _match(self, rule: Rule, page: PageData, url: str, hit: Hit, signals: tuple[str, ...], via: str) -> Match:

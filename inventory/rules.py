@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inventory.matchers import Hit, Matcher, compile_matcher
-from inventory.page import ParsedPage
-from inventory.patterns import PatternError, compile_bounded
+from spbe_crawler.health.page import PageFacts
+from spbe_crawler.matching import SIGNATURES, Condition, Matcher, compile_condition, compile_matchers
+from spbe_crawler.patterns import PatternError, compile_bounded
 
 LEVELS = ("informasi", "interaksi", "transaksi", "kolaborasi")
 """Maturity signals a page can show, in the order of the Domain Layanan levels 1-4."""
@@ -32,35 +32,6 @@ class RuleError(ValueError):
     def __init__(self, path: Path | str, rule_id: str | None, reason: str) -> None:
         self.path, self.rule_id, self.reason = str(path), rule_id, reason
         super().__init__(f"{path}: rule {rule_id or '?'}: {reason}")
-
-
-@dataclass(frozen=True)
-class Condition:
-    """``any`` (one must hit), ``all`` (each must hit) and ``none`` (none may hit) matchers."""
-
-    any: tuple[Matcher, ...] = ()
-    all: tuple[Matcher, ...] = ()
-    none: tuple[Matcher, ...] = ()
-
-    def evaluate(self, page: ParsedPage) -> list[Hit] | None:
-        """All hits of the matchers when the condition holds, else ``None``."""
-        hits: list[Hit] = []
-        for matcher in self.all:
-            found = matcher.hits(page)
-            if not found:
-                return None
-            hits.extend(found)
-        if self.any:
-            found_any = [hit for matcher in self.any for hit in matcher.hits(page)]
-            if not found_any:
-                return None
-            hits.extend(found_any)
-        if any(matcher.hits(page, limit=1) for matcher in self.none):
-            return None
-        return hits
-
-    def holds(self, page: ParsedPage) -> bool:
-        return self.evaluate(page) is not None
 
 
 @dataclass(frozen=True)
@@ -100,11 +71,11 @@ class Rule:
     negative: tuple[Example, ...]
     source: str
 
-    def signal_levels(self, page: ParsedPage) -> list[str]:
+    def signal_levels(self, page: PageFacts) -> list[str]:
         """``informasi`` (the service exists) plus every higher level whose signals the page shows."""
         shown = ["informasi"]
         for level in LEVELS[1:]:
-            if any(m.hits(page, limit=1) for m in self.signals.get(level, ())):
+            if any(m.search(page) for m in self.signals.get(level, ())):
                 shown.append(level)
         return shown
 
@@ -191,26 +162,11 @@ def _indicators(value: Any) -> dict[str, tuple[int, ...]]:
 
 
 def _matchers(value: Any, where: str) -> tuple[Matcher, ...]:
-    if not isinstance(value, list) or not value:
-        raise ValueError(f"{where} must be a non-empty list of matchers")
-    compiled = []
-    for index, raw in enumerate(value):
-        try:
-            compiled.append(compile_matcher(raw))
-        except ValueError as exc:
-            raise ValueError(f"{where}[{index}]: {exc}") from None
-    return tuple(compiled)
+    return compile_matchers(value, SIGNATURES, where)
 
 
 def _condition(value: Any, where: str) -> Condition:
-    _keys(value, {"any", "all", "none"}, set(), where)
-    if "any" not in value and "all" not in value:
-        raise ValueError(f"{where} needs 'any' or 'all'")
-    return Condition(
-        any=_matchers(value["any"], f"{where}.any") if "any" in value else (),
-        all=_matchers(value["all"], f"{where}.all") if "all" in value else (),
-        none=_matchers(value["none"], f"{where}.none") if "none" in value else (),
-    )
+    return compile_condition(value, SIGNATURES, where)
 
 
 def _signals(value: Any) -> dict[str, tuple[Matcher, ...]]:

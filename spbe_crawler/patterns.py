@@ -16,7 +16,8 @@ For speed, :func:`required_literals` derives from a pattern the literal strings 
 occur in any text it matches (like RE2's prefilter); the engine runs the regex only on pages whose
 lower-cased text contains one of them.
 
-Signature patterns are compiled case-insensitive and multi-line: ``^`` and ``$`` anchor each item of
+The matcher engine (:mod:`spbe_crawler.matching`) compiles every rule pattern through
+:func:`compile_bounded`. Signature patterns are compiled case-insensitive and multi-line: ``^`` and ``$`` anchor each item of
 a list part (one link text, one form field), which is how rules say "the whole menu label". Health
 patterns are case-insensitive only (their parts are single collapsed strings).
 

@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 import yaml
 
-from spbe_crawler.health.matchers import Matcher
 from spbe_crawler.health.page import PageFacts, parse_page
 from spbe_crawler.health.rules import RULE_STATUSES, RuleError, RuleSet, load_rules
+from spbe_crawler.matching import HEALTH, Condition, Hit, Matcher, compile_matcher
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_DIR = ROOT / "spbe_crawler" / "data" / "health_rules"
@@ -144,11 +144,13 @@ def test_good_rule_file_loads_and_duplicate_id_is_rejected(tmp_path: Path) -> No
 
 
 def test_a_broken_check_is_recorded_and_the_others_still_decide() -> None:
-    def explode(_facts: PageFacts) -> None:
-        raise RuntimeError("regex engine on fire")
+    class Exploding(Matcher):
+        def hits(self, facts: PageFacts, limit: int = 5) -> list[Hit]:
+            raise RuntimeError("regex engine on fire")
 
+    explode = Exploding(**{f.name: getattr(compile_matcher({"text": "x"}, HEALTH), f.name) for f in dataclasses.fields(Matcher)})
     nginx = RULES.get("nginx-welcome")
-    broken = dataclasses.replace(nginx, id="aturan-rusak", all=(Matcher("text", explode),), any=())
+    broken = dataclasses.replace(nginx, id="aturan-rusak", match=Condition(all=(explode,)))
     rules = RuleSet([broken, nginx])
     evaluation = rules.evaluate(facts_of("spbe_crawler/demo/problem_pages/default_page--nginx.html"))
     assert evaluation.verdict is not None and evaluation.verdict.rule_id == "nginx-welcome"

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from inventory import PageData, RuleError, load_pack
-from inventory.page import ItemList
-from inventory.patterns import PatternError, compile_bounded, required_literals
+from spbe_crawler.matching.parts import ItemList
+from spbe_crawler.patterns import PatternError, compile_bounded, required_literals
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURES = ROOT / "spbe_crawler" / "data" / "signatures"
@@ -67,10 +67,10 @@ BROKEN = {
     "unbounded regex": ("match", {"any": [{"html": "<a.*lapor"}]}, "unbounded"),
     "nested repetition": ("match", {"any": [{"html": "(ab){2,5}"}]}, "repeats a group"),
     "backreference": ("match", {"any": [{"html": "(a)\\1"}]}, "backreference"),
-    "two parts in a matcher": ("match", {"any": [{"host": "x", "title": "y"}]}, "exactly one page part"),
-    "unknown part": ("match", {"any": [{"body": "x"}]}, "unknown matcher key"),
-    "unknown kind": ("match", {"any": [{"host": "x", "kind": "widget"}]}, "unknown kind"),
-    "no any or all": ("match", {"none": [{"host": "x"}]}, "needs 'any' or 'all'"),
+    "two parts in a matcher": ("match", {"any": [{"host": "x", "title": "y"}]}, "tepat satu bagian halaman"),
+    "unknown part": ("match", {"any": [{"body": "x"}]}, "bagian halaman tidak dikenal"),
+    "unknown kind": ("match", {"any": [{"host": "x", "kind": "widget"}]}, "kind) tidak dikenal"),
+    "no any or all": ("match", {"none": [{"host": "x"}]}, "harus punya 'all' dan/atau 'any'"),
     "unknown service": ("info.service", "tidak_ada", "unknown service key"),
     "confidence out of range": ("info.confidence", 120, "0..100"),
     "indicator not a number": ("info.indicators", {"spbe-2020": ["44"]}, "positive integers"),
@@ -143,9 +143,14 @@ def test_patterns_must_be_bounded(pattern: str, ok: bool) -> None:
 def test_item_list_confirms_matches_per_item() -> None:
     items = ItemList(["jd", "ih portal", "JDIH", "x", "jdih lagi"])
     pattern = compile_bounded("jd\\s{0,3}ih")
-    assert items.find(pattern, limit=10) == [2, 4]  # "jd" + "\n" + "ih" straddles two items
-    assert items.find(pattern, limit=1) == [2]
-    assert items.find(compile_bounded("^x$"), limit=10) == [3]
+    assert _found(items, pattern, 10) == [2, 4]  # "jd" + "\n" + "ih" straddles two items
+    assert _found(items, pattern, 1) == [2]
+    assert _found(items, compile_bounded("^x$"), 10) == [3]
+
+
+def _found(items: ItemList, pattern: re.Pattern[str], limit: int, required: tuple[str, ...] | None = None) -> list[int]:
+    """Indices found by the joined-text search (the signature pack's patterns are multi-line)."""
+    return [index for index, _ in items.find(pattern, limit, required, joined=pattern)]
 
 
 @pytest.mark.parametrize("pattern", ["\\bjdih\\b", "^x$", "jd\\s{0,3}ih", "portal|lagi", "\\blapor!"])
@@ -154,8 +159,8 @@ def test_literal_prefilter_finds_what_the_full_scan_finds(pattern: str) -> None:
     items = ItemList(["İİİİ jd", "ih portal", "İİ JDIH", "x", "jdih lagi", "LAPOR!", "pelaporan"])
     compiled = compile_bounded(pattern)
     required = required_literals(pattern)
-    assert items.find(compiled, 10, required) == items.find(compiled, 10)
-    assert items.find(compiled, 10) == [i for i, item in enumerate(items.items) if compiled.search(item)]
+    assert _found(items, compiled, 10, required) == _found(items, compiled, 10)
+    assert _found(items, compiled, 10) == [i for i, item in enumerate(items.items) if compiled.search(item)]
 
 
 @pytest.mark.parametrize(
@@ -182,23 +187,24 @@ def test_page_is_parsed_once_into_parts() -> None:
     <label for="q">Kata kunci</label><input id="q" name="q"><input type="hidden" name="token">
     <label>Tahun <select name="tahun"><option>2024</option></select></label></body></html>"""
     page = PageData(url="https://a.go.id/p", headers={"Server": "nginx", "X-Multi": [b"a", b"b"]}, html=html)
-    parsed = page.parsed
-    assert parsed is page.parsed
-    assert parsed.title == "Judul Halaman"
-    assert parsed.link_hrefs == ["https://b.go.id/sub/dok.pdf", "https://x.go.id/"]
-    assert parsed.link_texts == ["Unduh", "Logo LAPOR!"]
-    assert parsed.scripts == ["https://b.go.id/sub/js/app.js"]
-    assert parsed.generators == ["ckan 2.10"]
-    assert parsed.fields == ["q | q | Kata kunci", "tahun | 2024 | Tahun"]
+    assert page.parsed is page.parsed
+    parsed = page.parsed.parts
+    assert parsed is page.parsed.parts
+    assert parsed.short_title == "Judul Halaman"
+    assert parsed.web_link_hrefs.items == ["https://b.go.id/sub/dok.pdf", "https://x.go.id/"]
+    assert parsed.web_link_texts.items == ["Unduh", "Logo LAPOR!"]
+    assert parsed.scripts.items == ["https://b.go.id/sub/js/app.js"]
+    assert parsed.generators.items == ["ckan 2.10"]
+    assert parsed.fields.items == ["q | q | Kata kunci", "tahun | 2024 | Tahun"]
     assert page.headers == {"server": "nginx", "x-multi": "a, b"}
 
 
 def test_unparsable_or_empty_pages_have_no_parts() -> None:
     for html in ("", "   ", "\x00\x00", "\ud800 lone surrogate"):
-        parsed = PageData(url="https://a.go.id/", html=html).parsed
-        assert (parsed.link_hrefs, parsed.title, parsed.fields) == ([], "", [])
+        parsed = PageData(url="https://a.go.id/", html=html).parsed.parts
+        assert (parsed.web_link_hrefs.items, parsed.short_title, parsed.fields.items) == ([], "", [])
     xml = PageData(url="https://a.go.id/", html="<?xml version='1.0' encoding='utf-8'?><p><a href='/x'>x</a></p>")
-    assert xml.parsed.link_hrefs == ["https://a.go.id/x"]
+    assert xml.parsed.parts.web_link_hrefs.items == ["https://a.go.id/x"]
 
 
 def test_error_pages_yield_no_findings() -> None:
@@ -280,6 +286,6 @@ def test_malformed_urls_are_values_not_errors() -> None:
         html='<base href="http://[y"><a href="http://[::1/x">JDIH</a><script src="http://[x"></script><a href="/z">z</a>',
     )
     assert page.host == ""
-    assert page.parsed.link_hrefs == [] and page.parsed.scripts == []
+    assert page.parsed.parts.web_link_hrefs.items == [] and page.parsed.parts.scripts.items == []
     assert PACK.match_page(page) == []
     assert PACK.probe_requests("http://[rusak") == []

@@ -1,8 +1,8 @@
 """``PageFacts``: everything any analyser reads from one fetched page, extracted by one lxml parse.
 
-The health rules, the usage signals, discovery and the signature pack (``inventory``, through
-:meth:`inventory.page.ParsedPage.from_facts`) all read the same ``PageFacts``: a page is parsed once
-per survey.
+The health rules, the usage signals, discovery and the signature pack (``inventory``) all read the
+same ``PageFacts``: a page is parsed once per survey. Rules read it through the one matcher engine
+(:mod:`spbe_crawler.matching`), whose derived parts (``PageFacts.parts``) are computed once per page.
 ``parse_page`` never raises on page content: malformed markup, a wrong or missing charset, an
 empty or binary body all give a ``PageFacts`` (with ``problem`` set when nothing could be parsed).
 Every extracted part is bounded, so a hostile multi-megabyte page costs bounded work downstream.
@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -25,6 +26,8 @@ from lxml.html import HtmlElement
 from spbe_crawler.health.dates import dates_from_markup, dates_from_text, plausible
 from spbe_crawler.health.decode import decode_body
 from spbe_crawler.health.textwalk import normalize_space, walk
+from spbe_crawler.matching.parts import PageParts
+from spbe_crawler.matching.snippets import collapse
 
 MAX_BODY_BYTES = 2_000_000  # only the first 2 MB of a body is parsed and matched
 MAX_TEXT_CHARS = 300_000
@@ -87,6 +90,12 @@ class PageFacts:
     @property
     def is_https(self) -> bool:
         return self.url.lower().startswith("https://")
+
+    @cached_property
+    def parts(self) -> PageParts:
+        """The parts rules read (link lists, bounded views...), derived once per page and shared by
+        every rule set (:mod:`spbe_crawler.matching`)."""
+        return PageParts(self)
 
 
 def parse_page(
@@ -294,10 +303,4 @@ def _add_field(element: HtmlElement, pending: list[tuple[str, list[str]]]) -> No
 
 def _collapse(text: str, limit: int = ITEM_TEXT_CHARS) -> str:
     """Whitespace-collapsed, control-free text of at most ``limit`` characters (``…`` when cut)."""
-    text = " ".join(_CONTROL.sub(" ", text[: limit * 20]).split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    return collapse(text[: limit * 20], limit)

@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 
 from spbe_crawler import config
-from spbe_crawler.health.matchers import PART_LABELS, Hit, Matcher, SpecError, compile_matcher
 from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.health.verdict import Verdict
+from spbe_crawler.matching import HEALTH, NUMERIC_PARTS, PART_LABELS, Condition, Hit, SpecError, compile_condition
 
 RULE_STATUSES = frozenset(
     {
@@ -36,7 +36,6 @@ RULE_STATUSES = frozenset(
     }
 )
 REQUIRED_KEYS = ("id", "status", "description", "reference", "priority", "match", "examples")
-MATCH_KEYS = ("all", "any", "none")
 
 
 def default_directory() -> Path:
@@ -59,38 +58,23 @@ class Rule:
     description: str
     reference: str
     priority: int
-    all: tuple[Matcher, ...]
-    any: tuple[Matcher, ...]
-    none: tuple[Matcher, ...]
+    match: Condition
     examples: dict[str, tuple[str, ...]]
     source: Path
 
     def evaluate(self, facts: PageFacts) -> Hit | None:
         """The hit that shows this rule applies to the page, or ``None``."""
-        hits = []
-        for matcher in self.all:
-            hit = matcher.search(facts)
-            if hit is None:
-                return None
-            hits.append(hit)
-        if self.any:
-            hit = next((h for h in (m.search(facts) for m in self.any) if h is not None), None)
-            if hit is None:
-                return None
-            hits.append(hit)
-        if any(matcher.search(facts) is not None for matcher in self.none):
+        hits = self.match.hits(facts, limit=1, every_any=False)
+        if not hits:
             return None
         # The most telling hit: a text match rather than a numeric condition.
-        return next((h for h in hits if h.part in _TEXTUAL), hits[0])
+        return next((h for h in hits if h.part not in NUMERIC_PARTS), hits[0])
 
     def verdict(self, hit: Hit) -> Verdict:
         detail = self.description
         if hit.count > 1:
             detail += f" ({hit.count} kecocokan pada {PART_LABELS.get(hit.part, hit.part)})"
         return Verdict(self.status, self.id, detail, hit.snippet)
-
-
-_TEXTUAL = frozenset(PART_LABELS) - {"max_text_length", "min_text_length", "max_links", "min_links"}
 
 
 @dataclass(frozen=True)
@@ -188,19 +172,13 @@ def _build_rule(path: Path, data: Any) -> Rule:
     if missing or unknown:
         raise SpecError(f"kunci wajib tidak ada: {missing}; kunci tidak dikenal: {unknown}")
     _check_identity(path, data)
-    match = data["match"]
-    if not isinstance(match, dict) or set(match) - set(MATCH_KEYS) or not (match.get("all") or match.get("any")):
-        raise SpecError("match harus punya 'all' dan/atau 'any' (dan boleh 'none'), masing-masing daftar matcher")
-    compiled = {key: _matcher_list(match.get(key, []), key) for key in MATCH_KEYS}
     return Rule(
         id=data["id"],
         status=data["status"],
         description=data["description"].strip(),
         reference=str(data["reference"]).strip(),
         priority=data["priority"],
-        all=compiled["all"],
-        any=compiled["any"],
-        none=compiled["none"],
+        match=compile_condition(data["match"], HEALTH),
         examples=_examples(data["examples"]),
         source=path,
     )
@@ -218,18 +196,6 @@ def _check_identity(path: Path, data: dict[str, Any]) -> None:
     for key in ("description", "reference"):
         if not isinstance(data[key], str) or not data[key].strip():
             raise SpecError(f"{key} harus berupa teks yang tidak kosong")
-
-
-def _matcher_list(specs: Any, key: str) -> tuple[Matcher, ...]:
-    if not isinstance(specs, list):
-        raise SpecError(f"match.{key} harus berupa daftar")
-    compiled = []
-    for index, spec in enumerate(specs):
-        try:
-            compiled.append(compile_matcher(spec))
-        except SpecError as exc:
-            raise SpecError(f"match.{key}[{index}]: {exc}") from exc
-    return tuple(compiled)
 
 
 def _examples(data: Any) -> dict[str, tuple[str, ...]]:

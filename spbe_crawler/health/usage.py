@@ -18,10 +18,10 @@ import yaml
 
 from spbe_crawler import config
 from spbe_crawler.health.dates import format_tanggal, plausible
-from spbe_crawler.health.matchers import Matcher, SpecError, compile_matcher
 from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status
 from spbe_crawler.health.verdict import Verdict
+from spbe_crawler.matching import HEALTH, Matcher, SpecError, compile_matchers
 
 SIGNAL_KEYS = ("profil", "struktur_organisasi", "kontak", "layanan", "maklumat", "ppid", "pengaduan", "berita", "viewport", "https")
 RECENT_DAYS = 90
@@ -165,10 +165,8 @@ def _spec(path: Path, key: str, entry: Any) -> SignalSpec:
         raise UsageConfigError(f"{path} (sinyal {key!r}): harus berisi tepat 'label' dan 'any'")
     if not isinstance(entry["label"], str) or not entry["label"].strip():
         raise UsageConfigError(f"{path} (sinyal {key!r}): label harus berupa teks")
-    if not isinstance(entry["any"], list) or not entry["any"]:
-        raise UsageConfigError(f"{path} (sinyal {key!r}): 'any' harus daftar matcher yang tidak kosong")
     try:
-        matchers = tuple(compile_matcher(spec) for spec in entry["any"])
+        matchers = compile_matchers(entry["any"], HEALTH, "any")
     except SpecError as exc:
         raise UsageConfigError(f"{path} (sinyal {key!r}): {exc}") from exc
     return SignalSpec(key, entry["label"].strip(), matchers)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spbe_crawler.health.matchers import SNIPPET_CHARS
 from spbe_crawler.health.status import Status
+from spbe_crawler.matching.snippets import SNIPPET_CHARS
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""Plain-text helpers for evidence snippets: crawled content is untrusted and kept as bounded text."""
+"""Evidence snippets: crawled content is untrusted and kept as bounded, plain, control-free text.
+
+Snippets are stored and shown in reports and web pages, where they are escaped on output; here they
+are only bounded (at most :data:`SNIPPET_CHARS`) and stripped of control characters.
+"""
 
 from __future__ import annotations
 
@@ -15,24 +19,38 @@ _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]{0,500}>.{0,4000}?</\1\s{0,
 
 
 def collapse(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """Whitespace-collapsed, control-free text of at most ``limit`` characters."""
+    """Whitespace-collapsed, control-free text of at most ``limit`` characters (``…`` when cut)."""
     text = _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
 
 
+def cut(text: str) -> str:
+    """Whitespace collapsed, at most :data:`SNIPPET_CHARS` characters, no ellipsis."""
+    return " ".join(_CONTROL.sub(" ", text[: SNIPPET_CHARS * 20]).split())[:SNIPPET_CHARS]
+
+
+def window(value: str, match: re.Match[str]) -> str:
+    """The match with some context on both sides, starting at a word boundary."""
+    room = max(0, (SNIPPET_CHARS - (match.end() - match.start())) // 2)
+    start = max(0, match.start() - room)
+    if start > 0:
+        space = value.find(" ", start, match.start())
+        start = space + 1 if space >= 0 else start
+    return cut(value[start : match.end() + room])
+
+
 def html_window(source: str, start: int, end: int, context: int = 90) -> str:
     """The plain text around ``source[start:end]`` (markup stripped, entities decoded, bounded)."""
     lo, hi = max(0, start - context), min(len(source), end + context)
-    window = source[lo:hi]
-    window = _SCRIPT_OR_STYLE.sub(" ", window)
-    window = _TAG.sub(" ", window)
+    text = _SCRIPT_OR_STYLE.sub(" ", source[lo:hi])
+    text = _TAG.sub(" ", text)
     if lo > 0:
-        window = _TAG_HEAD.sub(" ", window, count=1)
+        text = _TAG_HEAD.sub(" ", text, count=1)
     if hi < len(source):
-        window = _TAG_TAIL.sub(" ", window, count=1)
-    text = html.unescape(window)
+        text = _TAG_TAIL.sub(" ", text, count=1)
+    text = html.unescape(text)
     if lo > 0:
         text = text.split(" ", 1)[-1]  # drop the word the window cut in half
     if hi < len(source):

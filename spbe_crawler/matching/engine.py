@@ -1,0 +1,425 @@
+"""The one matcher engine: a matcher spec is compiled once, under the one regex policy, and evaluated
+over the parts of one page (:class:`~spbe_crawler.matching.parts.PageParts`).
+
+A matcher spec is one mapping naming exactly one page part, for example::
+
+    {text: 'slot gacor|maxwin', count_at_least: 5, distinct_at_least: 3}
+    {link_text: '^.{0,20}\\bJDIH\\b.{0,40}$', kind: link}
+    {meta: {name: '^(description|keywords)$', content: 'togel'}}
+    {header: {name: server, value: litespeed}}
+    {max_text_length: 40}
+
+Every key either rule family knows is accepted in both: the page parts, ``count_at_least`` and
+``distinct_at_least`` (how many matches, how many different matched strings), ``kind`` (the evidence
+kind the signature pack reports) and the numeric conditions. A :class:`Dialect` holds what the two
+rule families read differently and what their rule files already promise their authors: the regex
+flags (the signature pack is multi-line: ``^``/``$`` anchor one link text), whether a meta/header
+``name`` is a pattern (health) or an exact name (signatures), the page view each part reads, how
+the evidence snippet is cut and whether literal prefilters skip pages that cannot match.
+
+Patterns follow the one safety policy of :mod:`spbe_crawler.patterns`: a pattern whose matching cost
+is not bounded is refused when the rule loads, with a :class:`SpecError` that the rule loaders
+extend with the file name and rule id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from spbe_crawler.matching.parts import ItemList, PageParts
+from spbe_crawler.matching.snippets import collapse, cut, html_window, window
+from spbe_crawler.patterns import PatternError, compile_bounded, required_literals
+
+if TYPE_CHECKING:
+    from spbe_crawler.health.page import PageFacts
+
+MAX_HITS = 5
+"""At most this many hits (links, fields...) are reported per matcher per page."""
+KINDS = ("link", "host", "form", "login", "search", "download", "api", "document", "mention", "menu")
+"""Evidence kinds (``menu`` is given by the signature pack to a same-site link that only names a service)."""
+COUNTERS = ("count_at_least", "distinct_at_least")
+CONDITION_KEYS = ("all", "any", "none")
+
+
+class SpecError(ValueError):
+    """A matcher spec or pattern that cannot be compiled; the rule loaders add the file and rule id."""
+
+
+class Shape(Enum):
+    TEXT = "text"  # one string
+    LIST = "list"  # many strings (links, scripts, form fields), each searched on its own
+    PAIRS = "pairs"  # (name, value) pairs selected by name (meta tags, headers)
+    NUMBER = "number"  # a size compared with a bound
+
+
+Snippet = Callable[["PageFacts", str, "re.Match[str]", int, str], str]
+"""(page, searched value, match, item index, pair name) -> the evidence shown to the user."""
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    shape: Shape
+    label: str  # Indonesian, used in verdict details ("5 kecocokan pada teks halaman")
+    read: Callable[[PageFacts], Any]
+    snippet: Snippet
+    kind: str = "mention"  # default evidence kind
+    hrefs: Callable[[PageFacts], ItemList] | None = None  # LIST parts whose items are links
+    at_most: bool = False  # NUMBER parts: the size must be <= the bound (else >=)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one rule family reads the shared spec vocabulary (see the module docstring)."""
+
+    name: str
+    flags: int
+    parts: Mapping[str, Part]
+    exact_names: bool
+    prefilter: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One piece of evidence. ``url`` is the page, or the link target; ``href`` is set for links only."""
+
+    part: str
+    kind: str
+    snippet: str
+    url: str
+    href: str = ""
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Matcher:
+    part: Part
+    kind: str
+    pattern: re.Pattern[str] | None = None
+    joined: re.Pattern[str] | None = None  # multi-line variant: candidate search over joined list items
+    name: Callable[[str], bool] | None = None  # PAIRS: which names are searched
+    count_at_least: int = 1
+    distinct_at_least: int = 1
+    bound: int = 0  # NUMBER parts
+    required: tuple[str, ...] | None = None  # prefilter literals (lower-case), one of which must occur
+    required_bytes: tuple[bytes, ...] | None = field(default=None, repr=False)
+
+    @property
+    def counting(self) -> bool:
+        return self.count_at_least > 1 or self.distinct_at_least > 1
+
+    def search(self, facts: PageFacts) -> Hit | None:
+        """The first hit on ``facts``, or ``None``."""
+        found = self.hits(facts, 1)
+        return found[0] if found else None
+
+    def hits(self, facts: PageFacts, limit: int = MAX_HITS) -> list[Hit]:
+        """At most ``limit`` hits on ``facts`` (one per matching item); one counted hit when counting."""
+        shape = self.part.shape
+        if shape is Shape.NUMBER:
+            size = self.part.read(facts)
+            holds = size <= self.bound if self.part.at_most else size >= self.bound
+            return [Hit(self.part.name, self.kind, cut(facts.text), facts.url)] if holds else []
+        if shape is Shape.LIST:
+            return self._list_hits(facts, limit)
+        values = self._values(facts)
+        if self.counting:
+            return self._counted(facts, ((value, "", index, name) for index, (name, value) in enumerate(values)))
+        assert self.pattern is not None
+        found = []
+        for index, (name, value) in enumerate(values):
+            match = self.pattern.search(value)
+            if match is not None:
+                found.append(Hit(self.part.name, self.kind, self.part.snippet(facts, value, match, index, name), facts.url))
+                if len(found) >= limit:
+                    break
+        return found
+
+    def _values(self, facts: PageFacts) -> Iterable[tuple[str, str]]:
+        """(name, value) of the TEXT or PAIRS part to search."""
+        if self.part.shape is Shape.TEXT:
+            value = self.part.read(facts)
+            if value is None:
+                return ()
+            if self.required_bytes and not any(needle in facts.parts.short_html_lower for needle in self.required_bytes):
+                return ()
+            return (("", value),)
+        name = self.name
+        return ((n, v) for n, v in self.part.read(facts) if name is None or name(n))
+
+    def _list_hits(self, facts: PageFacts, limit: int) -> list[Hit]:
+        assert self.pattern is not None
+        items: ItemList = self.part.read(facts)
+        hrefs = self.part.hrefs(facts).items if self.part.hrefs is not None else None
+        if self.counting:
+            urls = hrefs or [""] * len(items.items)
+            return self._counted(facts, ((value, url, index, "") for index, (value, url) in enumerate(zip(items.items, urls, strict=True))))
+        found = []
+        for index, match in items.find(self.pattern, limit, self.required, self.joined):
+            value = items.items[index]
+            href = hrefs[index] if hrefs is not None else ""
+            snippet = self.part.snippet(facts, value, match, index, "")
+            found.append(Hit(self.part.name, self.kind, snippet, href or facts.url, href))
+        return found
+
+    def _counted(self, facts: PageFacts, values: Iterable[tuple[str, str, int, str]]) -> list[Hit]:
+        """One hit once both thresholds are met; the search stops there (bounded work per page)."""
+        assert self.pattern is not None
+        first: tuple[str, re.Match[str], str, int, str] | None = None
+        count = 0
+        distinct: set[str] = set()
+        for value, href, index, name in values:
+            for match in self.pattern.finditer(value):
+                if first is None:
+                    first = (value, match, href, index, name)
+                count += 1
+                distinct.add(" ".join(match.group(0).lower().split()))
+                if count >= self.count_at_least and len(distinct) >= self.distinct_at_least:
+                    value, match, href, index, name = first
+                    snippet = self.part.snippet(facts, value, match, index, name)
+                    return [Hit(self.part.name, self.kind, snippet, href or facts.url, href, count)]
+        return []
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``all`` (each must hit), ``any`` (one must hit) and ``none`` (none may hit) matchers."""
+
+    all: tuple[Matcher, ...] = ()
+    any: tuple[Matcher, ...] = ()
+    none: tuple[Matcher, ...] = ()
+
+    def hits(self, facts: PageFacts, limit: int = MAX_HITS, every_any: bool = True) -> list[Hit] | None:
+        """The hits of the matchers when the condition holds, else ``None``.
+
+        ``every_any`` collects the hits of every ``any`` matcher (the signature pack reports each
+        link); without it the first ``any`` matcher that hits decides (the health rules).
+        """
+        hits: list[Hit] = []
+        for matcher in self.all:
+            found = matcher.hits(facts, limit)
+            if not found:
+                return None
+            hits.extend(found)
+        if self.any:
+            if every_any:
+                found = [hit for matcher in self.any for hit in matcher.hits(facts, limit)]
+            else:
+                found = next((f for f in (m.hits(facts, limit) for m in self.any) if f), [])
+            if not found:
+                return None
+            hits.extend(found)
+        if any(matcher.hits(facts, 1) for matcher in self.none):
+            return None
+        return hits
+
+
+# --- compiling ---------------------------------------------------------------------------------------
+def compile_pattern(source: Any, flags: int) -> re.Pattern[str]:
+    """Compile a pattern under the one safety policy (:mod:`spbe_crawler.patterns`)."""
+    if not isinstance(source, str) or not source:
+        raise SpecError("pola harus berupa teks yang tidak kosong")
+    try:
+        return compile_bounded(source, flags)
+    except PatternError as exc:
+        raise SpecError(f"pola {source!r} tidak aman atau tidak valid: {exc}") from None
+
+
+def compile_matcher(spec: Any, dialect: Dialect) -> Matcher:
+    """Compile one matcher spec (see the module docstring); raise :class:`SpecError` when it is wrong."""
+    if not isinstance(spec, Mapping):
+        raise SpecError(f"matcher harus berupa mapping, bukan {type(spec).__name__}")
+    unknown = [key for key in spec if key not in dialect.parts and key not in COUNTERS and key != "kind"]
+    if unknown:
+        raise SpecError(f"bagian halaman tidak dikenal: {unknown}; yang dikenal: {sorted(dialect.parts)}")
+    parts = [key for key in spec if key in dialect.parts]
+    if len(parts) != 1:
+        raise SpecError(f"matcher harus punya tepat satu bagian halaman, ditemukan {parts}")
+    part = dialect.parts[parts[0]]
+    kind = spec.get("kind", part.kind)
+    if kind not in KINDS:
+        raise SpecError(f"jenis bukti (kind) tidak dikenal: {kind!r}; yang dikenal: {list(KINDS)}")
+    count, distinct = (_positive(spec.get(key, 1), key) for key in COUNTERS)
+    value = spec[part.name]
+    if part.shape is Shape.NUMBER:
+        if (count, distinct) != (1, 1):
+            raise SpecError(f"{part.name} tidak boleh memakai count_at_least/distinct_at_least")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise SpecError(f"{part.name} harus bilangan bulat >= 0")
+        return Matcher(part, kind, bound=value)
+    name = None
+    if part.shape is Shape.PAIRS:
+        name, value = _pair(part.name, value, dialect)
+    pattern = compile_pattern(value, dialect.flags)
+    required = required_literals(value) if dialect.prefilter and part.name != "host" and part.shape is not Shape.PAIRS else None
+    joined = None
+    if part.shape is Shape.LIST and not any(anchor in value for anchor in ("\\A", "\\Z")):
+        joined = pattern if pattern.flags & re.MULTILINE else re.compile(value, dialect.flags | re.MULTILINE)
+    return Matcher(
+        part,
+        kind,
+        pattern,
+        joined,
+        name,
+        count,
+        distinct,
+        required=required if part.shape is Shape.LIST else None,
+        required_bytes=tuple(r.encode() for r in required) if required and part.name == "html" else None,
+    )
+
+
+def compile_condition(value: Any, dialect: Dialect, where: str = "match") -> Condition:
+    """Compile ``{all: [...], any: [...], none: [...]}``; ``all`` or ``any`` must list a matcher."""
+    if not isinstance(value, Mapping):
+        raise SpecError(f"{where} harus berupa mapping")
+    unknown = sorted(set(value) - set(CONDITION_KEYS))
+    if unknown or not (value.get("all") or value.get("any")):
+        raise SpecError(f"{where} harus punya 'all' dan/atau 'any' (dan boleh 'none'), masing-masing daftar matcher")
+    lists = {key: compile_matchers(value.get(key, []), dialect, f"{where}.{key}", allow_empty=True) for key in CONDITION_KEYS}
+    return Condition(all=lists["all"], any=lists["any"], none=lists["none"])
+
+
+def compile_matchers(specs: Any, dialect: Dialect, where: str, allow_empty: bool = False) -> tuple[Matcher, ...]:
+    """Compile a list of matcher specs; the error names the list and the index of the wrong one."""
+    if not isinstance(specs, list) or (not specs and not allow_empty):
+        raise SpecError(f"{where} harus berupa daftar matcher" + ("" if allow_empty else " yang tidak kosong"))
+    compiled = []
+    for index, spec in enumerate(specs):
+        try:
+            compiled.append(compile_matcher(spec, dialect))
+        except SpecError as exc:
+            raise SpecError(f"{where}[{index}]: {exc}") from None
+    return tuple(compiled)
+
+
+def _positive(value: Any, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise SpecError(f"{key} harus bilangan bulat >= 1")
+    return value
+
+
+def _pair(part: str, spec: Any, dialect: Dialect) -> tuple[Callable[[str], bool] | None, Any]:
+    value_key = "content" if part == "meta" else "value"
+    if not isinstance(spec, Mapping) or value_key not in spec or set(spec) - {"name", value_key}:
+        raise SpecError(f"{part} harus berbentuk {{name: ..., {value_key}: pola}} ({value_key} wajib)")
+    if "name" not in spec:
+        return None, spec[value_key]
+    raw = spec["name"]
+    if not isinstance(raw, str) or not raw.strip():
+        raise SpecError(f"{part}.name harus berupa teks yang tidak kosong")
+    if dialect.exact_names:
+        wanted = raw.strip().lower()
+        return wanted.__eq__, spec[value_key]
+    return compile_pattern(raw, dialect.flags).search, spec[value_key]  # type: ignore[return-value]
+
+
+# --- the parts and the two dialects -------------------------------------------------------------------
+def _window(facts: PageFacts, value: str, match: re.Match[str], index: int, name: str) -> str:
+    return window(value, match)
+
+
+def _text_part(name: str, label: str, read: Callable[[PageFacts], str]) -> Part:
+    return Part(name, Shape.TEXT, label, read, _window)
+
+
+def _number(name: str, label: str, read: Callable[[PageFacts], int], at_most: bool) -> Part:
+    return Part(name, Shape.NUMBER, label, read, _window, at_most=at_most)
+
+
+def _item(facts: PageFacts, value: str, match: re.Match[str], index: int, name: str) -> str:
+    return collapse(value)
+
+
+def _web_link(facts: PageFacts, value: str, match: re.Match[str], index: int, name: str) -> str:
+    parts = facts.parts
+    return collapse(parts.web_link_texts.items[index] or parts.web_link_hrefs.items[index])
+
+
+def _pair_item(facts: PageFacts, value: str, match: re.Match[str], index: int, name: str) -> str:
+    return collapse(f"{name}: {value}")
+
+
+def _host_snippet(facts: PageFacts, value: str, match: re.Match[str], index: int, name: str) -> str:
+    return collapse(facts.parts.short_title or facts.parts.host)
+
+
+def _url_snippet(facts: PageFacts, value: str, match: re.Match[str], index: int, name: str) -> str:
+    title = facts.parts.short_title
+    return collapse(f"{title} {facts.url}" if title else facts.url)
+
+
+def _title_snippet(facts: PageFacts, value: str, match: re.Match[str], index: int, name: str) -> str:
+    return value
+
+
+def _html_snippet(facts: PageFacts, value: str, match: re.Match[str], index: int, name: str) -> str:
+    return html_window(value, match.start(), match.end())
+
+
+def _parts(facts: PageFacts) -> PageParts:
+    return facts.parts
+
+
+_SHARED = (
+    _text_part("text", "teks halaman", lambda f: f.text),
+    _text_part("hidden_text", "teks tersembunyi", lambda f: f.hidden_text),
+    _text_part("amphtml", "tautan AMP", lambda f: f.amphtml or ""),
+    _text_part("canonical", "tautan kanonik", lambda f: f.canonical or ""),
+    _number("max_text_length", "panjang teks", lambda f: len(f.text), at_most=True),
+    _number("min_text_length", "panjang teks", lambda f: len(f.text), at_most=False),
+    _number("max_links", "jumlah tautan", lambda f: len(f.links), at_most=True),
+    _number("min_links", "jumlah tautan", lambda f: len(f.links), at_most=False),
+)
+_SIGNATURE_VIEW = (
+    Part("host", Shape.TEXT, "nama host", lambda f: f.parts.host, _host_snippet, kind="host"),
+    Part("url", Shape.TEXT, "URL", lambda f: f.url, _url_snippet),
+    Part("title", Shape.TEXT, "judul halaman", lambda f: f.parts.short_title or None, _title_snippet),
+    Part("html", Shape.TEXT, "kode HTML", lambda f: f.parts.short_html, _html_snippet),
+    Part("link_href", Shape.LIST, "alamat tautan", lambda f: f.parts.web_link_hrefs, _web_link, "link", lambda f: f.parts.web_link_hrefs),
+    Part("link_text", Shape.LIST, "teks tautan", lambda f: f.parts.web_link_texts, _web_link, "link", lambda f: f.parts.web_link_hrefs),
+    Part("script_src", Shape.LIST, "alamat skrip", lambda f: f.parts.scripts, _item),
+    Part("form_field", Shape.LIST, "kolom formulir", lambda f: f.parts.fields, _item, "form"),
+    Part("generator", Shape.LIST, "generator", lambda f: f.parts.generators, _item),
+    Part("meta", Shape.PAIRS, "tag meta", lambda f: f.parts.short_meta, _pair_item),
+    Part("header", Shape.PAIRS, "header HTTP", lambda f: f.headers.items(), _pair_item),
+)
+_HEALTH_VIEW = (
+    _text_part("url", "URL", lambda f: f.url),
+    _text_part("title", "judul halaman", lambda f: f.title),
+    _text_part("html", "kode HTML", lambda f: f.html),
+    Part("link_text", Shape.LIST, "teks tautan", lambda f: f.parts.link_texts, _window, "link", lambda f: f.parts.link_hrefs),
+    Part("link_href", Shape.LIST, "alamat tautan", lambda f: f.parts.link_hrefs, _window, "link", lambda f: f.parts.link_hrefs),
+    Part("meta", Shape.PAIRS, "tag meta", lambda f: f.meta, _window),
+    Part("header", Shape.PAIRS, "header HTTP", lambda f: f.headers.items(), _window),
+)
+
+
+def _table(*groups: Iterable[Part]) -> dict[str, Part]:
+    table: dict[str, Part] = {}
+    for group in groups:
+        table.update({part.name: part for part in group})
+    return table
+
+
+HEALTH = Dialect(
+    "health",
+    flags=re.IGNORECASE,
+    parts=_table(_SIGNATURE_VIEW, _SHARED, _HEALTH_VIEW),
+    exact_names=False,
+    prefilter=False,
+)
+"""Health rules and usage signals: whole body, every link, ``name`` is a pattern, snippets cut around the match."""
+SIGNATURES = Dialect(
+    "signatures",
+    flags=re.IGNORECASE | re.MULTILINE,
+    parts=_table(_SHARED, _SIGNATURE_VIEW),
+    exact_names=True,
+    prefilter=True,
+)
+"""The signature pack: bounded body, web links only, ``name`` is exact, snippets are whole items."""
+PART_LABELS = {name: part.label for name, part in HEALTH.parts.items()}
+NUMERIC_PARTS = frozenset(name for name, part in HEALTH.parts.items() if part.shape is Shape.NUMBER)

@@ -1,0 +1,190 @@
+"""The parts of one page that matchers read, derived from its one parse (:class:`PageFacts`).
+
+:class:`PageParts` is built lazily, once per page (``PageFacts.parts``), and shared by every rule
+set that looks at the page: health rules, usage signals and the signature pack read the same lists.
+Two views differ on purpose and are both kept here: the health rules see every link with its full
+text (up to 300 characters) and the whole decoded body, while the signature pack sees only web
+links (no ``mailto:``/``tel:``) with their text bounded to 200 characters and the first
+:data:`MAX_HTML_CHARS` characters of the body.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from spbe_crawler.matching.snippets import collapse
+
+if TYPE_CHECKING:
+    from spbe_crawler.health.page import PageFacts
+
+MAX_HTML_CHARS = 1_000_000
+"""The signature pack searches only this many characters of a page's markup."""
+ITEM_TEXT_CHARS = 200
+META_CHARS = 500
+_SKIP_SCHEMES = ("mailto:", "tel:")
+
+
+def host_of(url: str) -> str:
+    """The lower-case host name of ``url``; ``""`` when it has none or is malformed."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # e.g. a malformed IPv6 literal
+        return ""
+
+
+class ItemList:
+    """A list of strings searchable with one regex pass over their newline-joined text."""
+
+    __slots__ = ("items", "_text", "_starts", "_lower")
+
+    def __init__(self, items: list[str]) -> None:
+        self.items = items
+        self._text = "\n".join(items)
+        starts, pos = [], 0
+        for item in items:
+            starts.append(pos)
+            pos += len(item) + 1
+        self._starts = starts
+        self._lower: ItemList | None = None
+
+    def find(
+        self,
+        pattern: re.Pattern[str],
+        limit: int,
+        required: tuple[str, ...] | None = None,
+        joined: re.Pattern[str] | None = None,
+    ) -> list[tuple[int, re.Match[str]]]:
+        """(index, first match) of at most ``limit`` items that contain a match of ``pattern``, in order.
+
+        ``joined`` (``pattern`` compiled multi-line, so ``^``/``$`` hold at item boundaries) searches
+        the joined text for candidates; each candidate is confirmed with ``pattern`` on its own item,
+        so a match straddling two items never counts and no matching item is skipped. Without it
+        every item is searched on its own. ``required`` literals (see
+        :func:`spbe_crawler.patterns.required_literals`) skip items that contain none of them.
+        """
+        if required:
+            return self._find_near(pattern, limit, required)
+        if joined is None:
+            return self._find_each(pattern, limit)
+        found: list[tuple[int, re.Match[str]]] = []
+        pos, text, starts = 0, self._text, self._starts
+        while len(found) < limit:
+            candidate = joined.search(text, pos)
+            if candidate is None:
+                break
+            index = bisect.bisect_right(starts, candidate.start()) - 1
+            match = pattern.search(self.items[index])
+            if match is not None:
+                found.append((index, match))
+                if index + 1 >= len(starts):
+                    break
+                pos = starts[index + 1]
+            else:
+                pos = candidate.start() + 1
+        return found
+
+    def _find_each(self, pattern: re.Pattern[str], limit: int) -> list[tuple[int, re.Match[str]]]:
+        found = []
+        for index, item in enumerate(self.items):
+            match = pattern.search(item)
+            if match is not None:
+                found.append((index, match))
+                if len(found) >= limit:
+                    break
+        return found
+
+    def _find_near(self, pattern: re.Pattern[str], limit: int, required: tuple[str, ...]) -> list[tuple[int, re.Match[str]]]:
+        """Like :meth:`find`, but only items containing a required literal are searched at all."""
+        if self._lower is None:
+            # Lower-case item by item: str.lower can change lengths, so offsets are recomputed.
+            self._lower = ItemList([item.lower() for item in self.items])
+        lower, starts = self._lower._text, self._lower._starts
+        candidates: set[int] = set()
+        for needle in required:
+            pos = lower.find(needle)
+            while pos != -1:
+                index = bisect.bisect_right(starts, pos) - 1
+                candidates.add(index)
+                pos = lower.find(needle, starts[index + 1]) if index + 1 < len(starts) else -1
+        found = []
+        for index in sorted(candidates):
+            match = pattern.search(self.items[index])
+            if match is not None:
+                found.append((index, match))
+                if len(found) >= limit:
+                    break
+        return found
+
+
+class PageParts:
+    """Every page part a matcher can name, computed on first use from one :class:`PageFacts`."""
+
+    def __init__(self, facts: PageFacts) -> None:
+        # References to the facts' values, not to the facts: ``PageFacts.parts`` caches this object,
+        # and a reference cycle would keep every page's body alive until the cycle collector runs.
+        self.url = facts.url
+        self.title = facts.title
+        self.html = facts.html
+        self.links = facts.links
+        self.meta = facts.meta
+        self._scripts = facts.scripts
+        self._fields = facts.fields
+
+    @cached_property
+    def host(self) -> str:
+        return host_of(self.url)
+
+    # --- the health view: whole body, every link, full link text ---------------------------------
+    @cached_property
+    def link_hrefs(self) -> ItemList:
+        return ItemList([link.href for link in self.links])
+
+    @cached_property
+    def link_texts(self) -> ItemList:
+        return ItemList([link.text for link in self.links])
+
+    # --- the signature view: bounded body, web links only, bounded texts -------------------------
+    @cached_property
+    def short_title(self) -> str:
+        return collapse(self.title, ITEM_TEXT_CHARS)
+
+    @cached_property
+    def short_html(self) -> str:
+        return self.html[:MAX_HTML_CHARS]
+
+    @cached_property
+    def short_html_lower(self) -> bytes:
+        """The bounded markup as lower-cased UTF-8 bytes (ASCII folding), for literal prefilters."""
+        return self.short_html.encode("utf-8", "replace").lower()
+
+    @cached_property
+    def _web_links(self) -> list[tuple[str, str]]:
+        return [(link.href, link.text) for link in self.links if not link.href.lower().startswith(_SKIP_SCHEMES)]
+
+    @cached_property
+    def web_link_hrefs(self) -> ItemList:
+        return ItemList([href for href, _ in self._web_links])
+
+    @cached_property
+    def web_link_texts(self) -> ItemList:
+        return ItemList([collapse(text, ITEM_TEXT_CHARS) for _, text in self._web_links])
+
+    @cached_property
+    def scripts(self) -> ItemList:
+        return ItemList(list(self._scripts))
+
+    @cached_property
+    def fields(self) -> ItemList:
+        return ItemList(list(self._fields))
+
+    @cached_property
+    def short_meta(self) -> list[tuple[str, str]]:
+        return [(name, collapse(content, META_CHARS)) for name, content in self.meta]
+
+    @cached_property
+    def generators(self) -> ItemList:
+        return ItemList([content for name, content in self.short_meta if name == "generator"])

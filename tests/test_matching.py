@@ -1,0 +1,241 @@
+"""The one matcher engine (spbe_crawler.matching): every page part, count conditions, the regex
+policy's refusal naming the rule file and rule, and bounded plain-text evidence snippets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from inventory import load_pack
+from inventory.rules import RuleError as SignatureRuleError
+from spbe_crawler.health.page import PageFacts, parse_page
+from spbe_crawler.health.rules import RuleError as HealthRuleError
+from spbe_crawler.health.rules import load_rules
+from spbe_crawler.health.usage import UsageConfigError, load_usage_specs
+from spbe_crawler.matching import HEALTH, SIGNATURES, Condition, Dialect, SpecError, compile_condition, compile_matcher
+from spbe_crawler.matching.snippets import SNIPPET_CHARS
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = b"""<html lang="id"><head><title>Portal  Kota Contoh</title>
+<meta name="description" content="Situs resmi Kota Contoh">
+<meta name="generator" content="WordPress 6.4">
+<meta name="x-generator" content="Joomla">
+<link rel="canonical" href="https://contoh.go.id/beranda">
+<link rel="amphtml" href="https://amp-gacor.pages.dev/x">
+<script src="/js/app.js"></script></head>
+<body><h1>Selamat datang</h1><p>Layanan publik Kota Contoh.</p>
+<div style="display:none">slot gacor maxwin</div>
+<a href="/ppid">PPID Kota</a><a href="https://jdih.contoh.go.id/">JDIH</a>
+<a href="mailto:lapor@contoh.go.id">lapor</a>
+<form><label for="q">Kata kunci</label><input id="q" name="cari"></form>
+</body></html>"""
+
+
+def page(body: bytes = PAGE, url: str = "https://www.contoh.go.id/", headers: dict[str, str] | None = None) -> PageFacts:
+    return parse_page(url, 200, headers or {"Content-Type": "text/html", "Server": "LiteSpeed"}, body)
+
+
+def first(spec: dict[str, object], dialect: Dialect, facts: PageFacts | None = None) -> str | None:
+    hit = compile_matcher(spec, dialect).search(facts or page())
+    return hit.snippet if hit else None
+
+
+# --- parts --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dialect", [HEALTH, SIGNATURES], ids=lambda d: d.name)
+@pytest.mark.parametrize(
+    ("spec", "miss"),
+    [
+        ({"url": r"^https://www\.contoh"}, {"url": "^http://"}),
+        ({"host": r"^www\.contoh\.go\.id$"}, {"host": "jdih"}),
+        ({"title": "portal kota"}, {"title": "kabupaten"}),
+        ({"text": "layanan publik"}, {"text": "slot gacor"}),  # hidden text is not visible text
+        ({"hidden_text": "slot gacor"}, {"hidden_text": "layanan"}),
+        ({"html": "display:none"}, {"html": "<iframe"}),
+        ({"amphtml": r"\.pages\.dev"}, {"amphtml": "netlify"}),
+        ({"canonical": "/beranda$"}, {"canonical": "/profil"}),
+        ({"link_text": "^ppid kota$"}, {"link_text": "^kota$"}),
+        ({"link_href": r"//jdih\."}, {"link_href": "lpse"}),
+        ({"script_src": r"/js/app\.js$"}, {"script_src": "jquery"}),
+        ({"form_field": "kata kunci"}, {"form_field": "password"}),
+        ({"generator": "wordpress"}, {"generator": "drupal"}),
+        ({"header": {"name": "server", "value": "litespeed"}}, {"header": {"name": "server", "value": "nginx"}}),
+        ({"max_text_length": 500}, {"max_text_length": 5}),
+        ({"min_text_length": 5}, {"min_text_length": 5000}),
+        ({"max_links": 3}, {"max_links": 1}),
+        ({"min_links": 2}, {"min_links": 10}),
+    ],
+)
+def test_every_part_is_searched_in_both_dialects(dialect: Dialect, spec: dict[str, object], miss: dict[str, object]) -> None:
+    facts = page()
+    assert compile_matcher(spec, dialect).search(facts) is not None, spec
+    assert compile_matcher(miss, dialect).search(facts) is None, miss
+
+
+def test_link_hits_carry_the_link_target_as_evidence() -> None:
+    for dialect in (HEALTH, SIGNATURES):
+        hit = compile_matcher({"link_text": "jdih"}, dialect).search(page())
+        assert hit is not None and hit.url == hit.href == "https://jdih.contoh.go.id/"
+        own = compile_matcher({"title": "portal"}, dialect).search(page())
+        assert own is not None and own.url == "https://www.contoh.go.id/" and own.href == ""
+
+
+def test_the_dialects_keep_their_rule_files_promises() -> None:
+    facts = page()
+    # meta/header name: a pattern for health rules, an exact name for the signature pack.
+    assert first({"meta": {"name": "generator", "content": "joomla"}}, HEALTH, facts) is not None  # x-generator
+    assert first({"meta": {"name": "generator", "content": "joomla"}}, SIGNATURES, facts) is None
+    assert first({"meta": {"name": "x-generator", "content": "joomla"}}, SIGNATURES, facts) == "x-generator: Joomla"
+    assert first({"meta": {"content": "situs resmi"}}, SIGNATURES, facts) is not None  # name is optional in both
+    # mailto: and tel: links are not services; the health rules still see them.
+    assert first({"link_href": "^mailto:"}, HEALTH, facts) is not None
+    assert first({"link_href": "^mailto:"}, SIGNATURES, facts) is None
+    # Signature patterns are multi-line: ^ and $ anchor lines of the markup.
+    assert first({"html": "^<body>"}, SIGNATURES, facts) is not None
+    assert first({"html": "^<body>"}, HEALTH, facts) is None
+
+
+def test_keys_of_either_rule_family_are_accepted_by_both() -> None:
+    hit = compile_matcher({"title": "portal", "kind": "search"}, HEALTH).search(page())
+    assert hit is not None and hit.kind == "search"
+    counted = compile_matcher({"text": "kota", "count_at_least": 2}, SIGNATURES).search(page())
+    assert counted is not None and counted.count == 2
+    assert compile_matcher({"link_text": "x"}, SIGNATURES).kind == "link"  # the part's default kind
+    assert compile_matcher({"form_field": "x"}, HEALTH).kind == "form"
+
+
+def test_parts_are_derived_once_per_page() -> None:
+    facts = page()
+    assert facts.parts is facts.parts
+    assert facts.parts.link_hrefs is facts.parts.link_hrefs
+    assert facts.parts.web_link_hrefs.items == ["https://www.contoh.go.id/ppid", "https://jdih.contoh.go.id/"]
+    assert len(facts.parts.link_hrefs.items) == 3
+
+
+# --- count conditions ----------------------------------------------------------------------------------
+GAMBLING = b"<html><body><p>" + b"slot gacor, slot gacor, maxwin, togel. " * 3 + b"</p></body></html>"
+
+
+@pytest.mark.parametrize("dialect", [HEALTH, SIGNATURES], ids=lambda d: d.name)
+def test_count_and_distinct_thresholds(dialect: Dialect) -> None:
+    facts = page(GAMBLING)
+    spec = {"text": "slot gacor|maxwin|togel"}
+    hit = compile_matcher({**spec, "count_at_least": 5}, dialect).search(facts)
+    assert hit is not None and hit.count == 5  # the search stops once the threshold is met
+    assert compile_matcher({**spec, "count_at_least": 13}, dialect).search(facts) is None  # 12 on the page
+    assert compile_matcher({**spec, "distinct_at_least": 3}, dialect).search(facts) is not None
+    assert compile_matcher({"text": "slot gacor|maxwin", "distinct_at_least": 3}, dialect).search(facts) is None
+    assert compile_matcher({"text": "SLOT\\s{0,3}GACOR", "distinct_at_least": 2}, dialect).search(facts) is None  # same string
+
+
+def test_counts_span_every_item_of_a_list_part() -> None:
+    body = b"<html><body>" + b"".join(b'<a href="/p%d">slot %d</a>' % (i, i) for i in range(6)) + b"</body></html>"
+    matcher = compile_matcher({"link_text": r"^slot \d$", "count_at_least": 6, "distinct_at_least": 6}, HEALTH)
+    hit = matcher.search(page(body))
+    assert hit is not None and hit.count == 6 and hit.url == "https://www.contoh.go.id/p0"
+    assert compile_matcher({"link_text": r"^slot \d$", "count_at_least": 7}, HEALTH).search(page(body)) is None
+
+
+def test_counters_are_refused_on_numbers_and_below_one() -> None:
+    with pytest.raises(SpecError, match="count_at_least"):
+        compile_matcher({"max_links": 3, "count_at_least": 2}, HEALTH)
+    with pytest.raises(SpecError, match="distinct_at_least harus"):
+        compile_matcher({"text": "a", "distinct_at_least": 0}, SIGNATURES)
+
+
+def test_conditions_all_any_none() -> None:
+    facts = page()
+    condition = compile_condition({"all": [{"title": "portal"}], "any": [{"text": "tidak ada"}, {"link_text": "jdih|ppid"}]}, SIGNATURES)
+    hits = condition.hits(facts)
+    assert hits is not None and [h.part for h in hits] == ["title", "link_text", "link_text"]
+    first_any = condition.hits(facts, limit=1, every_any=False)
+    assert first_any is not None and len(first_any) == 2
+    assert Condition(all=condition.all, none=(compile_matcher({"text": "selamat"}, SIGNATURES),)).hits(facts) is None
+    with pytest.raises(SpecError, match="'all' dan/atau 'any'"):
+        compile_condition({"none": [{"text": "x"}]}, HEALTH)
+
+
+# --- the regex policy ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("pattern", ["slot.*gacor", "(a+)+$", "(ab){2,5}", "(a)\\1", "x{0,1000}", "(tidak ditutup"])
+def test_unsafe_patterns_are_refused_in_every_part(pattern: str) -> None:
+    for spec in ({"text": pattern}, {"link_text": pattern}, {"meta": {"name": "x", "content": pattern}}):
+        for dialect in (HEALTH, SIGNATURES):
+            with pytest.raises(SpecError, match=re.escape(repr(pattern))):
+                compile_matcher(spec, dialect)
+    with pytest.raises(SpecError, match="tidak aman"):  # a meta name is a pattern for the health rules
+        compile_matcher({"meta": {"name": pattern, "content": "x"}}, HEALTH)
+
+
+def test_refusal_names_the_health_rule_file_and_rule(tmp_path: Path) -> None:
+    path = tmp_path / "hacked_gambling" / "judi-uji.yaml"
+    path.parent.mkdir()
+    rule = {
+        "id": "judi-uji",
+        "status": "hacked_gambling",
+        "description": "Diretas — uji",
+        "reference": "uji",
+        "priority": 50,
+        "match": {"any": [{"title": "aman"}, {"text": "slot.*gacor"}]},
+        "examples": {"positive": ["a.html"], "negative": ["b.html"]},
+    }
+    path.write_text(yaml.safe_dump(rule), encoding="utf-8")
+    with pytest.raises(HealthRuleError) as caught:
+        load_rules(tmp_path)
+    message = str(caught.value)
+    assert str(path) in message and "'judi-uji'" in message and "match.any[1]" in message and "unbounded" in message
+
+
+def test_refusal_names_the_signature_rule_file_and_rule(tmp_path: Path) -> None:
+    source = ROOT / "spbe_crawler" / "data" / "signatures"
+    (tmp_path / "pack.yaml").write_text((source / "pack.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    rule = yaml.safe_load((source / "hukum" / "jdih.yaml").read_text(encoding="utf-8"))
+    rule["signals"] = {"interaksi": [{"form_field": "(a+)+"}]}
+    (tmp_path / "hukum").mkdir()
+    path = tmp_path / "hukum" / "jdih.yaml"
+    path.write_text(yaml.safe_dump(rule), encoding="utf-8")
+    with pytest.raises(SignatureRuleError) as caught:
+        load_pack(tmp_path)
+    message = str(caught.value)
+    assert str(path) in message and "rule jdih" in message and "signals.interaksi[0]" in message and "unbounded" in message
+
+
+def test_refusal_names_the_usage_file_and_signal(tmp_path: Path) -> None:
+    path = tmp_path / "usage.yaml"
+    text = (ROOT / "spbe_crawler/data/health_rules/usage.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("- link_text: 'maklumat (pelayanan|layanan)'", "- link_text: 'maklumat.+'"), encoding="utf-8")
+    with pytest.raises(UsageConfigError) as caught:
+        load_usage_specs(path)
+    assert str(path) in str(caught.value) and "'maklumat'" in str(caught.value) and "unbounded" in str(caught.value)
+
+
+# --- snippets --------------------------------------------------------------------------------------------
+def test_snippets_are_bounded_and_control_free() -> None:
+    filler = "kata " * 400
+    body = f"<html><body><p>{filler} slot\x07gacor\x01 di sini {filler}</p><a href='/x'>{'panjang ' * 20}judi</a></body></html>"
+    facts = page(body.encode())
+    for dialect in (HEALTH, SIGNATURES):
+        for spec in ({"text": "gacor"}, {"html": "gacor"}, {"link_text": "judi"}, {"max_links": 5}):
+            hit = compile_matcher(spec, dialect).search(facts)
+            assert hit is not None, (dialect.name, spec)
+            assert len(hit.snippet) <= SNIPPET_CHARS
+            assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", hit.snippet)
+            assert "  " not in hit.snippet and "\n" not in hit.snippet
+    text_hit = compile_matcher({"text": "gacor"}, HEALTH).search(facts)
+    assert text_hit is not None and "gacor" in text_hit.snippet and text_hit.snippet.split()[0] == "kata"  # cut at a word
+
+
+def test_signature_snippets_are_plain_text_without_markup() -> None:
+    body = b'<html><body><div class="x"><script>alert("x")</script><b>Terhubung</b> ke katalog.data.go.id</div></body></html>'
+    hit = compile_matcher({"html": r"katalog\.data\.go\.id"}, SIGNATURES).search(page(body))
+    assert hit is not None and "<" not in hit.snippet and "alert" not in hit.snippet and "Terhubung ke katalog.data.go.id" in hit.snippet
+    inside = compile_matcher({"html": r"class=.x"}, SIGNATURES).search(page(body))
+    assert inside is not None and inside.snippet.startswith("x")  # a match inside markup is shown bare
+
+
+def test_health_snippet_is_a_window_around_the_match() -> None:
+    text = " ".join(f"kata{i}" for i in range(300)) + " slot gacor " + " ".join(f"akhir{i}" for i in range(300))
+    hit = compile_matcher({"text": "slot gacor"}, HEALTH).search(page(f"<html><body><p>{text}</p></body></html>".encode()))
+    assert hit is not None and "slot gacor" in hit.snippet
+    assert hit.snippet.startswith("kata") and "akhir" in hit.snippet and len(hit.snippet) <= SNIPPET_CHARS
