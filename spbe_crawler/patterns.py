@@ -14,7 +14,7 @@ refuse such patterns when the pack loads:
 
 For speed, :func:`required_literals` derives from a pattern the literal strings one of which must
 occur in any text it matches (like RE2's prefilter); the engine runs the regex only on pages whose
-lower-cased text contains one of them.
+folded text contains one of them.
 
 The matcher engine (:mod:`spbe_crawler.matching`) compiles every rule pattern through
 :func:`compile_bounded`. Signature patterns are compiled case-insensitive and multi-line: ``^`` and ``$`` anchor each item of
@@ -99,10 +99,11 @@ MIN_LITERAL = 3
 
 
 def required_literals(source: str) -> tuple[str, ...] | None:
-    """Lower-case ASCII strings, one of which occurs in every text ``source`` matches; else ``None``.
+    """Lower-case ASCII strings, one of which occurs in the :func:`~spbe_crawler.matching.parts.fold`
+    of every text ``source`` matches (case-insensitively); else ``None``.
 
-    Case folding is ASCII only: a page spelling a needle with exotic case variants (the Kelvin sign
-    for "k") passes the regex but not the prefilter; rules are written for ASCII service names.
+    The fold maps the few non-ASCII characters that ``re`` matches with an ASCII letter (the Kelvin
+    sign for "k", the long s, dotted and dotless i), so the prefilter never skips a real match.
     """
     found = _required(list(sre_parse.parse(source, _FLAGS)))
     if not found or _selectivity(found) < MIN_LITERAL or not all(a.isascii() for a in found):

@@ -74,3 +74,20 @@ def test_extract_dates_accepts_parsed_facts_and_bytes() -> None:
 def test_indonesian_date_format() -> None:
     assert format_tanggal(date(2026, 10, 12)) == "12 Oktober 2026"
     assert format_tanggal(date(2025, 5, 3)) == "3 Mei 2025"
+
+
+def test_windowed_scan_finds_what_a_whole_text_scan_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dates are matched only around year-like numbers (for speed); random texts built from date
+    fragments must give exactly what scanning the whole text with every pattern gives."""
+    import random
+
+    from spbe_crawler.health import dates
+
+    atoms = ["12 Oktober 2025", "2025-11-03", "3/11/2025", "Nov 3, 2025", "30 september, 2024", "2019", "20", "1", "31", "-", "/"]
+    atoms += [".", " ", ",", "a", "Sept ", "nop", "Mei ", "des.", "\n", "x", "9", "1999"]
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(atoms) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    windowed = [dates_from_text(text) for text in texts]
+    monkeypatch.setattr(dates, "_year_spans", lambda text: [(0, len(text))])
+    assert windowed == [dates_from_text(text) for text in texts]
+    assert sum(map(len, windowed)) > 1000  # the texts do hold dates

@@ -4,6 +4,7 @@ policy's refusal naming the rule file and rule, and bounded plain-text evidence 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from spbe_crawler.health.rules import RuleError as HealthRuleError
 from spbe_crawler.health.rules import load_rules
 from spbe_crawler.health.usage import UsageConfigError, load_usage_specs
 from spbe_crawler.matching import HEALTH, SIGNATURES, Condition, Dialect, SpecError, compile_condition, compile_matcher
+from spbe_crawler.matching.parts import fold
 from spbe_crawler.matching.snippets import SNIPPET_CHARS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,3 +241,33 @@ def test_health_snippet_is_a_window_around_the_match() -> None:
     hit = compile_matcher({"text": "slot gacor"}, HEALTH).search(page(f"<html><body><p>{text}</p></body></html>".encode()))
     assert hit is not None and "slot gacor" in hit.snippet
     assert hit.snippet.startswith("kata") and "akhir" in hit.snippet and len(hit.snippet) <= SNIPPET_CHARS
+
+
+# --- the literal prefilter -------------------------------------------------------------------------------
+def test_fold_maps_every_character_that_matches_an_ascii_letter() -> None:
+    """The prefilter is exact: every non-ASCII character ``re`` matches with an ASCII letter or digit
+    (case-insensitively) is folded to it, so no match is ever skipped."""
+    letter = re.compile("[a-z0-9]", re.IGNORECASE)
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        if letter.fullmatch(char):
+            (wanted,) = [a for a in "abcdefghijklmnopqrstuvwxyz0123456789" if re.fullmatch(a, char, re.IGNORECASE)]
+            assert fold(char) == wanted, hex(code)
+
+
+@pytest.mark.parametrize("dialect", [HEALTH, SIGNATURES], ids=lambda d: d.name)
+def test_prefilter_never_skips_a_match(dialect: Dialect) -> None:
+    spoofed = "<html><head><title>x</title></head><body><p>\u212aota \u017flot gacor D\u0130NAS</p><a href='/a'>\u212aota</a></body></html>"
+    facts = page(spoofed.encode())
+    for spec in (
+        {"text": "kota"},
+        {"text": "slot gacor"},
+        {"html": "dinas"},
+        {"link_text": "^kota$"},
+        {"text": "slot gacor", "count_at_least": 1},
+    ):
+        matcher = compile_matcher(spec, dialect)
+        assert matcher.part.shape.value == "list" or matcher.required, spec  # the prefilter is in play
+        assert matcher.search(facts) is not None, spec
+    assert compile_matcher({"text": "kota"}, dialect).search(page()) is not None
+    assert compile_matcher({"text": "kabupaten"}, dialect).search(page()) is None

@@ -9,7 +9,7 @@ Dates before 2000 and dates more than a day in the future are ignored.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -142,16 +142,41 @@ def dates_from_markup(root: HtmlElement, meta: Iterable[tuple[str, str]]) -> lis
 def dates_from_text(text: str) -> list[date]:
     """Every valid date written in ``text`` (ISO, day/month/year, Indonesian or English month names)."""
     text = text[:_TEXT_LIMIT]
+    spans = _year_spans(text)
     found: list[date] = []
-    for match in _ISO.finditer(text):
+    for match in _scan(_ISO, text, spans):
         _add(found, match.group(1), match.group(3), match.group(4))
-    for match in _DMY_NUMERIC.finditer(text):
+    for match in _scan(_DMY_NUMERIC, text, spans):
         _add(found, match.group(3), match.group(2), match.group(1))
-    for match in _DMY_WORDS.finditer(text):
+    for match in _scan(_DMY_WORDS, text, spans):
         _add(found, match.group(2), _month_of(match.group(0)), match.group(1))
-    for match in _MDY_WORDS.finditer(text):
+    for match in _scan(_MDY_WORDS, text, spans):
         _add(found, match.group(2), _month_of(match.group(0)), match.group(1))
     return found[:MAX_DATES]
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_BEFORE_YEAR = 24  # a date starts at most 16 characters before its year ("30 september, 2025")
+_AFTER_YEAR = 8  # and ends at most 6 after it ("2025-11-03"), plus the one its look-ahead reads
+
+
+def _year_spans(text: str) -> list[tuple[int, int]]:
+    """Merged windows around every year-like number: every date pattern contains a year, so matching
+    inside these windows finds exactly what matching the whole text finds, in a fraction of the time
+    (look-behinds still see the text before a window; windows reach past a date's look-ahead)."""
+    spans: list[tuple[int, int]] = []
+    for year in _YEAR.finditer(text):
+        lo, hi = max(0, year.start() - _BEFORE_YEAR), min(len(text), year.end() + _AFTER_YEAR)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def _scan(pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    for lo, hi in spans:
+        yield from pattern.finditer(text, lo, hi)
 
 
 def _month_of(fragment: str) -> int:

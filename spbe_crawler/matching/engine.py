@@ -15,7 +15,8 @@ kind the signature pack reports) and the numeric conditions. A :class:`Dialect` 
 rule families read differently and what their rule files already promise their authors: the regex
 flags (the signature pack is multi-line: ``^``/``$`` anchor one link text), whether a meta/header
 ``name`` is a pattern (health) or an exact name (signatures), the page view each part reads, how
-the evidence snippet is cut and whether literal prefilters skip pages that cannot match.
+the evidence snippet is cut. In both, a literal prefilter (:func:`spbe_crawler.patterns.required_literals`
+over :func:`~spbe_crawler.matching.parts.fold`) skips the regex where it cannot match.
 
 Patterns follow the one safety policy of :mod:`spbe_crawler.patterns`: a pattern whose matching cost
 is not bounded is refused when the rule loads, with a :class:`SpecError` that the rule loaders
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ class Part:
     snippet: Snippet
     kind: str = "mention"  # default evidence kind
     hrefs: Callable[[PageFacts], ItemList] | None = None  # LIST parts whose items are links
+    folded: Callable[[PageFacts], str] | None = None  # TEXT parts worth a literal prefilter (large ones)
     at_most: bool = False  # NUMBER parts: the size must be <= the bound (else >=)
 
 
@@ -80,7 +82,6 @@ class Dialect:
     flags: int
     parts: Mapping[str, Part]
     exact_names: bool
-    prefilter: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,6 @@ class Matcher:
     distinct_at_least: int = 1
     bound: int = 0  # NUMBER parts
     required: tuple[str, ...] | None = None  # prefilter literals (lower-case), one of which must occur
-    required_bytes: tuple[bytes, ...] | None = field(default=None, repr=False)
 
     @property
     def counting(self) -> bool:
@@ -145,8 +145,10 @@ class Matcher:
             value = self.part.read(facts)
             if value is None:
                 return ()
-            if self.required_bytes and not any(needle in facts.parts.short_html_lower for needle in self.required_bytes):
-                return ()
+            if self.required and self.part.folded is not None:
+                folded = self.part.folded(facts)
+                if not any(needle in folded for needle in self.required):
+                    return ()  # no match is possible: the regex need not run
             return (("", value),)
         name = self.name
         return ((n, v) for n, v in self.part.read(facts) if name is None or name(n))
@@ -156,8 +158,8 @@ class Matcher:
         items: ItemList = self.part.read(facts)
         hrefs = self.part.hrefs(facts).items if self.part.hrefs is not None else None
         if self.counting:
-            urls = hrefs or [""] * len(items.items)
-            return self._counted(facts, ((value, url, index, "") for index, (value, url) in enumerate(zip(items.items, urls, strict=True))))
+            indices = items.candidates(self.required) if self.required else range(len(items.items))
+            return self._counted(facts, ((items.items[i], hrefs[i] if hrefs is not None else "", i, "") for i in indices))
         found = []
         for index, match in items.find(self.pattern, limit, self.required, self.joined):
             value = items.items[index]
@@ -255,21 +257,11 @@ def compile_matcher(spec: Any, dialect: Dialect) -> Matcher:
     if part.shape is Shape.PAIRS:
         name, value = _pair(part.name, value, dialect)
     pattern = compile_pattern(value, dialect.flags)
-    required = required_literals(value) if dialect.prefilter and part.name != "host" and part.shape is not Shape.PAIRS else None
+    required = required_literals(value) if part.shape is Shape.LIST or part.folded is not None else None
     joined = None
     if part.shape is Shape.LIST and not any(anchor in value for anchor in ("\\A", "\\Z")):
         joined = pattern if pattern.flags & re.MULTILINE else re.compile(value, dialect.flags | re.MULTILINE)
-    return Matcher(
-        part,
-        kind,
-        pattern,
-        joined,
-        name,
-        count,
-        distinct,
-        required=required if part.shape is Shape.LIST else None,
-        required_bytes=tuple(r.encode() for r in required) if required and part.name == "html" else None,
-    )
+    return Matcher(part, kind, pattern, joined, name, count_at_least=count, distinct_at_least=distinct, required=required)
 
 
 def compile_condition(value: Any, dialect: Dialect, where: str = "match") -> Condition:
@@ -322,8 +314,8 @@ def _window(facts: PageFacts, value: str, match: re.Match[str], index: int, name
     return window(value, match)
 
 
-def _text_part(name: str, label: str, read: Callable[[PageFacts], str]) -> Part:
-    return Part(name, Shape.TEXT, label, read, _window)
+def _text_part(name: str, label: str, read: Callable[[PageFacts], str], folded: Callable[[PageFacts], str] | None = None) -> Part:
+    return Part(name, Shape.TEXT, label, read, _window, folded=folded)
 
 
 def _number(name: str, label: str, read: Callable[[PageFacts], int], at_most: bool) -> Part:
@@ -365,8 +357,8 @@ def _parts(facts: PageFacts) -> PageParts:
 
 
 _SHARED = (
-    _text_part("text", "teks halaman", lambda f: f.text),
-    _text_part("hidden_text", "teks tersembunyi", lambda f: f.hidden_text),
+    _text_part("text", "teks halaman", lambda f: f.text, lambda f: f.parts.folded_text),
+    _text_part("hidden_text", "teks tersembunyi", lambda f: f.hidden_text, lambda f: f.parts.folded_hidden_text),
     _text_part("amphtml", "tautan AMP", lambda f: f.amphtml or ""),
     _text_part("canonical", "tautan kanonik", lambda f: f.canonical or ""),
     _number("max_text_length", "panjang teks", lambda f: len(f.text), at_most=True),
@@ -378,7 +370,7 @@ _SIGNATURE_VIEW = (
     Part("host", Shape.TEXT, "nama host", lambda f: f.parts.host, _host_snippet, kind="host"),
     Part("url", Shape.TEXT, "URL", lambda f: f.url, _url_snippet),
     Part("title", Shape.TEXT, "judul halaman", lambda f: f.parts.short_title or None, _title_snippet),
-    Part("html", Shape.TEXT, "kode HTML", lambda f: f.parts.short_html, _html_snippet),
+    Part("html", Shape.TEXT, "kode HTML", lambda f: f.parts.short_html, _html_snippet, folded=lambda f: f.parts.folded_html),
     Part("link_href", Shape.LIST, "alamat tautan", lambda f: f.parts.web_link_hrefs, _web_link, "link", lambda f: f.parts.web_link_hrefs),
     Part("link_text", Shape.LIST, "teks tautan", lambda f: f.parts.web_link_texts, _web_link, "link", lambda f: f.parts.web_link_hrefs),
     Part("script_src", Shape.LIST, "alamat skrip", lambda f: f.parts.scripts, _item),
@@ -390,7 +382,7 @@ _SIGNATURE_VIEW = (
 _HEALTH_VIEW = (
     _text_part("url", "URL", lambda f: f.url),
     _text_part("title", "judul halaman", lambda f: f.title),
-    _text_part("html", "kode HTML", lambda f: f.html),
+    _text_part("html", "kode HTML", lambda f: f.html, lambda f: f.parts.folded_html),
     Part("link_text", Shape.LIST, "teks tautan", lambda f: f.parts.link_texts, _window, "link", lambda f: f.parts.link_hrefs),
     Part("link_href", Shape.LIST, "alamat tautan", lambda f: f.parts.link_hrefs, _window, "link", lambda f: f.parts.link_hrefs),
     Part("meta", Shape.PAIRS, "tag meta", lambda f: f.meta, _window),
@@ -410,7 +402,6 @@ HEALTH = Dialect(
     flags=re.IGNORECASE,
     parts=_table(_SIGNATURE_VIEW, _SHARED, _HEALTH_VIEW),
     exact_names=False,
-    prefilter=False,
 )
 """Health rules and usage signals: whole body, every link, ``name`` is a pattern, snippets cut around the match."""
 SIGNATURES = Dialect(
@@ -418,7 +409,6 @@ SIGNATURES = Dialect(
     flags=re.IGNORECASE | re.MULTILINE,
     parts=_table(_SHARED, _SIGNATURE_VIEW),
     exact_names=True,
-    prefilter=True,
 )
 """The signature pack: bounded body, web links only, ``name`` is exact, snippets are whole items."""
 PART_LABELS = {name: part.label for name, part in HEALTH.parts.items()}

@@ -28,6 +28,20 @@ META_CHARS = 500
 _SKIP_SCHEMES = ("mailto:", "tel:")
 
 
+_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+"""The only characters outside ASCII that a case-insensitive ``re`` literal a-z matches (İ ı ſ K),
+each mapped to the letter it matches (checked over every code point by tests/test_matching.py)."""
+_FOLD_CHARS = "".join(chr(c) for c in _FOLD)
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased so that an ASCII literal of a case-insensitive pattern occurs in it
+    wherever the pattern matches: the text literal prefilters search (exact, not approximate)."""
+    if any(c in text for c in _FOLD_CHARS):
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
 def host_of(url: str) -> str:
     """The lower-case host name of ``url``; ``""`` when it has none or is malformed."""
     try:
@@ -97,11 +111,11 @@ class ItemList:
                     break
         return found
 
-    def _find_near(self, pattern: re.Pattern[str], limit: int, required: tuple[str, ...]) -> list[tuple[int, re.Match[str]]]:
-        """Like :meth:`find`, but only items containing a required literal are searched at all."""
+    def candidates(self, required: tuple[str, ...]) -> list[int]:
+        """Indices of the items whose :func:`fold` contains one of the ``required`` literals, in order."""
         if self._lower is None:
-            # Lower-case item by item: str.lower can change lengths, so offsets are recomputed.
-            self._lower = ItemList([item.lower() for item in self.items])
+            # Fold item by item: str.lower can change lengths, so offsets are recomputed.
+            self._lower = ItemList([fold(item) for item in self.items])
         lower, starts = self._lower._text, self._lower._starts
         candidates: set[int] = set()
         for needle in required:
@@ -110,8 +124,12 @@ class ItemList:
                 index = bisect.bisect_right(starts, pos) - 1
                 candidates.add(index)
                 pos = lower.find(needle, starts[index + 1]) if index + 1 < len(starts) else -1
+        return sorted(candidates)
+
+    def _find_near(self, pattern: re.Pattern[str], limit: int, required: tuple[str, ...]) -> list[tuple[int, re.Match[str]]]:
+        """Like :meth:`find`, but only items containing a required literal are searched at all."""
         found = []
-        for index in sorted(candidates):
+        for index in self.candidates(required):
             match = pattern.search(self.items[index])
             if match is not None:
                 found.append((index, match))
@@ -128,6 +146,8 @@ class PageParts:
         # and a reference cycle would keep every page's body alive until the cycle collector runs.
         self.url = facts.url
         self.title = facts.title
+        self.text = facts.text
+        self.hidden_text = facts.hidden_text
         self.html = facts.html
         self.links = facts.links
         self.meta = facts.meta
@@ -137,6 +157,21 @@ class PageParts:
     @cached_property
     def host(self) -> str:
         return host_of(self.url)
+
+    # --- folded copies for the literal prefilters (one per page, whatever the number of rules) ----
+    @cached_property
+    def folded_text(self) -> str:
+        return fold(self.text)
+
+    @cached_property
+    def folded_hidden_text(self) -> str:
+        return fold(self.hidden_text)
+
+    @cached_property
+    def folded_html(self) -> str:
+        """The whole body folded; the signature pack's bounded view is a prefix, so a literal
+        missing here is missing there too."""
+        return fold(self.html)
 
     # --- the health view: whole body, every link, full link text ---------------------------------
     @cached_property
@@ -155,11 +190,6 @@ class PageParts:
     @cached_property
     def short_html(self) -> str:
         return self.html[:MAX_HTML_CHARS]
-
-    @cached_property
-    def short_html_lower(self) -> bytes:
-        """The bounded markup as lower-cased UTF-8 bytes (ASCII folding), for literal prefilters."""
-        return self.short_html.encode("utf-8", "replace").lower()
 
     @cached_property
     def _web_links(self) -> list[tuple[str, str]]:
