@@ -7,7 +7,9 @@ duplicates a row; at the end every unit in scope gets one outcome.
 
 Commits happen when a site is finished (its :class:`SiteCheckItem`), when a discovered website is
 stored, and every ``COMMIT_EVERY`` items: a crawl killed in between loses only pages of sites that
-had no outcome yet, and those sites are crawled again when the run resumes.
+had no outcome yet, and those sites are crawled again when the run resumes. New rows are kept as
+plain column values until then and written with one multi-row insert per table (building an ORM
+object per page cost more than a millisecond); only rows stored earlier are loaded and updated.
 
 Memory stays bounded by the sites in flight: of what was stored only keys are kept (page URLs,
 finding keys, checked website ids), finding rows only until their unit's site is finished, and
@@ -17,11 +19,12 @@ the session forgets every row once it is committed.
 from __future__ import annotations
 
 import zlib
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from scrapy import signals
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel
 
 from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
 from spbe_crawler.registry.pemda_sites import load_bundled
@@ -50,11 +53,13 @@ class StorePipeline:
         # What this run already stored (loaded once when a run is resumed), to upsert without a query.
         self.page_urls: set[str] = set()  # keys only: page bodies must not stay in memory
         self.finding_keys: set[FindingKey] = set()
-        self.open_findings: dict[str, dict[FindingKey, Finding]] = {}  # unit -> rows, until its site is checked
+        # unit -> its findings until its site is checked: column values not written yet, or stored rows
+        self.open_findings: dict[str, dict[FindingKey, Finding | dict[str, Any]]] = {}
         self.checked: set[int] = set()
         self.candidates: set[str] = set()
         self.portals: set[int] = set()  # websites already checked for the portal role
         self.discovered: dict[int, int] = {}  # the spider's negative key of a discovered site -> stored id
+        self.new_rows: dict[type[SQLModel], list[dict[str, Any]]] = {Page: [], Finding: [], SiteCheck: []}  # until commit
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -97,10 +102,28 @@ class StorePipeline:
         elif isinstance(item, CandidateItem):
             self._store_candidate(item)
         if isinstance(item, (SiteCheckItem, WebsiteItem)) or self.pending >= COMMIT_EVERY:
+            self._write_new_rows()
             self.session.commit()
             self.session.expunge_all()  # committed rows are not needed again: memory stays flat
             self.pending = 0
         return item
+
+    def _write_new_rows(self) -> None:
+        """Insert the rows collected since the last commit, one statement per table."""
+        assert self.session is not None
+        for model, rows in self.new_rows.items():
+            if rows:
+                self.session.execute(insert(model), rows)
+                rows.clear()
+        for unit_rows in self.open_findings.values():  # written: a later duplicate updates the stored row
+            for key in [key for key, row in unit_rows.items() if isinstance(row, dict)]:
+                del unit_rows[key]
+
+    def _stored(self, query: Any, *args: Any) -> Any:
+        """A row stored earlier (``query(session, run_id, *args)``), after writing the new ones."""
+        assert self.session is not None
+        self._write_new_rows()
+        return query(self.session, self.run_id, *args)
 
     def _stored_id(self, website_id: int) -> int | None:
         """The stored id of a site: its own, or the one its discovery key was stored under."""
@@ -132,26 +155,26 @@ class StorePipeline:
         assert self.session is not None
         if item.host not in self.candidates:
             self.candidates.add(item.host)
-            self.session.add(DiscoveryCandidate(run_id=self.run_id, **asdict(item)))
+            self.session.add(DiscoveryCandidate(run_id=self.run_id, **_values(item)))
 
     def _store_page(self, item: PageItem) -> None:
         assert self.session is not None
         website_id = self._stored_id(item.website_id)
         if website_id is None:
             return
-        fields = asdict(item)
-        body = fields.pop("body")
-        fields["website_id"] = website_id
-        page = queries.page(self.session, self.run_id, item.url) if item.url in self.page_urls else None
+        values = _values(item)
+        body = values.pop("body")
+        values["website_id"] = website_id
+        if self.store_bodies and body:
+            values["body_z"] = zlib.compress(body[: self.body_max], 6)
+        page = self._stored(queries.page, item.url) if item.url in self.page_urls else None
         if page is None:
             self.page_urls.add(item.url)
-            page = Page(run_id=self.run_id, **fields)
-        else:
-            for key, value in fields.items():
-                setattr(page, key, value)
-            page.fetched_at = utcnow()
-        if self.store_bodies and body:
-            page.body_z = zlib.compress(body[: self.body_max], 6)
+            self.new_rows[Page].append(_row(Page, run_id=self.run_id, **values))
+            return
+        for key, value in values.items():
+            setattr(page, key, value)
+        page.fetched_at = utcnow()
         self.session.add(page)
 
     def _store_finding(self, item: FindingItem) -> None:
@@ -163,22 +186,19 @@ class StorePipeline:
         rows = self.open_findings.setdefault(item.unit_code, {})
         existing = rows.get(key)
         if existing is None and key in self.finding_keys:
-            existing = queries.finding(self.session, self.run_id, key)  # stored before a resume or a finished site
+            existing = self._stored(queries.finding, key)  # stored before a resume or a finished site
         if existing is None:
-            fields = asdict(item)
-            fields["website_id"] = website_id
             self.finding_keys.add(key)
-            rows[key] = Finding(run_id=self.run_id, **fields)
-            self.session.add(rows[key])
+            row = _row(Finding, run_id=self.run_id, **{**_values(item), "website_id": website_id})
+            rows[key] = row
+            self.new_rows[Finding].append(row)
+            return
+        if isinstance(existing, dict):  # not written yet: merge into the row to insert
+            existing.update(_merged(existing, item))
             return
         rows[key] = existing
-        existing.signals = sorted(set(existing.signals) | set(item.signals))
-        existing.confidence = max(existing.confidence, item.confidence)
-        if existing.kind == "menu" and item.kind != "menu":  # the page itself, not a menu naming it
-            existing.kind = item.kind
-        if len(item.snippet) > len(existing.snippet):
-            existing.snippet = item.snippet
-        existing.seen_at = utcnow()
+        for name, value in _merged(existing.model_dump(include=set(_MERGED)), item).items():
+            setattr(existing, name, value)
         self.session.add(existing)
 
     def _mark_portal(self, website_id: int, url: str) -> None:
@@ -201,16 +221,15 @@ class StorePipeline:
             self.discovered.pop(item.website_id, None)  # the site is finished: its key is not used again
         if website_id is None:
             return
-        fields = asdict(item)
-        fields["website_id"] = website_id
-        check = queries.site_check(self.session, self.run_id, website_id) if website_id in self.checked else None
+        values = {**_values(item), "website_id": website_id}
+        check = self._stored(queries.site_check, website_id) if website_id in self.checked else None
         if check is None:
             self.checked.add(website_id)
-            check = SiteCheck(run_id=self.run_id, **fields)
-        else:
-            for key, value in fields.items():
-                setattr(check, key, value)
-            check.checked_at = utcnow()
+            self.new_rows[SiteCheck].append(_row(SiteCheck, run_id=self.run_id, **values))
+            return
+        for key, value in values.items():
+            setattr(check, key, value)
+        check.checked_at = utcnow()
         self.session.add(check)
 
     def _spider_closed(self, spider: Any, reason: str) -> None:
@@ -226,9 +245,38 @@ class StorePipeline:
         """
         if self.session is None or self.run is None:
             return
+        self._write_new_rows()
         self.session.commit()
         finished = reason == "finished"
         if finished:
             runs.record_unit_outcomes(self.session, self.run, units_in_scope(self.session, self.pemda), tried=tried)
         runs.finish_run(self.session, self.run, finished)
         self.session.close()
+
+
+_MERGED = ("signals", "confidence", "kind", "snippet", "seen_at")
+
+
+def _merged(current: dict[str, Any], item: FindingItem) -> dict[str, Any]:
+    """The columns of a finding seen again: signals joined, the best confidence, the longest snippet."""
+    kind = current["kind"]
+    return {
+        "signals": sorted(set(current["signals"]) | set(item.signals)),
+        "confidence": max(current["confidence"], item.confidence),
+        "kind": item.kind if kind == "menu" and item.kind != "menu" else kind,  # the page itself, not a menu naming it
+        "snippet": item.snippet if len(item.snippet) > len(current["snippet"]) else current["snippet"],
+        "seen_at": utcnow(),
+    }
+
+
+def _values(item: Any) -> dict[str, Any]:
+    """An item's fields (a shallow copy: the spider never touches an item again)."""
+    return {field.name: getattr(item, field.name) for field in fields(item)}
+
+
+def _row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
+    """Column values of a new ``model`` row: ``values`` plus the model's defaults (``utcnow()``...)."""
+    for name, info in model.model_fields.items():
+        if name not in values and name != "id":
+            values[name] = info.get_default(call_default_factory=True)
+    return values

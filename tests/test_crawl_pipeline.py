@@ -122,6 +122,36 @@ def test_resume_upserts_instead_of_duplicating(store):
         assert session.exec(select(SiteCheck)).one().status == "ok"
 
 
+def test_new_rows_are_written_at_commit_with_one_insert_per_table(store, monkeypatch):
+    """Rows are collected until the commit and inserted together; a finding written by a commit in
+    the middle of its site and seen again is updated in place, never duplicated."""
+    inserts: list[str] = []
+    event.listen(store, "before_cursor_execute", lambda conn, cursor, statement, *rest: inserts.append(statement.split("(")[0].strip()))
+    pipeline = make_pipeline()
+    pipeline.open("18.71", resume=True)
+    inserts.clear()
+    for n in range(5):
+        pipeline.process_item(page(1, f"https://bakung.example.go.id/{n}"))
+    menu = finding(1, KEL, ["informasi"], 0.4)
+    menu.kind, menu.snippet = "menu", "JDIH"
+    pipeline.process_item(menu)
+    assert inserts == [], "nothing is written before the commit"
+    monkeypatch.setattr("spbe_crawler.pipelines.COMMIT_EVERY", 1)
+    pipeline.process_item(finding(1, KEL, ["interaksi"], 0.9))  # merged before writing, then a commit
+    assert inserts.count("INSERT INTO page") == 1 and inserts.count("INSERT INTO finding") == 1
+    again = finding(1, KEL, ["transaksi"], 0.6)
+    again.snippet = "JDIH Kota Bandar Lampung"
+    pipeline.process_item(again)  # after the commit: the stored row is updated
+    pipeline.process_item(check(1, KEL))
+    pipeline.close("finished")
+    with Session(store) as session:
+        assert len(session.exec(select(Page)).all()) == 5
+        [stored] = session.exec(select(Finding)).all()
+        assert stored.signals == ["informasi", "interaksi", "transaksi"] and stored.confidence == 0.9
+        assert (stored.kind, stored.snippet) == ("link", "JDIH Kota Bandar Lampung")
+        assert session.exec(select(SiteCheck)).one().status == "ok"
+
+
 def test_pipeline_memory_is_bounded_by_sites_in_flight(store):
     """After many finished sites, the pipeline keeps keys only: no rows, no discovery keys, a small session."""
     pipeline = make_pipeline(SPBE_STORE_BODIES=False)
