@@ -23,7 +23,7 @@ from dataclasses import fields
 from typing import Any
 
 from scrapy import signals
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlmodel import Session, SQLModel
 
 from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
@@ -45,7 +45,7 @@ class StorePipeline:
         self.crawler = crawler
         self.store_bodies = crawler.settings.getbool("SPBE_STORE_BODIES")
         self.body_max = crawler.settings.getint("SPBE_BODY_STORE_MAX")
-        self.session: Session | None = None
+        self._session: Session | None = None
         self.run: CrawlRun | None = None
         self.run_id = 0
         self.pemda = ""
@@ -53,13 +53,25 @@ class StorePipeline:
         # What this run already stored (loaded once when a run is resumed), to upsert without a query.
         self.page_urls: set[str] = set()  # keys only: page bodies must not stay in memory
         self.finding_keys: set[FindingKey] = set()
-        # unit -> its findings until its site is checked: column values not written yet, or stored rows
-        self.open_findings: dict[str, dict[FindingKey, Finding | dict[str, Any]]] = {}
+        self.open_findings: dict[str, dict[FindingKey, Finding]] = {}  # unit -> stored rows, until its site is checked
         self.checked: set[int] = set()
         self.candidates: set[str] = set()
         self.portals: set[int] = set()  # websites already checked for the portal role
         self.discovered: dict[int, int] = {}  # the spider's negative key of a discovered site -> stored id
-        self.new_rows: dict[type[SQLModel], list[dict[str, Any]]] = {Page: [], Finding: [], SiteCheck: []}  # until commit
+        # Rows to insert at the next commit, as column values; new findings by (run, key), to merge repeats.
+        self.new_rows: dict[type[SQLModel], list[dict[str, Any]]] = {Page: [], SiteCheck: []}
+        self.new_findings: dict[tuple[int, FindingKey], dict[str, Any]] = {}
+
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
+    @session.setter
+    def session(self, session: Session | None) -> None:
+        """Whoever commits the session (this pipeline, a subclass, the close), the new rows go first."""
+        self._session = session
+        if session is not None:
+            event.listen(session, "before_commit", lambda _session: self._write_new_rows())
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -102,8 +114,7 @@ class StorePipeline:
         elif isinstance(item, CandidateItem):
             self._store_candidate(item)
         if isinstance(item, (SiteCheckItem, WebsiteItem)) or self.pending >= COMMIT_EVERY:
-            self._write_new_rows()
-            self.session.commit()
+            self.session.commit()  # writes the new rows first (see the session setter)
             self.session.expunge_all()  # committed rows are not needed again: memory stays flat
             self.pending = 0
         return item
@@ -111,13 +122,12 @@ class StorePipeline:
     def _write_new_rows(self) -> None:
         """Insert the rows collected since the last commit, one statement per table."""
         assert self.session is not None
+        self.new_rows[Finding] = list(self.new_findings.values())
+        self.new_findings.clear()  # written: a finding seen again updates the stored row
         for model, rows in self.new_rows.items():
             if rows:
                 self.session.execute(insert(model), rows)
                 rows.clear()
-        for unit_rows in self.open_findings.values():  # written: a later duplicate updates the stored row
-            for key in [key for key, row in unit_rows.items() if isinstance(row, dict)]:
-                del unit_rows[key]
 
     def _stored(self, query: Any, *args: Any) -> Any:
         """A row stored earlier (``query(session, run_id, *args)``), after writing the new ones."""
@@ -183,18 +193,17 @@ class StorePipeline:
         if item.kind == "host" and website_id is not None:
             self._mark_portal(website_id, item.url)
         key = (item.rule_id, item.url, item.unit_code)
+        new = self.new_findings.get((self.run_id, key))
+        if new is not None:  # not written yet: merged into the row to insert
+            new.update(_merged(new, item))
+            return
         rows = self.open_findings.setdefault(item.unit_code, {})
         existing = rows.get(key)
         if existing is None and key in self.finding_keys:
-            existing = self._stored(queries.finding, key)  # stored before a resume or a finished site
+            existing = self._stored(queries.finding, key)  # stored before a resume, a commit or a finished site
         if existing is None:
             self.finding_keys.add(key)
-            row = _row(Finding, run_id=self.run_id, **{**_values(item), "website_id": website_id})
-            rows[key] = row
-            self.new_rows[Finding].append(row)
-            return
-        if isinstance(existing, dict):  # not written yet: merge into the row to insert
-            existing.update(_merged(existing, item))
+            self.new_findings[(self.run_id, key)] = _row(Finding, run_id=self.run_id, **{**_values(item), "website_id": website_id})
             return
         rows[key] = existing
         for name, value in _merged(existing.model_dump(include=set(_MERGED)), item).items():
@@ -245,7 +254,6 @@ class StorePipeline:
         """
         if self.session is None or self.run is None:
             return
-        self._write_new_rows()
         self.session.commit()
         finished = reason == "finished"
         if finished:
