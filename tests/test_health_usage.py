@@ -12,6 +12,7 @@ from spbe_crawler.health.page import PageFacts, parse_page
 from spbe_crawler.health.usage import (
     SIGNAL_KEYS,
     UsageConfigError,
+    UsageTally,
     is_stale,
     load_usage_specs,
     usage_signals,
@@ -44,6 +45,24 @@ def synthetic_site() -> list[PageFacts]:
     news = page("/berita", clock + "<p>Pelatihan UMKM, 2 Oktober 2026</p><p>Lomba 17-an, 17 Agustus 2026</p><p>Musrenbang 14/02/2026</p>")
     contact = page("/kontak", clock + "<p>Alamat: Jl. Contoh Raya No. 1, Kota Bandar Lampung</p>")
     return [home, news, contact]
+
+
+def test_tally_fed_page_by_page_keeps_no_page() -> None:
+    """The crawl feeds the tally as pages are analysed; the result is the same and no page is kept."""
+    import gc
+    import weakref
+
+    tally = UsageTally()
+    alive = []
+    for facts in synthetic_site():
+        _ = facts.parts.link_texts  # derived parts are cached on the page, not in the tally
+        tally.add(facts)
+        alive.append(weakref.ref(facts))
+        del facts
+    gc.collect()
+    assert [ref() for ref in alive] == [None, None, None]
+    assert tally.pages == 3 and tally.signals(TODAY) == usage_signals(synthetic_site(), TODAY)
+    assert tally.signals(TODAY).item("kontak").evidence == SITE + "/kontak"
 
 
 def test_synthetic_unit_site_shows_every_signal_with_evidence() -> None:

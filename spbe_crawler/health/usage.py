@@ -84,20 +84,50 @@ class UsageSignals:
     has_https = property(lambda self: self.item("https").found)
 
 
+class UsageTally:
+    """The checklist and the dated content of one site, fed page by page as the crawl goes.
+
+    It keeps what it found (evidence URLs, each page's dates), never the pages: a site's pages are
+    freed as soon as they are analysed. The result equals evaluating the pages in the same order.
+    """
+
+    def __init__(self, specs: tuple[SignalSpec, ...] | None = None) -> None:
+        self.specs = specs if specs is not None else default_usage_specs()
+        self.evidence: dict[str, str] = {}  # signal key -> URL of the first page (or link) that shows it
+        self.dated: list[tuple[str, tuple[date, ...]]] = []  # (page URL, dates on it), one per page
+
+    def add(self, page: PageFacts) -> None:
+        for spec in self.specs:
+            if spec.key not in self.evidence:
+                hit = next((h for h in (m.search(page) for m in spec.matchers) if h is not None), None)
+                if hit is not None:
+                    self.evidence[spec.key] = hit.url
+        self.dated.append((page.url, page.dates))
+
+    @property
+    def pages(self) -> int:
+        return len(self.dated)
+
+    def signals(self, today: date) -> UsageSignals:
+        items = tuple(SignalItem(s.key, s.label, s.key in self.evidence, self.evidence.get(s.key)) for s in self.specs)
+        dated = _content_dates(self.dated, today)
+        newest = max(dated, default=None, key=lambda pair: pair[0])
+        recent_from = today - timedelta(days=RECENT_DAYS)
+        recent = {d for d, _ in dated if d > recent_from}
+        return UsageSignals(
+            newest_post=newest[0] if newest else None,
+            newest_post_url=newest[1] if newest else None,
+            posts_last_90_days=len(recent),
+            items=items,
+        )
+
+
 def usage_signals(pages: list[PageFacts], today: date, specs: tuple[SignalSpec, ...] | None = None) -> UsageSignals:
     """Evaluate the checklist and freshness over the pages crawled from one site."""
-    specs = specs if specs is not None else default_usage_specs()
-    items = tuple(_evaluate(spec, pages) for spec in specs)
-    dated = _content_dates(pages, today)
-    newest = max(dated, default=None, key=lambda pair: pair[0])
-    recent_from = today - timedelta(days=RECENT_DAYS)
-    recent = {d for d, _ in dated if d > recent_from}
-    return UsageSignals(
-        newest_post=newest[0] if newest else None,
-        newest_post_url=newest[1] if newest else None,
-        posts_last_90_days=len(recent),
-        items=items,
-    )
+    tally = UsageTally(specs)
+    for page in pages:
+        tally.add(page)
+    return tally.signals(today)
 
 
 def is_stale(signals: UsageSignals, today: date, threshold_days: int = DEFAULT_STALE_DAYS) -> Verdict | None:
@@ -118,18 +148,9 @@ def is_stale(signals: UsageSignals, today: date, threshold_days: int = DEFAULT_S
     )
 
 
-def _evaluate(spec: SignalSpec, pages: list[PageFacts]) -> SignalItem:
-    for page in pages:
-        for matcher in spec.matchers:
-            hit = matcher.search(page)
-            if hit is not None:
-                return SignalItem(spec.key, spec.label, True, hit.url)
-    return SignalItem(spec.key, spec.label, False, None)
-
-
-def _content_dates(pages: list[PageFacts], today: date) -> list[tuple[date, str]]:
+def _content_dates(pages: list[tuple[str, tuple[date, ...]]], today: date) -> list[tuple[date, str]]:
     """(date, page URL) pairs, without a clock widget's "today" that every page prints."""
-    per_page = [(page.url, set(plausible(page.dates, today))) for page in pages]
+    per_page = [(url, set(plausible(dates, today))) for url, dates in pages]
     counts = Counter(d for _, dates in per_page for d in dates)
     clock = {today - timedelta(days=1), today, today + timedelta(days=1)}
     chrome = {d for d, n in counts.items() if len(pages) >= 2 and n == len(pages) and d in clock}

@@ -282,7 +282,7 @@ class SurveySpider(scrapy.Spider):
             verdict = self.analyzer.content_verdict(facts)
             if verdict:
                 site.verdicts.append(verdict)
-        site.pages.append(facts)
+        self.analyzer.tally_usage(site, facts)
         outputs: list[Any] = [self._page_item(site, response, facts)]
         findings = self._findings(site, self.analyzer.match_page(facts, site))
         outputs += findings
@@ -505,7 +505,7 @@ class SurveySpider(scrapy.Spider):
         if not site.closed():
             return []
         self.sites.pop(site.website_id, None)
-        if site.failure is None and site.pages:
+        if site.failure is None and site.usage.pages:
             site.signals, stale = self.analyzer.usage(site)
             if stale:
                 site.verdicts.append(stale)

@@ -20,7 +20,7 @@ from spbe_crawler.health.cloaking import compare_cloaked
 from spbe_crawler.health.page import PageFacts, parse_page
 from spbe_crawler.health.rules import load_rules
 from spbe_crawler.health.status import Status
-from spbe_crawler.health.usage import is_stale, usage_signals
+from spbe_crawler.health.usage import UsageTally, is_stale
 from spbe_crawler.net.tls_inspect import inspect_certificate
 from spbe_crawler.survey.site import SiteState, Verdict
 
@@ -35,6 +35,11 @@ def _guarded(name: str, default: T, func: Callable[..., T], *args: Any) -> T:
     except Exception:
         logger.exception("Pemeriksaan %s gagal", name)
         return default
+
+
+def _add_page(tally: UsageTally, facts: PageFacts) -> bool:
+    tally.add(facts)
+    return True
 
 
 def _verdict(found: Any) -> Verdict | None:
@@ -84,9 +89,14 @@ class Analyzer:
     def cloak_verdict(self, browser: Any, bot: Any) -> Verdict | None:
         return _verdict(_guarded("cloaking", None, compare_cloaked, browser, bot))
 
+    def tally_usage(self, site: SiteState, facts: PageFacts) -> None:
+        """Count one analysed page towards its site's checklist and freshness."""
+        if _guarded("penggunaan", False, _add_page, site.usage, facts) is False:
+            site.usage_failed = True
+
     def usage(self, site: SiteState) -> tuple[dict[str, Any], Verdict | None]:
         today = date.today()
-        signals = _guarded("penggunaan", None, usage_signals, site.pages, today)
+        signals = None if site.usage_failed else _guarded("penggunaan", None, site.usage.signals, today)
         if signals is None:
             return {}, None
         stale = _verdict(_guarded("kesegaran", None, is_stale, signals, today, self.stale_days))

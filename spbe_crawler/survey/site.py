@@ -15,6 +15,7 @@ from typing import Any
 
 from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status, info
+from spbe_crawler.health.usage import UsageTally
 from spbe_crawler.survey.links import LinkFrontier
 
 
@@ -68,7 +69,8 @@ class SiteState:
     home_facts: PageFacts | None = None
     bot_facts: PageFacts | None = None
     browser_retry: bool = False
-    pages: list[PageFacts] = field(default_factory=list)
+    usage: UsageTally = field(default_factory=UsageTally)  # what the pages showed; the pages are not kept
+    usage_failed: bool = False
     signals: dict[str, Any] = field(default_factory=dict)
     probes_requested: set[str] = field(default_factory=set)
     home_url: str = ""  # the homepage URL being tried now (the registered one, or a fallback)
