@@ -23,7 +23,6 @@ from dataclasses import fields
 from typing import Any
 
 from scrapy import signals
-from sqlalchemy import event, insert
 from sqlmodel import Session, SQLModel
 
 from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
@@ -71,7 +70,7 @@ class StorePipeline:
         """Whoever commits the session (this pipeline, a subclass, the close), the new rows go first."""
         self._session = session
         if session is not None:
-            event.listen(session, "before_commit", lambda _session: self._write_new_rows())
+            queries.before_commit(session, self._write_new_rows)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -125,9 +124,8 @@ class StorePipeline:
         self.new_rows[Finding] = list(self.new_findings.values())
         self.new_findings.clear()  # written: a finding seen again updates the stored row
         for model, rows in self.new_rows.items():
-            if rows:
-                self.session.execute(insert(model), rows)
-                rows.clear()
+            queries.insert_rows(self.session, model, rows)
+            rows.clear()
 
     def _stored(self, query: Any, *args: Any) -> Any:
         """A row stored earlier (``query(session, run_id, *args)``), after writing the new ones."""

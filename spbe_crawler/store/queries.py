@@ -6,7 +6,11 @@ assessment and the CLI still hold queries of their own; they move here as those 
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event, insert
+from sqlmodel import Session, SQLModel, col, select
 
 from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, SiteCheck, Unit, UnitOutcome, Website
 from spbe_crawler.vocab import RunState, WebsiteState
@@ -78,3 +82,14 @@ def unit_outcomes(session: Session, run_id: int) -> dict[str, UnitOutcome]:
 
 def has_units(session: Session, pemda_code: str) -> bool:
     return session.exec(select(Unit.code).where(Unit.pemda_code == pemda_code).limit(1)).first() is not None
+
+
+def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Insert new ``model`` rows, given as column values, with one multi-row statement."""
+    if rows:
+        session.execute(insert(model), rows)
+
+
+def before_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` at the start of every commit of ``session`` (before its flush)."""
+    event.listen(session, "before_commit", lambda _session: callback())
