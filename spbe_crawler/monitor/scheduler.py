@@ -21,15 +21,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from spbe_crawler.monitor.lease import LEASE_NAME, LeaseBusy, holding, new_holder
 from spbe_crawler.monitor.settings import MonitorSettings
 from spbe_crawler.monitor.sweep import run_sweep
 from spbe_crawler.net.policy import NetworkPolicy
+from spbe_crawler.store import schedule_queries
 from spbe_crawler.store.models import utcnow
-from spbe_crawler.store.models_monitor import MonitorSchedule
 from spbe_crawler.vocab import WebsiteRole
 
 log = logging.getLogger(__name__)
@@ -39,31 +37,12 @@ BUSY_RETRY = 30.0  # seconds before asking again for a lease another process hol
 SURVEY_LEASE = "monitor-survey"
 
 
-def _schedule_row(session: Session, scope: str, target_class: str) -> MonitorSchedule:
-    key = f"{scope}:{target_class}"
-    row = session.get(MonitorSchedule, key)
-    if row is None:
-        try:
-            session.add(MonitorSchedule(key=key, scope=scope, target_class=target_class, next_due=utcnow()))
-            session.commit()
-        except IntegrityError:  # another process created it first
-            session.rollback()
-        row = session.get(MonitorSchedule, key)
-    return row  # type: ignore[return-value]
-
-
 def next_due(engine: Engine, scope: str, target_class: str) -> datetime:
-    with Session(engine) as session:
-        return _schedule_row(session, scope, target_class).next_due
+    return schedule_queries.next_due(engine, scope, target_class)
 
 
 def _mark(engine: Engine, scope: str, target_class: str, **values: Any) -> None:
-    with Session(engine) as session:
-        row = _schedule_row(session, scope, target_class)
-        for name, value in values.items():
-            setattr(row, name, value)
-        session.add(row)
-        session.commit()
+    schedule_queries.mark(engine, scope, target_class, **values)
 
 
 class Scheduler:

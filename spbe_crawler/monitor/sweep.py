@@ -28,8 +28,8 @@ from spbe_crawler.monitor.probe import Prober, ProbeResult, Target
 from spbe_crawler.monitor.settings import MonitorSettings
 from spbe_crawler.monitor.targets import Shard, iter_target_pages
 from spbe_crawler.net.policy import NetworkPolicy
-from spbe_crawler.store.models import CrawlRun, utcnow
-from spbe_crawler.store.monitor_queries import insert_probes
+from spbe_crawler.store.models import utcnow
+from spbe_crawler.store.monitor_queries import insert_probes, start_run, update_run
 from spbe_crawler.vocab import RunState
 
 T = TypeVar("T")
@@ -76,30 +76,16 @@ class HostLimiter:
 
 
 def _start_run(engine: Engine, scope: str, target_class: str | None) -> int:
-    with Session(engine) as session:
-        run = CrawlRun(kind="monitor", scope=scope, options={"class": target_class or "all"})
-        session.add(run)
-        session.commit()
-        return int(run.id)  # type: ignore[arg-type]
+    return start_run(engine, "monitor", scope, {"class": target_class or "all"})
 
 
 def _finish_run(engine: Engine, summary: SweepSummary) -> None:
-    with Session(engine) as session:
-        run = session.get(CrawlRun, summary.run_id)
-        if run is not None:
-            run.state, run.finished_at = summary.state, utcnow()
-            run.options = {**run.options, **{k: v for k, v in asdict(summary).items() if k not in ("run_id", "scope")}}
-            session.add(run)
-            session.commit()
+    extra = {k: v for k, v in asdict(summary).items() if k not in ("run_id", "scope")}
+    update_run(engine, summary.run_id, extra, state=summary.state, finished_at=utcnow())
 
 
 def _note_alerts(engine: Engine, run_id: int, sent: int) -> None:
-    with Session(engine) as session:
-        run = session.get(CrawlRun, run_id)
-        if run is not None:
-            run.options = {**run.options, "alerts_sent": sent}
-            session.add(run)
-            session.commit()
+    update_run(engine, run_id, {"alerts_sent": sent})
 
 
 def _write_batch(engine: Engine, probes: list[ProbeResult], close_after: int) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from sqlalchemy import select as core_select  # typed for more than four columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from spbe_crawler.store.models import Incident, Probe, Unit, Website
+from spbe_crawler.store.models import CrawlRun, Incident, Probe, Unit, Website
 from spbe_crawler.store.models_monitor import AlertLog, ProbeRollup
 from spbe_crawler.store.monitor_reader import ALL
 from spbe_crawler.vocab import WebsiteRole, WebsiteState
@@ -159,3 +159,29 @@ def alert_logs(session: Session, event_keys: Iterable[str]) -> dict[tuple[str, s
         for row in session.exec(select(AlertLog).where(col(AlertLog.event_key).in_(keys[start : start + IN_CHUNK]))):
             found[(row.event_key, row.channel)] = row
     return found
+
+
+# -- runs -----------------------------------------------------------------------------------------
+
+
+def start_run(engine: Engine, kind: str, scope: str, options: dict[str, Any]) -> int:
+    """Open a run (state ``running``); returns its id."""
+    with Session(engine) as session:
+        run = CrawlRun(kind=kind, scope=scope, options=options)
+        session.add(run)
+        session.commit()
+        assert run.id is not None
+        return run.id
+
+
+def update_run(engine: Engine, run_id: int, options: dict[str, Any], **fields: Any) -> None:
+    """Merge ``options`` into a run's options and set ``fields`` (``state``, ``finished_at`` ...)."""
+    with Session(engine) as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None:
+            return
+        for name, value in fields.items():
+            setattr(run, name, value)
+        run.options = {**run.options, **options}
+        session.add(run)
+        session.commit()
