@@ -6,8 +6,8 @@ from sqlmodel import Session
 
 from scoring.estimator import estimate
 from spbe_crawler.assessment.catalog import get_framework, get_rubric
-from spbe_crawler.assessment.runs import findings_of, resolve_run, to_evidence
-from spbe_crawler.store.assessment_queries import current_scores, scores_of_run
+from spbe_crawler.assessment.runs import resolve_run, to_evidence
+from spbe_crawler.store.assessment_queries import current_scores, findings_of, scores_of_run
 from spbe_crawler.store.models import Score, utcnow
 
 __all__ = ["current_scores", "estimate_pemda"]
