@@ -31,6 +31,7 @@ from inventory.rules import Rule, RuleError, compile_rule
 from spbe_crawler.health.page import PageFacts
 from spbe_crawler.matching import Hit
 from spbe_crawler.patterns import PatternError, compile_bounded
+from spbe_crawler.yamlfile import load_yaml
 
 PACK_FILE = "pack.yaml"
 MAX_LINK_EVIDENCE = 5
@@ -239,7 +240,7 @@ def default_pack() -> Pack:
 def _read_yaml(path: Path, rule_id: str | None) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return load_yaml(handle)
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RuleError(path, rule_id, f"cannot read YAML: {exc}") from None
 

@@ -26,6 +26,7 @@ from scoring.framework import (
     LevelName,
     MaturityModel,
 )
+from spbe_crawler.yamlfile import load_yaml
 
 HUNDRED = Decimal(100)
 RUBRIC_PREFIX = "rubric-"
@@ -37,7 +38,7 @@ class FrameworkError(p.DataFileError):
 
 def read_yaml(path: Path, error: type[p.DataFileError]) -> Mapping[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise error(f"{path.name}: berkas tidak dapat dibaca ({exc.strerror})") from None
     except yaml.YAMLError as exc:

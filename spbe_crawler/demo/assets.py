@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from spbe_crawler.health.status import Status
+from spbe_crawler.yamlfile import load_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROBLEM_PAGES_DIR = PACKAGE_DIR / "problem_pages"
@@ -108,7 +109,7 @@ def _read_portal_manifest(path: Path) -> dict[str, dict[str, Any]]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise AssetError(f"{path}: tidak dapat dibaca: {exc}") from exc
     if isinstance(data, dict) and set(data) & {"portals", "hosts"} and len(data) <= 2:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from spbe_crawler.health.status import Status
+from spbe_crawler.yamlfile import load_yaml
 
 PLAN_FILE = Path(__file__).with_name("plan.yaml")
 
@@ -89,7 +90,7 @@ def load_plan(path: str | Path = PLAN_FILE) -> Plan:
     """Read and check a plan file; raises :class:`PlanError` naming the file and the key."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise PlanError(f"{path}: tidak dapat dibaca: {exc}") from exc
     plan = Plan(path, data if isinstance(data, dict) else {})

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from spbe_crawler import config
+from spbe_crawler.yamlfile import load_yaml
 
 PLACEHOLDERS = frozenset({"name", "root", "kabupaten", "parent"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -126,7 +127,7 @@ def _load(folder: Path) -> DiscoveryRules:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DiscoveryDataError(f"{path.name}: berkas tidak dapat dibaca ({exc.strerror})") from None
     except yaml.YAMLError as exc:

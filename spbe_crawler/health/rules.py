@@ -21,6 +21,7 @@ from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.health.verdict import Verdict
 from spbe_crawler.matching import HEALTH, NUMERIC_PARTS, PART_LABELS, Condition, Hit, SpecError, compile_condition
+from spbe_crawler.yamlfile import load_yaml
 
 RULE_STATUSES = frozenset(
     {
@@ -154,7 +155,7 @@ def default_rules() -> RuleSet:
 
 def load_rule_file(path: Path) -> Rule:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleError(path, path.stem, f"tidak dapat dibaca: {exc}") from exc
     rule_id = str(data.get("id", path.stem)) if isinstance(data, dict) else path.stem

@@ -22,6 +22,7 @@ from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status
 from spbe_crawler.health.verdict import Verdict
 from spbe_crawler.matching import HEALTH, Matcher, SpecError, compile_matchers
+from spbe_crawler.yamlfile import load_yaml
 
 SIGNAL_KEYS = ("profil", "struktur_organisasi", "kontak", "layanan", "maklumat", "ppid", "pengaduan", "berita", "viewport", "https")
 RECENT_DAYS = 90
@@ -171,7 +172,7 @@ def load_usage_specs(path: Path | str) -> tuple[SignalSpec, ...]:
     """Load and compile the checklist file; a wrong entry fails with the file name and its key."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageConfigError(f"{path}: tidak dapat dibaca: {exc}") from exc
     signals = data.get("signals") if isinstance(data, dict) else None

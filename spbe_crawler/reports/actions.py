@@ -19,12 +19,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from spbe_crawler import config
 from spbe_crawler.health.status import Status
 from spbe_crawler.reports.formatting import tanggal
 from spbe_crawler.vocab import UnitKind
+from spbe_crawler.yamlfile import load_yaml
 
 TLS_EXPIRED = "tls_expired"
 REGISTRY_DEEP_LINK = "registry_deep_link"
@@ -107,7 +106,7 @@ class Action:
 def load_problems(path: Path | None = None) -> dict[str, Problem]:
     """The problems of ``data/actions.yaml`` by key; every status that can need action must be there."""
     path = path or config.DATA_DIR / "actions.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     known = {s.value for s in Status} | DERIVED_PROBLEMS
     problems: dict[str, Problem] = {}
     for g, group in enumerate(data.get("groups") or []):

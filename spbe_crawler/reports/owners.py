@@ -13,11 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scoring.priorities import ServiceFacts
 from spbe_crawler import config
 from spbe_crawler.vocab import UnitKind
+from spbe_crawler.yamlfile import load_yaml
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class EvidenceRow:
 @lru_cache(maxsize=4)
 def load_service_info(path: Path | None = None) -> dict[str, ServiceInfo]:
     path = path or config.DATA_DIR / "service_owners.yaml"
-    raw: dict[str, Any] = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("services") or {}
+    raw: dict[str, Any] = (load_yaml(path.read_text(encoding="utf-8")) or {}).get("services") or {}
     return {
         key: ServiceInfo(
             short=str(item.get("short") or key),
