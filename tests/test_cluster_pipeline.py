@@ -58,6 +58,12 @@ def test_taken_over_unit_upserts_rows_and_its_last_site_acks_the_unit(tmp_path, 
                 snippet="lama",
             )
         )
+        # another worker's website of the run reached a page this unit's second site reaches too
+        other_unit = Unit(code="99.01.01.1002", name="Lain", kind="kelurahan", parent_code="99.01", pemda_code="99.01")
+        other = Website(unit_code="99.01.01.1002", url="http://c.test/", host="c.test")
+        session.add_all([other_unit, other])
+        session.commit()
+        session.add(Page(run_id=run.id, website_id=other.id, url="http://shared.test/", final_url="http://shared.test/", status=200))
         session.commit()
 
     queue = JobQueue(connect(REDIS_URL or ""), f"spbe-test-{uuid.uuid4().hex[:8]}")
@@ -77,18 +83,22 @@ def test_taken_over_unit_upserts_rows_and_its_last_site_acks_the_unit(tmp_path, 
         assert queue.in_flight("units")["w"] == [job]  # the unit still has a website open
         assert queue.pending() == []
         pipeline.process_item(PageItem(second.id, "http://b.test/", "http://b.test/", 200))
+        pipeline.process_item(PageItem(second.id, "http://shared.test/", "http://shared.test/", 200, title="bersama"))
         pipeline.process_item(SiteCheckItem(second.id, "99.01.01.1001", "http://b.test/", "ok"))
         pipeline._spider_closed(None, "finished")
         assert queue.in_flight("units")["w"] == []
         assert queue.pending() == [Job("99.01", "b", FINISH, run.id)]  # the run's last unit: its finish step
         assert feed.units_done == 1 and feed.last_units == 1
+        assert pipeline.keys == {}  # no site of the run open here: its keys are dropped
     finally:
         queue.clear()
         queue.client.close()
     with Session(engine) as session:
         pages = session.exec(select(Page).where(Page.run_id == run.id)).all()
-        assert sorted(p.url for p in pages) == ["http://a.test/", "http://a.test/profil", "http://b.test/"]
+        assert sorted(p.url for p in pages) == ["http://a.test/", "http://a.test/profil", "http://b.test/", "http://shared.test/"]
         assert next(p for p in pages if p.url == "http://a.test/").title == "lagi"
+        shared = next(p for p in pages if p.url == "http://shared.test/")
+        assert (shared.website_id, shared.title) == (second.id, "bersama")  # updated, as one process does
         findings = session.exec(select(Finding).where(Finding.run_id == run.id)).all()
         assert len(findings) == 1 and findings[0].snippet == "lebih panjang dari yang lama"
         checks = session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()

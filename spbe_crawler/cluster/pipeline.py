@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from spbe_crawler.items import FindingItem, PageItem, SiteCheckItem
@@ -51,7 +52,20 @@ class ClusterStorePipeline(StorePipeline):
         super().process_item(item)
         if isinstance(item, SiteCheckItem):  # committed by the survey pipeline
             feed.site_stored(website_id)
+            if run_id not in feed.site_run.values():
+                self.keys.pop(run_id, None)
         return item
+
+    def _store_page(self, item: PageItem) -> None:
+        assert self.session is not None
+        if item.url in self.page_urls or self._stored_id(item.website_id) is None:
+            super()._store_page(item)
+            return
+        try:
+            with self.session.begin_nested():
+                super()._store_page(item)
+        except IntegrityError:  # another worker stored this URL for another website of the run
+            super()._store_page(item)  # the URL is known now: the stored row is updated
 
     def _use(self, run_id: int, website_id: int) -> None:
         """Point the survey pipeline's keys at this run's, loading the site's stored rows once."""
