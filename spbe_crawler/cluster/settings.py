@@ -24,3 +24,9 @@ def per_ip() -> int:
     """``SPBE_CLUSTER_PER_IP``: requests at once per server address, all workers together
     (0 / unset: the same as ``SPBE_CONCURRENT_REQUESTS_PER_IP``)."""
     return int(os.environ.get("SPBE_CLUSTER_PER_IP") or 0)
+
+
+def open_sites() -> int:
+    """``SPBE_CLUSTER_OPEN_SITES``: websites a worker's unit crawl keeps open at once (it takes no new
+    unit beyond that); 0 / unset: twice ``SPBE_CONCURRENT_REQUESTS``."""
+    return int(os.environ.get("SPBE_CLUSTER_OPEN_SITES") or 0)

@@ -30,7 +30,7 @@ from sqlmodel import Session
 from spbe_crawler import config
 from spbe_crawler.cluster.crawl import FinishSpider, UnitFeed, UnitSpider
 from spbe_crawler.cluster.queue import DEFAULT_PREFIX, FINISH, MONITOR, PEMDA, Job, JobQueue, connect, new_worker_id
-from spbe_crawler.cluster.settings import per_ip
+from spbe_crawler.cluster.settings import open_sites, per_ip
 from spbe_crawler.store import queries
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun
@@ -51,7 +51,7 @@ def cluster_settings(redis_url: str, prefix: str) -> dict[str, Any]:
         "SPBE_REDIS_URL": redis_url,
         "SPBE_REDIS_PREFIX": prefix,
         "SPBE_CLUSTER_PER_IP": per_ip(),
-        "SPBE_CLUSTER_OPEN_SITES": int(os.environ.get("SPBE_CLUSTER_OPEN_SITES") or 0),
+        "SPBE_CLUSTER_OPEN_SITES": open_sites(),
         # scrapy-redis: the frontier of the crawl in Redis, flushed when a crawl (re)starts because the
         # per-site state of a dead worker's requests died with it (its units are crawled again).
         "SCHEDULER": "spbe_crawler.cluster.scheduler.FrontierScheduler",
