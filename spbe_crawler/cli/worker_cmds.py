@@ -22,7 +22,7 @@ def _queue():  # type: ignore[no-untyped-def]
     url = cluster_config.redis_url()
     if not url:
         err_console.print(
-            "SPBE_REDIS_URL belum diatur: survei banyak pemda dibagikan ke pekerja lewat Redis "
+            "SPBE_REDIS_URL belum diatur: survei banyak pemda dan sapuan berbagian dibagikan ke pekerja lewat Redis "
             "(mis. SPBE_REDIS_URL=redis://127.0.0.1:6379/0), lalu jalankan spbe worker.",
             style="red",
             markup=False,
