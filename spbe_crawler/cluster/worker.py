@@ -248,8 +248,7 @@ class Worker:
             if units.done():  # Ctrl-C / SIGTERM stopped the unit crawl: the worker stops
                 return
             job = self.queue.lease(self.worker)
-            if job is None:
-                self.queue.reap()
+            if job is None:  # (dead workers' jobs are returned by the heartbeat thread)
                 now = loop.time()
                 if self.idle_exit is not None and self.queue.is_idle():
                     idle_since = idle_since if idle_since is not None else now
