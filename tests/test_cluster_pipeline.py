@@ -7,9 +7,11 @@ from __future__ import annotations
 import os
 import uuid
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.settings import Settings
+from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
 from spbe_crawler.cluster.crawl import UnitFeed
@@ -20,6 +22,7 @@ from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun, Finding, Page, SiteCheck, Unit, Website
 
 REDIS_URL = os.environ.get("SPBE_TEST_REDIS_URL")
+POSTGRES_URL = os.environ.get("SPBE_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="SPBE_TEST_REDIS_URL tidak diatur: tidak ada server Redis")
 
 
@@ -29,8 +32,27 @@ def _finding(website_id: int, snippet: str) -> FindingItem:
     )
 
 
-def test_taken_over_unit_upserts_rows_and_its_last_site_acks_the_unit(tmp_path, monkeypatch) -> None:
-    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("SPBE_TEST_POSTGRES_URL tidak diatur")
+    name = f"spbe_clpipe_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    database = urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
+    yield database
+    get_engine(database).dispose()  # the pipeline's connections, before the database goes
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_taken_over_unit_upserts_rows_and_its_last_site_acks_the_unit(url, monkeypatch) -> None:
+    """On SQLite and PostgreSQL (the page upsert is dialect SQL)."""
     monkeypatch.setenv("SPBE_DATABASE_URL", url)
     engine = get_engine(url)
     with Session(engine, expire_on_commit=False) as session:

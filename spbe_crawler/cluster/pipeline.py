@@ -13,14 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from spbe_crawler.items import FindingItem, PageItem, SiteCheckItem
 from spbe_crawler.pipelines import StorePipeline
 from spbe_crawler.store import cluster_queries
 from spbe_crawler.store.db import get_engine
-from spbe_crawler.store.models import Finding
+from spbe_crawler.store.models import Finding, Page
 from spbe_crawler.store.queries import FindingKey
 
 
@@ -56,16 +55,12 @@ class ClusterStorePipeline(StorePipeline):
                 self.keys.pop(run_id, None)
         return item
 
-    def _store_page(self, item: PageItem) -> None:
+    def _write_new_rows(self) -> None:
         assert self.session is not None
-        if item.url in self.page_urls or self._stored_id(item.website_id) is None:
-            super()._store_page(item)
-            return
-        try:
-            with self.session.begin_nested():
-                super()._store_page(item)
-        except IntegrityError:  # another worker stored this URL for another website of the run
-            super()._store_page(item)  # the URL is known now: the stored row is updated
+        pages = self.new_rows[Page]
+        cluster_queries.upsert_pages(self.session, pages)
+        pages.clear()
+        super()._write_new_rows()
 
     def _use(self, run_id: int, website_id: int) -> None:
         """Point the survey pipeline's keys at this run's, loading the site's stored rows once."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from spbe_crawler.store.models import CrawlRun, Finding, Page, SiteCheck, UnitOutcome
@@ -45,3 +47,19 @@ def outcome_counts(session: Session, run_ids: list[int]) -> dict[int, int]:
     for run_id in rows:
         counts[run_id] = counts.get(run_id, 0) + 1
     return counts
+
+
+def upsert_pages(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert new pages (column values, one multi-row statement); a page another worker stored in the
+    meantime under the same (run, URL) is updated instead (PostgreSQL and SQLite ``ON CONFLICT``)."""
+    if not rows:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        session.execute(insert(Page), rows)
+        return
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Page)
+    update = {c.name: statement.excluded[c.name] for c in Page.__table__.columns if c.name not in ("id", "run_id", "url")}  # type: ignore[attr-defined]
+    session.execute(statement.on_conflict_do_update(index_elements=["run_id", "url"], set_=update), rows)
