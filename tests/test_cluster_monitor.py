@@ -35,13 +35,14 @@ QUICK = {
 }
 
 
-def test_monitor_shards_are_handed_out_by_the_worker_queue(tmp_path) -> None:
+def test_monitor_shards_are_handed_out_by_the_worker_queue(tmp_path, request) -> None:
     prefix = f"spbe-test-{uuid.uuid4().hex[:8]}"
     database = tmp_path / "monitor.sqlite3"
     engine = get_engine(f"sqlite:///{database}")
     sites = [(f"s{n}", "opd", f"http://{'error' if n % 5 == 0 else 'ok'}.{ZONE}/s{n}") for n in range(14)]
     ids = seed_sites(engine, sites)
     queue = JobQueue(connect(REDIS_URL or ""), prefix)
+    request.addfinalizer(queue.clear)  # this test's keys go even when it fails
     (tmp_path / "web").mkdir()
     with LocalWeb(tmp_path / "web") as web:
         env = {

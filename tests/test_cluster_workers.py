@@ -58,7 +58,7 @@ def _wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-
     raise AssertionError(f"tidak terjadi dalam {timeout} detik: {what}")
 
 
-def test_three_workers_one_killed_every_unit_once(demo_web, tmp_path, database_url) -> None:
+def test_three_workers_one_killed_every_unit_once(demo_web, tmp_path, database_url, request) -> None:
     prefix = f"spbe-test-{uuid.uuid4().hex[:8]}"
     env = cli_env({**os.environ, **demo_web.env}, tmp_path)
     env.update(
@@ -74,6 +74,7 @@ def test_three_workers_one_killed_every_unit_once(demo_web, tmp_path, database_u
     )
     prepare_registry(env, demo_web.registry_csv)
     queue = JobQueue(connect(REDIS_URL or ""), prefix)
+    request.addfinalizer(queue.clear)  # this test's keys go even when it fails
     engine = create_engine(database_url)
     logs = tmp_path / "logs"
     logs.mkdir()
