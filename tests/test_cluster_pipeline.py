@@ -7,11 +7,10 @@ from __future__ import annotations
 import os
 import uuid
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 import pytest
+from pg_support import fresh_database
 from scrapy.settings import Settings
-from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
 from spbe_crawler.cluster.crawl import UnitFeed
@@ -39,16 +38,9 @@ def url(request, tmp_path):
         return
     if not POSTGRES_URL:
         pytest.skip("SPBE_TEST_POSTGRES_URL tidak diatur")
-    name = f"spbe_clpipe_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database = urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
-    yield database
-    get_engine(database).dispose()  # the pipeline's connections, before the database goes
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database("spbe_clpipe") as database:
+        yield database
+        get_engine(database).dispose()  # the pipeline's connections, before the database goes
 
 
 def test_taken_over_unit_upserts_rows_and_its_last_site_acks_the_unit(url, monkeypatch) -> None:

@@ -19,7 +19,8 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, text
+from pg_support import fresh_database
+from sqlalchemy import create_engine
 from sqlmodel import Session, col, func, select
 from survey_support import cli_env, prepare_registry
 
@@ -38,14 +39,8 @@ def database_url(tmp_path):
     if not POSTGRES_URL:
         yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
         return
-    name = f"spbe_cluster_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database("spbe_cluster") as url:
+        yield url
 
 
 def _wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]

@@ -11,12 +11,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from alembic.script import ScriptDirectory
+from pg_support import fresh_database
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import Session, select
 
@@ -38,14 +37,8 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'spbe.sqlite3'}"
         return
-    name = f"spbe_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield urlsplit(ADMIN_URL)._replace(path=f"/{name}").geturl()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database("spbe_mig") as url:
+        yield url
 
 
 def _spbe(args: list[str], url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

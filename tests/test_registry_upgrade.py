@@ -5,14 +5,12 @@ lost and nothing is duplicated; Merauke (93.01) loads with the source's counts p
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, text
+from pg_support import fresh_database
 from sqlmodel import Session, SQLModel, col, func, select
 from typer.testing import CliRunner
 
@@ -75,19 +73,13 @@ def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]
         return
     if not POSTGRES_ADMIN_URL:
         pytest.skip("SPBE_TEST_POSTGRES_URL tidak diatur: tidak ada server PostgreSQL")
-    name = f"spbe_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = get_engine(urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}").geturl())
-    try:
-        with Session(engine) as db:
-            yield db
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database("spbe_test") as url:
+        engine = get_engine(url)
+        try:
+            with Session(engine) as db:
+                yield db
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture

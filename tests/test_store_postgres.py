@@ -7,12 +7,12 @@ Runs when ``SPBE_TEST_POSTGRES_URL`` points at a PostgreSQL server whose user ma
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, text
+from pg_support import fresh_database
+from sqlalchemy import create_engine
 from sqlmodel import Session, func, select
 from survey_support import cli_env, prepare_registry, spbe
 
@@ -24,15 +24,8 @@ pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="SPBE_TEST_POSTGRES_URL ti
 
 @pytest.fixture()
 def postgres_url():
-    name = f"spbe_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    parts = urlsplit(ADMIN_URL)
-    yield parts._replace(path=f"/{name}").geturl()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database("spbe_test") as url:
+        yield url
 
 
 def test_survey_on_postgresql(demo_web, tmp_path, postgres_url) -> None:
