@@ -95,10 +95,23 @@ def test_monitor_status_reads_sqlite_without_sqlalchemy(tmp_path, monkeypatch) -
     code = (
         "import sys\nfrom spbe_crawler.cli import main\nsys.argv = ['spbe', 'monitor', 'status', '--pemda', '99.01']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        f"print('MODULES', *sorted(m for m in {HEAVY + ('pydantic',)!r} if m in sys.modules))"
+        f"print('MODULES', *sorted(m for m in {HEAVY + ('pydantic', 'typer.rich_utils')!r} if m in sys.modules))"
     )
     env = {**os.environ, "SPBE_HOME": str(tmp_path), "COLUMNS": "200"}
     env.pop("SPBE_DATABASE_URL", None)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert "Kabupaten Uji" in done.stdout and "75,00%" in done.stdout, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1].split() == ["MODULES"]
+
+
+def test_help_and_errors_stay_indonesian_when_drawn_after_a_lazy_import() -> None:
+    # typer.rich_utils is imported only when help or an error is drawn; its panel titles are put
+    # in place at that moment
+    code = (
+        "import sys\nfrom spbe_crawler.cli import main\n"
+        "assert 'typer.rich_utils' not in sys.modules\n"
+        "sys.argv = ['spbe', 'run', '--tidak-ada']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "120"})
+    assert "Galat" in done.stderr and "Opsi tidak dikenal" in done.stderr and "Error" not in done.stderr, done.stderr

@@ -9,8 +9,13 @@ Everything else users read (command help, our own errors) is written in Indonesi
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import re
+import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 HELP_TEXT = "Tampilkan bantuan ini lalu keluar."
@@ -123,16 +128,15 @@ def install() -> None:
         return
     _installed = True
     try:  # Typer >= 0.29 bundles its own Click; older Typer (plain Click) keeps its English frame
-        from typer import core, rich_utils
+        from typer import core
         from typer._click import core as click_core
         from typer._click import decorators, exceptions, formatting
     except ImportError:
         return
 
-    for name, text in PANELS.items():
-        setattr(rich_utils, name, text)
-    # patching the library: the highlighter instance gets the Indonesian usage prefix
-    rich_utils.highlighter.highlights = [h.replace("Usage: ", USAGE) for h in rich_utils.highlighter.highlights]  # type: ignore[misc]
+    # typer.rich_utils (Rich's Markdown, tracebacks: ~0.15 s) is imported only when help or an error
+    # is drawn; its words are put in place then, so commands that draw neither never import it
+    _when_imported("typer.rich_utils", _patch_rich_utils)
     _wrap_usage(formatting.HelpFormatter)
     _wrap_help_option(decorators, click_core)
     _wrap_types(core)
@@ -143,6 +147,39 @@ def install() -> None:
     for cls in classes:
         if isinstance(cls, type) and issubclass(cls, typer_exceptions.TyperException) and "format_message" in vars(cls):
             cls.format_message = _translated(cls.format_message)  # type: ignore[method-assign,assignment]  # patching the library
+
+
+def _patch_rich_utils(rich_utils: Any) -> None:
+    for name, text in PANELS.items():
+        setattr(rich_utils, name, text)
+    # patching the library: the highlighter instance gets the Indonesian usage prefix
+    rich_utils.highlighter.highlights = [h.replace("Usage: ", USAGE) for h in rich_utils.highlighter.highlights]
+
+
+def _when_imported(name: str, patch: Callable[[Any], None]) -> None:
+    """Call ``patch(module)`` right after module ``name`` is first imported (now, if it already is)."""
+    if name in sys.modules:
+        patch(sys.modules[name])
+        return
+
+    class PatchAfterImport(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)  # once; the normal finders locate the module
+            spec = importlib.util.find_spec(fullname)
+            if spec is None or spec.loader is None:
+                return spec
+            execute = spec.loader.exec_module
+
+            def exec_module(module: ModuleType) -> None:
+                execute(module)
+                patch(module)
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]  # this module's own loader
+            return spec
+
+    sys.meta_path.insert(0, PatchAfterImport())
 
 
 def _translated(method: Callable[[Any], str]) -> Callable[[Any], str]:
