@@ -9,7 +9,8 @@ Commits happen when a site is finished (its :class:`SiteCheckItem`), when a disc
 stored, and every ``COMMIT_EVERY`` items: a crawl killed in between loses only pages of sites that
 had no outcome yet, and those sites are crawled again when the run resumes. New rows are kept as
 plain column values until then and written with one multi-row insert per table (building an ORM
-object per page cost more than a millisecond); only rows stored earlier are loaded and updated.
+object per page cost more than a millisecond); findings stay objects until their site is finished
+(the same evidence seen on several pages is merged into one row).
 
 Memory stays bounded by the sites in flight: of what was stored only keys are kept (page URLs,
 finding keys, checked website ids), finding rows only until their unit's site is finished, and
@@ -57,9 +58,7 @@ class StorePipeline:
         self.candidates: set[str] = set()
         self.portals: set[int] = set()  # websites already checked for the portal role
         self.discovered: dict[int, int] = {}  # the spider's negative key of a discovered site -> stored id
-        # Rows to insert at the next commit, as column values; new findings by (run, key), to merge repeats.
-        self.new_rows: dict[type[SQLModel], list[dict[str, Any]]] = {Page: [], SiteCheck: []}
-        self.new_findings: dict[tuple[int, FindingKey], dict[str, Any]] = {}
+        self.new_rows: dict[type[SQLModel], list[dict[str, Any]]] = {Page: [], SiteCheck: []}  # column values, until commit
 
     @property
     def session(self) -> Session | None:
@@ -121,8 +120,6 @@ class StorePipeline:
     def _write_new_rows(self) -> None:
         """Insert the rows collected since the last commit, one statement per table."""
         assert self.session is not None
-        self.new_rows[Finding] = list(self.new_findings.values())
-        self.new_findings.clear()  # written: a finding seen again updates the stored row
         for model, rows in self.new_rows.items():
             queries.insert_rows(self.session, model, rows)
             rows.clear()
@@ -191,21 +188,25 @@ class StorePipeline:
         if item.kind == "host" and website_id is not None:
             self._mark_portal(website_id, item.url)
         key = (item.rule_id, item.url, item.unit_code)
-        new = self.new_findings.get((self.run_id, key))
-        if new is not None:  # not written yet: merged into the row to insert
-            new.update(_merged(new, item))
-            return
         rows = self.open_findings.setdefault(item.unit_code, {})
         existing = rows.get(key)
         if existing is None and key in self.finding_keys:
-            existing = self._stored(queries.finding, key)  # stored before a resume, a commit or a finished site
+            existing = self._stored(queries.finding, key)  # stored before a resume or a finished site
         if existing is None:
+            # An object, not a row to insert: the finding is kept until its site is finished, to
+            # merge the same evidence seen on the site's other pages without a query.
             self.finding_keys.add(key)
-            self.new_findings[(self.run_id, key)] = _row(Finding, run_id=self.run_id, **{**_values(item), "website_id": website_id})
+            rows[key] = Finding(run_id=self.run_id, **{**_values(item), "website_id": website_id})
+            self.session.add(rows[key])
             return
         rows[key] = existing
-        for name, value in _merged(existing.model_dump(include=set(_MERGED)), item).items():
-            setattr(existing, name, value)
+        existing.signals = sorted(set(existing.signals) | set(item.signals))
+        existing.confidence = max(existing.confidence, item.confidence)
+        if existing.kind == "menu" and item.kind != "menu":  # the page itself, not a menu naming it
+            existing.kind = item.kind
+        if len(item.snippet) > len(existing.snippet):
+            existing.snippet = item.snippet
+        existing.seen_at = utcnow()
         self.session.add(existing)
 
     def _mark_portal(self, website_id: int, url: str) -> None:
@@ -258,21 +259,6 @@ class StorePipeline:
             runs.record_unit_outcomes(self.session, self.run, units_in_scope(self.session, self.pemda), tried=tried)
         runs.finish_run(self.session, self.run, finished)
         self.session.close()
-
-
-_MERGED = ("signals", "confidence", "kind", "snippet", "seen_at")
-
-
-def _merged(current: dict[str, Any], item: FindingItem) -> dict[str, Any]:
-    """The columns of a finding seen again: signals joined, the best confidence, the longest snippet."""
-    kind = current["kind"]
-    return {
-        "signals": sorted(set(current["signals"]) | set(item.signals)),
-        "confidence": max(current["confidence"], item.confidence),
-        "kind": item.kind if kind == "menu" and item.kind != "menu" else kind,  # the page itself, not a menu naming it
-        "snippet": item.snippet if len(item.snippet) > len(current["snippet"]) else current["snippet"],
-        "seen_at": utcnow(),
-    }
 
 
 def _values(item: Any) -> dict[str, Any]:
