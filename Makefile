@@ -14,8 +14,8 @@ setup: $(BIN)/spbe
 demo: setup
 	$(BIN)/spbe demo
 
-# One test process per CPU core; the end-to-end files run one after the other in one of them
-# (tests/conftest.py), the quick tests are shared out.
+# One test process per CPU core; the files that crawl the demo web run one after the other in one
+# of them (tests/conftest.py), the other tests are shared out.
 # Bytecode caches are written even where PYTHONDONTWRITEBYTECODE is set: the suite starts many `spbe`
 # processes, and without caches each one compiles the package (and pytest rewrites every test) again.
 JOBS ?= auto

@@ -17,15 +17,18 @@ os.environ.setdefault("SPBE_HOME", tempfile.mkdtemp(prefix="spbe-test-home-"))
 
 @pytest.hookimpl(wrapper=True)  # a wrapper: runs before pytest-xdist's hook reads the group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Generator[None, None, None]:
-    """Files with slow end-to-end tests (marked ``e2e``, or using the demo web) run first and, under
-    ``make test`` (pytest-xdist, ``--dist loadgroup``), all in one test process, one after the other:
-    their crawls and servers are timing-sensitive and never compete with each other for the CPU. The
-    other process takes the many quick tests. A file's tests stay together and in order."""
-    slow_files = {item.path for item in items if item.get_closest_marker("e2e") or "demo_web" in getattr(item, "fixturenames", ())}
+    """Files with slow end-to-end tests (marked ``e2e``, or using the demo web) run first. Under
+    ``make test`` (pytest-xdist, ``--dist loadgroup``) the files that crawl the demo web run in one
+    test process, one after the other: their crawls are timing-sensitive and never compete with each
+    other for the CPU. Every other e2e file (an install, a browser) stays whole in one process, and
+    the many quick tests are shared out. A file's tests stay together and in order."""
+    crawl_files = {item.path for item in items if "demo_web" in getattr(item, "fixturenames", ())}
+    slow_files = crawl_files | {item.path for item in items if item.get_closest_marker("e2e")}
     items.sort(key=lambda item: item.path not in slow_files)  # stable: collection order otherwise
     for item in items:
         if item.path in slow_files:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+            item.add_marker(pytest.mark.e2e)  # so that -m "not e2e" leaves the crawls out too
+            item.add_marker(pytest.mark.xdist_group("demo-crawls" if item.path in crawl_files else item.path.stem))
     return (yield)
 
 
