@@ -35,7 +35,7 @@ from spbe_crawler.store import queries
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun
 from spbe_crawler.survey.job import survey_settings
-from spbe_crawler.survey.runs import RunBusy
+from spbe_crawler.survey.runs import RunBusy, pid_alive
 from spbe_crawler.survey.targets import load_targets
 from spbe_crawler.vocab import RunState
 
@@ -69,18 +69,6 @@ def cluster_settings(redis_url: str, prefix: str) -> dict[str, Any]:
     }
 
 
-def _pid_alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def owner_alive(options: dict[str, Any], worker_alive: Callable[[str], bool]) -> bool:
     """Is the process that owns an unfinished run still at work? A worker's run: its lease in Redis.
     A local run (``spbe run`` without Redis): its process on this machine (a local run on another
@@ -89,7 +77,7 @@ def owner_alive(options: dict[str, Any], worker_alive: Callable[[str], bool]) ->
         return worker_alive(str(options["worker"]))
     if options.get("host") not in (None, socket.gethostname()):
         return False
-    return _pid_alive(options.get("pid"))
+    return pid_alive(options.get("pid"))
 
 
 def claim_run(session: Session, job: Job, worker: str, worker_alive: Callable[[str], bool] = lambda _: False) -> CrawlRun | None:

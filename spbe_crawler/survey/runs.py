@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlmodel import Session
 
@@ -76,13 +77,14 @@ def _busy_text(scope: str, kind: str, who: str) -> str:
 def busy_run(session: Session, scope: str, kind: str = "survey") -> CrawlRun | None:
     """The unfinished run of ``scope`` whose process is still alive (another job on the same targets)."""
     latest = queries.latest_run(session, scope, kind)
-    if latest is not None and latest.state != RunState.FINISHED and _pid_alive(latest.options.get("pid")):
+    if latest is not None and latest.state != RunState.FINISHED and pid_alive(latest.options.get("pid")):
         return latest
     return None
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid or pid == os.getpid():
+def pid_alive(pid: Any) -> bool:
+    """Whether ``pid`` names another live process on this host (a run's owner)."""
+    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
         return False
     try:
         os.kill(pid, 0)
@@ -100,7 +102,7 @@ def open_run(session: Session, scope: str, kind: str = "survey", resume: bool = 
     """
     latest = queries.latest_run(session, scope, kind)
     if latest is not None and latest.state != RunState.FINISHED:
-        if _pid_alive(latest.options.get("pid")):
+        if pid_alive(latest.options.get("pid")):
             raise RunBusy(_busy_text(scope, kind, f"run #{latest.id}, pid {latest.options.get('pid')}"))
         if resume:
             latest.state = RunState.RUNNING.value
