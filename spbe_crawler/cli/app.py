@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from difflib import get_close_matches
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
 import typer
 import typer.core
@@ -156,6 +156,17 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+
+
+def say(text: str) -> None:
+    """Print text that may hold names from a data file or a crawled page: no Rich markup, no highlighting."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``message`` on stderr (no markup) and end the command with exit ``code``."""
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:

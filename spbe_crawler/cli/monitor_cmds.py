@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.cli.app import app, console
+from spbe_crawler.cli.app import fail as _fail
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -24,11 +25,6 @@ monitor_app = typer.Typer(help="Pemantauan ketersediaan situs dan portal layanan
 app.add_typer(monitor_app, name="monitor")
 
 PEMDA_HELP = "Kode pemda Kemendagri (mis. 18.71) atau 'all' untuk semua."
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(message, markup=False, highlight=False)
-    raise typer.Exit(code)
 
 
 def _settings() -> MonitorSettings:

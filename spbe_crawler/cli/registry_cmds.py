@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from spbe_crawler import config
-from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.cli.app import app, console
+from spbe_crawler.cli.app import fail as _fail
+from spbe_crawler.cli.app import say as _say
 from spbe_crawler.registry import (
     LoadStats,
     RegistryError,
@@ -33,16 +34,6 @@ registry_app = typer.Typer(help="Daftar unit kerja pemda dan situs webnya.", no_
 app.add_typer(registry_app, name="registry")
 
 SHOWN_PROBLEMS = 20
-
-
-def _say(text: str) -> None:
-    """Print text that may hold names from a data file: no rich markup, no highlighting."""
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 @registry_app.command("load")

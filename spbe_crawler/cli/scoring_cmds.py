@@ -21,7 +21,8 @@ from spbe_crawler.assessment import (
 )
 from spbe_crawler.assessment.catalog import DEFAULT_FRAMEWORK
 from spbe_crawler.assessment.worksheet_io import FORMATS
-from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.cli.app import app, console, fail
+from spbe_crawler.cli.app import say as _say
 from spbe_crawler.reports.assessment import write_report
 from spbe_crawler.store.db import session_scope
 
@@ -33,13 +34,8 @@ FRAMEWORK_HELP = "Kerangka penilaian (berkas data/frameworks/<id>.yaml)"
 SHOWN_ERRORS = 30
 
 
-def _say(text: str) -> None:
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
 def _fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+    fail(message, code)
 
 
 def _num(value: str | None) -> str:

@@ -8,13 +8,15 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from spbe_crawler.cli.app import app, console, err_console
+from spbe_crawler.cli.app import app, console
+from spbe_crawler.cli.app import fail as _fail
+from spbe_crawler.cli.app import say as _say
 
 user_app = typer.Typer(help="Akun ruang kerja web (spbe serve): tambah, daftar, ubah.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -27,15 +29,6 @@ DEMO_USERS = (
     ("pembaca", "Pembaca Demo", "viewer"),
     ("admin", "Admin Demo", "admin"),
 )
-
-
-def _say(text: str) -> None:
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def _password(given: str | None) -> str:
