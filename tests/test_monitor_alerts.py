@@ -56,7 +56,7 @@ def _settings(web: LocalWeb, smtp_port: int, **extra: object):
 
 
 def _sweep(engine, web: LocalWeb, settings) -> int:
-    summary = asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy()))
+    summary = asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy()))
     return summary.alerts_sent
 
 
@@ -87,7 +87,7 @@ def test_down_and_recovery_are_alerted_once_per_channel(engine, web: LocalWeb, i
 def test_failed_delivery_is_retried_until_it_succeeds_or_gives_up(engine, web: LocalWeb) -> None:
     settings = quick_settings(alert_max_attempts=3)
     seed_sites(engine, [("mati", "opd", "http://tidakada.hilang.test/")])
-    asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy(), notifiers=[]))
+    asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy(), notifiers=[]))
     hook = WebhookNotifier(f"http://127.0.0.1:{web.http_port}/hook", timeout=2)
     web.hook_bodies.clear()
     web.modes["hook"] = 500
@@ -101,7 +101,7 @@ def test_failed_delivery_is_retried_until_it_succeeds_or_gives_up(engine, web: L
     assert len(web.hook_bodies) == 2  # one refused, one delivered
 
     seed_sites(engine, [("mati2", "opd", "http://juga-tidakada.hilang.test/")])
-    asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy(), notifiers=[]))
+    asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy(), notifiers=[]))
     web.modes["hook"] = 500
     for _ in range(5):
         asyncio.run(dispatch_alerts(engine, [hook], "18.71", settings))
@@ -114,7 +114,7 @@ def test_failed_delivery_is_retried_until_it_succeeds_or_gives_up(engine, web: L
 def test_unreachable_webhook_is_a_value(engine, web: LocalWeb) -> None:
     seed_sites(engine, [("mati", "opd", "http://tidakada.hilang.test/")])
     settings = quick_settings()
-    asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy(), notifiers=[]))
+    asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy(), notifiers=[]))
     hook = WebhookNotifier(f"http://127.0.0.1:{web.refused_port}/hook", timeout=2)
     assert asyncio.run(dispatch_alerts(engine, [hook], "18.71", settings)) == 0
     with Session(engine) as session:
@@ -125,10 +125,10 @@ def test_recovery_is_not_announced_when_the_outage_was_not(engine, web: LocalWeb
     seed_sites(engine, [("layanan", "portal", f"http://toggle.{ZONE}/")])
     web.modes["toggle"] = 500
     settings = quick_settings()
-    asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy(), notifiers=[]))
+    asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy(), notifiers=[]))
     web.modes["toggle"] = 200
     for _ in range(2):
-        asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy(), notifiers=[]))
+        asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy(), notifiers=[]))
     web.hook_bodies.clear()
     hook = WebhookNotifier(f"http://127.0.0.1:{web.http_port}/hook")
     assert asyncio.run(dispatch_alerts(engine, [hook], "18.71", settings)) == 0
@@ -149,7 +149,7 @@ def test_certificate_expiry_alert(engine, web: LocalWeb, inbox, cert_days: str, 
         from spbe_crawler.monitor.probe import Prober
 
         async with Prober(settings, web.policy(), ssl_context=web.client_context()) as prober:
-            return (await run_sweep(engine, "18.71", settings=settings, prober=prober)).alerts_sent
+            return (await run_sweep(engine, "18.71", until_confirmed=True, settings=settings, prober=prober)).alerts_sent
 
     assert asyncio.run(sweep()) == 2 * alerts
     assert asyncio.run(sweep()) == 0

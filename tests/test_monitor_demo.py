@@ -18,8 +18,8 @@ DOWN = {"dns_error", "connect_refused", "timeout", "tls_error", "http_error", "r
 def test_demo_sweep_opens_incidents_for_broken_sites_only(demo_web, tmp_path) -> None:
     env = {**cli_env({**os.environ, **demo_web.env}, tmp_path), **MONITOR_ENV}
     prepare_registry(env, demo_web.registry_csv)
-    output = spbe(["monitor", "sweep", "--pemda", "18.71"], env).stdout
-    assert "Sapuan #" in output
+    output = spbe(["monitor", "sweep", "--pemda", "18.71", "--tunggu-konfirmasi"], env).stdout
+    assert "Sapuan #" in output and "0 menunggu konfirmasi" in output  # every failure confirmed or cleared
     with session_for(tmp_path) as session:
         websites = {w.id: w for w in session.exec(select(Website)).all()}
         incidents = session.exec(select(Incident)).all()

@@ -54,7 +54,7 @@ def test_a_webhook_that_never_answers_costs_the_budget_once_then_the_outbox_deli
     seed_sites(engine, [(f"rusak{i}", "opd", f"http://error.{ZONE}/{i}") for i in range(12)])
     hanging = quick_settings(webhook_url=f"http://127.0.0.1:{web.silent_port}/hook", webhook_timeout=60, alert_budget=1.0)
     started = time.monotonic()
-    summary = asyncio.run(run_sweep(engine, "18.71", settings=hanging, policy=web.policy()))
+    summary = asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=hanging, policy=web.policy()))
     elapsed = time.monotonic() - started
     assert summary.state == "finished" and summary.down == 12 and summary.alerts_sent == 0
     assert elapsed < 10, f"12 alerts to a silent webhook took {elapsed:.1f} s (budget 1 s)"
@@ -77,7 +77,7 @@ def _sweep_process(tmp_path: Path, web: LocalWeb, **env: str) -> tuple[subproces
     engine = get_engine(url)
     full = {**os.environ, **web.env(), "SPBE_DATABASE_URL": url, "PYTHONPATH": str(ROOT), **env}
     process = subprocess.Popen(
-        [sys.executable, "-m", "spbe_crawler", "monitor", "sweep", "--pemda", "18.71"],
+        [sys.executable, "-m", "spbe_crawler", "monitor", "sweep", "--pemda", "18.71", "--tunggu-konfirmasi"],
         cwd=ROOT,
         env=full,
         stdout=subprocess.PIPE,
@@ -186,11 +186,13 @@ def test_telegram_channel_sends_once_and_records_a_refusal(engine, web: LocalWeb
     settings = quick_settings(telegram_token=TOKEN, telegram_chat_id="-100200300", telegram_api=bot.url)
     assert [n.channel for n in notifiers_from_settings(settings)] == ["telegram"]
     seed_sites(engine, [("layanan", "portal", f"http://error.{ZONE}/")])
-    assert asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy())).alerts_sent == 1
+    assert asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy())).alerts_sent == 1
     [(path, body)] = bot.calls
     assert path == f"/bot{TOKEN}/sendMessage" and body["chat_id"] == "-100200300"
     assert body["text"].startswith(f"[SPBE] Situs tidak dapat diakses: http://error.{ZONE}/") and "Galat HTTP" in body["text"]
-    assert asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy())).alerts_sent == 0  # once per event
+    assert (
+        asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy())).alerts_sent == 0
+    )  # once per event
 
     wrong_chat = TelegramNotifier(TOKEN, "-999", bot.url)
     from spbe_crawler.monitor.alerts import pending_alerts

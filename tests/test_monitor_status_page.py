@@ -157,7 +157,7 @@ def test_no_down_alert_during_maintenance_until_the_window_ends(engine, web_fixt
     settings = quick_settings(webhook_url=f"http://127.0.0.1:{web.http_port}/hook")
     web.hook_bodies.clear()
     web.modes["hook"] = 200
-    summary = asyncio.run(run_sweep(engine, "18.71", settings=settings, policy=web.policy()))
+    summary = asyncio.run(run_sweep(engine, "18.71", until_confirmed=True, settings=settings, policy=web.policy()))
     assert summary.incidents_opened == 1 and summary.alerts_sent == 0 and web.hook_bodies == []
     assert [a.kind for a in pending_alerts(engine, "18.71", settings, now + timedelta(hours=2))] == ["down"]
     assert ids

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from spbe_crawler.monitor.incidents import apply_probes
 from spbe_crawler.monitor.sweep import HostLimiter, run_sweep
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun, Incident, Probe, Unit, Website, utcnow
+from spbe_crawler.store.models_monitor import PendingCheck
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +28,10 @@ def engine(tmp_path):
     return get_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
 
 
-def _sweep(engine, web: LocalWeb, scope: str = "18.71", target_class: str | None = None, **settings: object):
-    return asyncio.run(run_sweep(engine, scope, target_class, settings=quick_settings(**settings), policy=web.policy(), notifiers=[]))
+def _sweep(engine, web: LocalWeb, scope: str = "18.71", target_class: str | None = None, wait: bool = True, **settings: object):
+    """A sweep that waits for its confirmations (the tests of the pending state pass ``wait=False``)."""
+    settings_ = quick_settings(**settings)
+    return asyncio.run(run_sweep(engine, scope, target_class, settings=settings_, policy=web.policy(), notifiers=[], until_confirmed=wait))
 
 
 def _probes(engine) -> list[Probe]:
@@ -174,7 +178,10 @@ def test_cli_sweep_uses_the_environment_and_respects_the_lease(engine, web: Loca
     runner = CliRunner()
     result = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71"])
     assert result.exit_code == 0, result.output
-    assert "2 situs, 1 berfungsi, 1 gagal" in result.output
+    assert "2 situs, 1 berfungsi, 0 gagal, 1 menunggu konfirmasi" in result.output and "--tunggu-konfirmasi" in result.output
+    waited = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71", "--tunggu-konfirmasi"])
+    assert waited.exit_code == 0, waited.output
+    assert "2 situs, 1 berfungsi, 1 gagal, 0 menunggu konfirmasi" in waited.output and "insiden baru 1" in waited.output
     assert try_acquire(engine, "proses-lain", "all", ttl=60)
     busy = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71", "--kelas", "portal"])
     assert busy.exit_code == 2 and "sapuan lain sedang berjalan" in busy.output
@@ -185,28 +192,81 @@ def test_cli_sweep_uses_the_environment_and_respects_the_lease(engine, web: Loca
     assert bad.exit_code == 2 and "SPBE_MONITOR_CONCURRENCY" in bad.output
 
 
-def test_confirmation_delays_do_not_hold_slots(engine, web: LocalWeb) -> None:
-    """50 failing targets, 2 slots, 1 s confirmation delay: the re-probes wait side by side, so the
-    sweep takes about one delay (a worker sleeping through each delay would take 25)."""
-    seed_sites(engine, [(f"rusak{i}", "opd", f"http://error.{ZONE}/{i}") for i in range(50)])
+def _timed_sweep(engine, web: LocalWeb, wait: bool, **settings: object):
     loop = asyncio.new_event_loop()
     try:
         started = loop.time()
-        summary = loop.run_until_complete(
-            run_sweep(
-                engine,
-                "18.71",
-                settings=quick_settings(concurrency=2, confirm_delay=1.0, write_batch=20),
-                policy=web.policy(),
-                notifiers=[],
-            )
-        )
-        elapsed = loop.time() - started
+        sweep = run_sweep(engine, "18.71", settings=quick_settings(**settings), policy=web.policy(), notifiers=[], until_confirmed=wait)
+        summary = loop.run_until_complete(sweep)
+        return summary, loop.time() - started
     finally:
         loop.close()
-    assert (summary.targets, summary.down, summary.incidents_opened) == (50, 50, 50)
+
+
+def test_confirmation_delays_do_not_hold_slots(engine, web: LocalWeb) -> None:
+    """50 failing targets, 2 slots, 1 s confirmation delay, waiting for the confirmations: the
+    re-probes come in one round a delay after the pass, so the sweep takes about one delay (a
+    worker sleeping through each delay would take 25)."""
+    seed_sites(engine, [(f"rusak{i}", "opd", f"http://error.{ZONE}/{i}") for i in range(50)])
+    summary, elapsed = _timed_sweep(engine, web, True, concurrency=2, confirm_delay=1.0, write_batch=20)
+    assert (summary.targets, summary.down, summary.pending, summary.incidents_opened) == (50, 50, 0, 50)
     assert all("2 dari 2 percobaan gagal" in p.detail for p in _probes(engine))
     assert 1.0 <= elapsed < 6.0, f"sweep took {elapsed:.1f} s"
+
+
+def test_a_sweep_ends_before_its_confirmations_and_the_next_attempt_settles_them(engine, web: LocalWeb) -> None:
+    """The default sweep probes each site once and ends: a new failure waits, "menunggu konfirmasi",
+    for an attempt at least the delay later (from the next sweep here), and only then opens an
+    incident dated from the first failure. A site that answers in between needs its third attempt
+    (2 of 3), and a second success clears it without an incident."""
+    ids = seed_sites(engine, [(f"rusak{i}", "opd", f"http://error.{ZONE}/{i}") for i in range(50)])
+    ids |= seed_sites(engine, [("kedip", "opd", f"http://toggle.{ZONE}/")])
+    web.modes["toggle"] = 500
+    first, elapsed = _timed_sweep(engine, web, False, concurrency=2, confirm_delay=1.0, write_batch=20)
+    assert (first.targets, first.up, first.down, first.pending, first.incidents_opened) == (51, 0, 0, 51, 0)
+    assert elapsed < 1.0, f"the pass took {elapsed:.1f} s: it waited for a confirmation delay"
+    assert _probes(engine) == [] and _incidents(engine) == []
+    with Session(engine) as session:
+        pending = {row.website_id: row for row in session.exec(select(PendingCheck))}
+    assert set(pending) == set(ids.values()) and all(p.attempts == p.failures == 1 and p.status == "http_error" for p in pending.values())
+    first_failures = {website_id: row.started_at for website_id, row in pending.items()}
+
+    early = _sweep(engine, web, wait=False, confirm_delay=60.0)
+    assert (early.targets, early.pending) == (0, 51)  # not due yet: attempts stay the delay apart
+
+    web.modes["toggle"] = 200
+    time.sleep(1.0)
+    second = _sweep(engine, web, wait=False, confirm_delay=1.0)
+    assert (second.targets, second.up, second.down, second.pending, second.incidents_opened) == (51, 0, 50, 1, 50)
+    incidents = {i.website_id: i for i in _incidents(engine)}
+    assert set(incidents) == set(ids.values()) - {ids["kedip"]}
+    assert all(incident.started_at == first_failures[website_id] for website_id, incident in incidents.items())
+    with Session(engine) as session:
+        [left] = session.exec(select(PendingCheck)).all()
+    assert (left.website_id, left.attempts, left.failures) == (ids["kedip"], 2, 1)
+
+    time.sleep(1.0)
+    third = _sweep(engine, web, wait=False, confirm_delay=1.0)
+    assert (third.up, third.down, third.pending, third.incidents_opened) == (51 - 50, 50, 0, 0)
+    assert [p.status for p in _probes(engine) if p.website_id == ids["kedip"]] == ["ok"]
+
+
+def test_the_scheduler_confirms_as_soon_as_the_delay_has_passed(engine, web: LocalWeb) -> None:
+    """``spbe monitor run``: after a sweep leaves failures pending, the confirmation round probes them
+    once due, long before the next sweep (here an hour away)."""
+    from spbe_crawler.monitor.scheduler import Scheduler
+
+    ids = seed_sites(engine, [("rusak", "opd", f"http://error.{ZONE}/"), ("baik", "portal", f"http://ok.{ZONE}/")])
+    settings = quick_settings(confirm_delay=0.5, portal_interval=3600, unit_interval=3600)
+    scheduler = Scheduler(engine, "18.71", settings=settings, policy=web.policy())
+    asyncio.run(scheduler.run(duration=3.0))
+    [incident] = _incidents(engine)
+    assert incident.website_id == ids["rusak"] and incident.ended_at is None
+    probes = _probes(engine)
+    assert sorted(p.website_id for p in probes) == sorted(ids.values())  # one verdict each, no second sweep
+    with Session(engine) as session:
+        runs = session.exec(select(CrawlRun).order_by(CrawlRun.id)).all()
+    assert [run.options.get("konfirmasi", False) for run in runs] == [False, False, True]
 
 
 def test_a_site_already_down_is_not_reprobed(engine, web: LocalWeb) -> None:
@@ -224,9 +284,13 @@ def test_a_site_already_down_is_not_reprobed(engine, web: LocalWeb) -> None:
 def test_shards_split_the_scope_and_their_alerts(engine, web: LocalWeb) -> None:
     ids = seed_sites(engine, [(f"rusak{i}", "opd", f"http://error.{ZONE}/{i}") for i in range(5)])
     ids |= seed_sites(engine, [(f"baik{i}", "opd", f"http://ok.{ZONE}/{i}") for i in range(6)])
-    first = asyncio.run(run_sweep(engine, "18.71", settings=quick_settings(), policy=web.policy(), notifiers=[], shard=(0, 2)))
+    first = asyncio.run(
+        run_sweep(engine, "18.71", settings=quick_settings(), policy=web.policy(), notifiers=[], shard=(0, 2), until_confirmed=True)
+    )
     probed_first = {p.website_id for p in _probes(engine)}
-    second = asyncio.run(run_sweep(engine, "18.71", settings=quick_settings(), policy=web.policy(), notifiers=[], shard=(1, 2)))
+    second = asyncio.run(
+        run_sweep(engine, "18.71", settings=quick_settings(), policy=web.policy(), notifiers=[], shard=(1, 2), until_confirmed=True)
+    )
     probed = [p.website_id for p in _probes(engine)]
     assert sorted(probed) == sorted(ids.values())  # every site once, across the two shards
     assert probed_first == {i for i in ids.values() if i % 2 == 0}

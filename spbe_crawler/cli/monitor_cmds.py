@@ -41,15 +41,23 @@ def _print_summary(summary: SweepSummary) -> None:
 
     console.print(
         f"Sapuan #{summary.run_id} ({summary.state}): {summary.targets} situs, {summary.up} berfungsi, "
-        f"{summary.down} gagal; insiden baru {summary.incidents_opened}, ditutup {summary.incidents_closed}; "
-        f"peringatan terkirim {summary.alerts_sent}; {angka(summary.seconds, 1)} detik.",
+        f"{summary.down} gagal, {summary.pending} menunggu konfirmasi; insiden baru {summary.incidents_opened}, "
+        f"ditutup {summary.incidents_closed}; peringatan terkirim {summary.alerts_sent}; {angka(summary.seconds, 1)} detik.",
         markup=False,
         highlight=False,
     )
+    if summary.pending:
+        console.print(
+            f"{summary.pending} situs gagal sekali dan menunggu konfirmasi: percobaan berikutnya pada sapuan berikutnya "
+            "atau oleh 'spbe monitor run' begitu jedanya lewat (SPBE_MONITOR_CONFIRM_DELAY); "
+            "'spbe monitor sweep --tunggu-konfirmasi' menunggunya sekarang.",
+            markup=False,
+            highlight=False,
+        )
 
 
 async def _locked_sweep(
-    scope: str, target_class: str | None, settings: MonitorSettings, shard: tuple[int, int] | None = None
+    scope: str, target_class: str | None, settings: MonitorSettings, shard: tuple[int, int] | None = None, wait: bool = False
 ) -> SweepSummary:
     """One sweep under the lease. SIGTERM/SIGINT cancel it once: the sweep records ``interrupted``
     (or, when it was already delivering alerts, stays ``finished`` with the rest left in the
@@ -74,7 +82,7 @@ async def _locked_sweep(
         engine = get_engine()
         lease = LEASE_NAME if shard is None else f"{LEASE_NAME}:{shard[0] + 1}/{shard[1]}"
         async with holding(engine, new_holder(), scope, settings.lease_ttl, name=lease):
-            return await run_sweep(engine, scope, target_class, settings=settings, shard=shard)
+            return await run_sweep(engine, scope, target_class, settings=settings, shard=shard, until_confirmed=wait)
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
@@ -99,8 +107,17 @@ def sweep_cmd(
     bagian: str | None = typer.Option(
         None, "--bagian", "--shard", help="Bagian K/N: hanya situs dengan id mod N = K-1 (N proses berdampingan, mis. 1/4 ... 4/4)."
     ),
+    tunggu_konfirmasi: bool = typer.Option(
+        False,
+        "--tunggu-konfirmasi",
+        help="Setelah sapuan, tunggu dan ulangi probe situs yang gagal sampai semuanya terkonfirmasi (N dari M percobaan).",
+    ),
 ) -> None:
-    """Satu kali sapuan: probe setiap situs lingkup ini, catat insiden, kirim peringatan."""
+    """Satu kali sapuan: probe setiap situs lingkup ini sekali, catat insiden, kirim peringatan.
+
+    Situs yang baru gagal menunggu konfirmasi (N dari M percobaan, SPBE_MONITOR_CONFIRM_*) sebelum
+    insiden dibuka; percobaan berikutnya datang dari sapuan berikutnya, dari 'spbe monitor run',
+    atau dari sapuan ini sendiri dengan --tunggu-konfirmasi."""
     import asyncio
 
     from spbe_crawler.monitor.lease import LeaseBusy
@@ -108,7 +125,7 @@ def sweep_cmd(
     if kelas not in (None, "portal", "unit"):
         _fail(f"--kelas harus 'portal' atau 'unit', bukan {kelas!r}")
     try:
-        summary = asyncio.run(_locked_sweep(pemda, kelas, _settings(), _shard(bagian)))
+        summary = asyncio.run(_locked_sweep(pemda, kelas, _settings(), _shard(bagian), tunggu_konfirmasi))
     except LeaseBusy as busy:
         _fail(str(busy))
     except (KeyboardInterrupt, asyncio.CancelledError):

@@ -3,7 +3,8 @@
 ``spbe monitor antrean --bagian N`` queues shards 1/N ... N/N of one sweep (each once: a shard still
 queued or being swept from the previous round is not queued again); each worker that takes one runs
 ``spbe monitor sweep --bagian K/N`` in its own process, under the shard's own lease in the store, and
-acknowledges the job when the sweep is recorded. A worker killed mid-sweep: the job returns to the
+acknowledges the job when the sweep is recorded and its new failures are confirmed (the shard's
+sweep waits for its confirmation attempts, so a job's end means its verdicts and alerts are out). A worker killed mid-sweep: the job returns to the
 queue and is swept again once the shard's store lease has expired.
 """
 
@@ -45,7 +46,9 @@ async def sweep_shard(job: Job) -> str:
 
     async def sweep() -> str:  # its own task: a lost lease cancels the sweep, not the worker
         async with holding(engine, new_holder(), job.pemda, settings.lease_ttl, name=f"{LEASE_NAME}:{job.shard}"):
-            summary = await run_sweep(engine, job.pemda, job.target_class or None, settings=settings, shard=(part - 1, count))
+            summary = await run_sweep(
+                engine, job.pemda, job.target_class or None, settings=settings, shard=(part - 1, count), until_confirmed=True
+            )
         return f"sapuan #{summary.run_id} {summary.targets} situs, {summary.down} gagal"
 
     return await asyncio.ensure_future(sweep())

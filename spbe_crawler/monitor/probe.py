@@ -15,13 +15,14 @@ import zlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
 import httpx
 
-from spbe_crawler.health.status import Status, works
+from spbe_crawler.health.status import Status
+from spbe_crawler.monitor.confirmation import Rule, Window, step
+from spbe_crawler.monitor.probe_result import ProbeResult
 from spbe_crawler.monitor.settings import MonitorSettings
 from spbe_crawler.net.httpx_errors import MAX_DETAIL, classify_httpx_error
 from spbe_crawler.net.httpx_transport import default_ssl_context, make_client
@@ -40,6 +41,7 @@ class Target:
     role: str = "unit"
     unit_code: str = ""
     known_down: bool = False  # an incident is open: a failure needs no confirmation
+    window: Window | None = None  # a confirmation still open from an earlier sweep
 
 
 @dataclass
@@ -50,32 +52,6 @@ class _Walk:
     hops: list[str] = field(default_factory=list)
     ttfb_ms: float | None = None
     cert: CertInfo | None = None
-
-
-@dataclass(slots=True)
-class ProbeResult:
-    """The outcome of a probe as a plain value, field for field a ``Probe`` row (cheap to build in a
-    sweep of 100,000 sites; :meth:`to_row` gives the table row)."""
-
-    website_id: int
-    url: str
-    started_at: datetime
-    status: str
-    detail: str = ""
-    http_status: int | None = None
-    final_url: str | None = None
-    redirect_chain: list[str] = field(default_factory=list)
-    ttfb_ms: float | None = None
-    total_ms: float | None = None
-    size: int | None = None
-    tls_expires_at: datetime | None = None
-    tls_issuer: str | None = None
-
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
-
-    def to_row(self) -> Probe:
-        return Probe(**self.values())
 
 
 def _peer_cert(response: httpx.Response) -> CertInfo | None:
@@ -231,36 +207,22 @@ class Prober:
         self,
         target: Target,
         gate: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
-        on_wait: Callable[[], None] | None = None,
     ) -> ProbeResult:
-        """Probe; a failure is retried after a delay, and the site is down only when N of M attempts fail.
-
-        The confirmation window opens at the first failure: a first success ends it at once.
-        Attempts *start* ``confirm_delay`` apart (a timed-out attempt counts towards the delay). A site
-        with an open incident (``known_down``) is not re-probed on failure: confirmation guards the
-        opening of an incident, not its continuation (closing still takes K successes). Each
-        attempt runs inside ``gate()`` (the sweep's concurrency slot); the delay between attempts
-        does not, so a failing site never holds a slot while it waits; ``on_wait`` is called before
-        the first wait.
-        """
+        """Probe and, on a failure, probe again until the N-of-M confirmation ends (see
+        :mod:`confirmation`); the verdict. Attempts *start* ``confirm_delay`` apart (a timed-out
+        attempt counts towards the delay). Each attempt runs inside ``gate()`` (a concurrency
+        slot); the waits between attempts do not. Sweeps do not wait here: they probe once and
+        keep an open confirmation for a later attempt (:mod:`sweep`)."""
         s = self.settings
-        need, budget = max(1, s.confirm_failures), max(s.confirm_attempts, s.confirm_failures, 1)
+        rule = Rule.of(s.confirm_failures, s.confirm_attempts, s.confirm_delay)
         clock = asyncio.get_running_loop().time
         began = clock()
-        attempts = [await self._gated(target, gate)]
-        while not target.known_down:
-            failures = sum(not works(p.status) for p in attempts)
-            successes = len(attempts) - failures
-            if works(attempts[0].status) or successes > budget - need or len(attempts) >= budget or failures >= need:
-                break
-            if on_wait is not None and len(attempts) == 1:
-                on_wait()
-            # attempts start ``confirm_delay`` apart: an attempt that took its whole timeout has
-            # already spent (part of) the delay, so a silent host is not waited for twice
-            await asyncio.sleep(max(0.0, s.confirm_delay - (clock() - began)))
+        verdict, window = step(rule, target.window, await self._gated(target, gate), target.known_down)
+        while verdict is None:
+            await asyncio.sleep(max(0.0, rule.delay - (clock() - began)))
             began = clock()
-            attempts.append(await self._gated(target, gate))
-        return _verdict(attempts, 1 if target.known_down else need)
+            verdict, window = step(rule, window, await self._gated(target, gate))
+        return verdict
 
     async def _gated(self, target: Target, gate: Callable[[], AbstractAsyncContextManager[Any]] | None) -> ProbeResult:
         if gate is None:
@@ -271,14 +233,3 @@ class Prober:
     async def confirmed(self, target: Target) -> Probe:
         """:meth:`confirm` as a ``Probe`` row."""
         return (await self.confirm(target)).to_row()
-
-
-def _verdict(attempts: list[ProbeResult], need: int) -> ProbeResult:
-    failed = [p for p in attempts if not works(p.status)]
-    if len(failed) >= need:
-        row = failed[-1]
-        row.started_at = attempts[0].started_at
-        if len(attempts) > 1:
-            row.detail = f"{row.detail} ({len(failed)} dari {len(attempts)} percobaan gagal)"[:MAX_DETAIL]
-        return row
-    return next(p for p in reversed(attempts) if works(p.status))

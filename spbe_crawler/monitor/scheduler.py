@@ -3,6 +3,9 @@
 Classes: ``portal`` (service portals, every 5 minutes), ``unit`` (unit sites, hourly) and,
 when the caller passes a ``survey_hook``, ``survey`` (weekly). When each class is next due is kept
 in ``MonitorSchedule``, so a restart continues the rhythm instead of sweeping everything at once.
+Between sweeps, the confirmation round (``konfirmasi``) probes again the sites whose failure waits
+for its confirmation, as soon as each attempt is due (``SPBE_MONITOR_CONFIRM_DELAY`` after the
+previous one); its due time is the earliest of the ``PendingCheck`` table.
 Every sweep runs under the database lease and re-reads its due time once it holds it, so two
 processes never sweep together nor twice in a row. SIGTERM/SIGINT abort the sweep in flight
 (what finished is kept, the run is marked ``interrupted``), release the lease and return.
@@ -28,6 +31,7 @@ from spbe_crawler.monitor.sweep import run_sweep
 from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.store import schedule_queries
 from spbe_crawler.store.models import utcnow
+from spbe_crawler.store.monitor_queries import next_pending_due
 from spbe_crawler.vocab import WebsiteRole
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 SurveyHook = Callable[[str], Awaitable[Any] | Any]
 BUSY_RETRY = 30.0  # seconds before asking again for a lease another process holds
 SURVEY_LEASE = "monitor-survey"
+CONFIRM = "konfirmasi"  # the confirmation round: not a class of targets, due when a confirmation is
 
 
 def next_due(engine: Engine, scope: str, target_class: str) -> datetime:
@@ -74,6 +79,18 @@ class Scheduler:
         """Probe sweeps share one lease; the (long) survey has its own so sweeps go on meanwhile."""
         return SURVEY_LEASE if target_class == "survey" else LEASE_NAME
 
+    async def run_confirmations(self) -> bool:
+        """Probe the sites whose confirmation attempt is due, under the sweep lease; True when it ran."""
+        async with holding(self.engine, self.holder, self.scope, self.settings.lease_ttl, name=LEASE_NAME):
+            due = await asyncio.to_thread(next_pending_due, self.engine, self.scope)
+            if due is None or due > utcnow():
+                return False
+            try:
+                await run_sweep(self.engine, self.scope, settings=self.settings, policy=self.policy, only_pending=True)
+            except Exception:  # like a failed sweep, a failed round must not stop the schedule
+                log.exception("monitor %s gagal", CONFIRM)
+            return True
+
     async def _execute(self, target_class: str) -> tuple[int | None, str]:
         if target_class == "survey":
             hook = self.survey_hook
@@ -111,7 +128,7 @@ class Scheduler:
 
     async def _attempt(self, target_class: str) -> None:
         try:
-            await self.run_class(target_class)
+            await (self.run_confirmations() if target_class == CONFIRM else self.run_class(target_class))
         except LeaseBusy as busy:
             log.info("%s", busy)
             self._busy_until[self.lease_name(target_class)] = time.monotonic() + BUSY_RETRY
@@ -120,15 +137,25 @@ class Scheduler:
         return self._survey is not None and not self._survey.done()
 
     async def _due_in(self, target_class: str) -> float | None:
-        """Seconds until the class may start (None: it is running here now)."""
+        """Seconds until the class may start (None: it is running here now, or nothing to confirm)."""
         if target_class == "survey" and self._survey_running():
             return None
-        due = await asyncio.to_thread(next_due, self.engine, self.scope, target_class)
+        if target_class == CONFIRM:
+            pending = await asyncio.to_thread(next_pending_due, self.engine, self.scope)
+            if pending is None:
+                return None
+            due = pending
+        else:
+            due = await asyncio.to_thread(next_due, self.engine, self.scope, target_class)
         busy = self._busy_until.get(self.lease_name(target_class), 0.0) - time.monotonic()
         return max((due - utcnow()).total_seconds(), busy)
 
+    @property
+    def jobs(self) -> list[str]:
+        return [*self.intervals, CONFIRM]
+
     async def _run_due(self, stop: asyncio.Event) -> None:
-        for target_class in self.intervals:
+        for target_class in self.jobs:
             if stop.is_set():
                 return
             wait = await self._due_in(target_class)
@@ -146,7 +173,7 @@ class Scheduler:
         try:
             while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
                 await self._run_due(stop)
-                waits = [w for w in [await self._due_in(c) for c in self.intervals] if w is not None]
+                waits = [w for w in [await self._due_in(c) for c in self.jobs] if w is not None]
                 wait = min(waits, default=BUSY_RETRY)
                 if deadline is not None:
                     wait = min(wait, deadline - time.monotonic())

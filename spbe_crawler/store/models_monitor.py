@@ -81,3 +81,17 @@ class MaintenanceWindow(SQLModel, table=True):
     ends_at: datetime = Field(index=True)
     note: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PendingCheck(SQLModel, table=True):
+    """A failure not yet confirmed (N of M attempts): the site is "menunggu konfirmasi" until a
+    later attempt, at ``due_at`` or after, settles it. At most one per website; it is removed when
+    the confirmation ends (a probe row is then written with the verdict)."""
+
+    website_id: int = Field(primary_key=True, foreign_key="website.id")
+    started_at: datetime  # start of the first failed attempt (the incident starts here if confirmed)
+    attempts: int = 1
+    failures: int = 1
+    status: str = ""  # the last failed attempt's status and detail, for the status page
+    detail: str = ""
+    due_at: datetime = Field(index=True)  # the next attempt starts at or after this

@@ -4,7 +4,7 @@ rollups, the alert outbox. The read-only figures are in :mod:`spbe_crawler.store
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert
@@ -13,15 +13,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from spbe_crawler.store.models import CrawlRun, Incident, Probe, Unit, Website
-from spbe_crawler.store.models_monitor import AlertLog, ProbeRollup
+from spbe_crawler.store.models_monitor import AlertLog, PendingCheck, ProbeRollup
 from spbe_crawler.store.monitor_reader import ALL
 from spbe_crawler.vocab import WebsiteRole, WebsiteState
 
 TARGET_CLASSES = (WebsiteRole.PORTAL.value, WebsiteRole.UNIT.value)
 IN_CHUNK = 500  # ids per IN (...) list
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)  # a due time every pending confirmation is before
 
 Shard = tuple[int, int]  # (index, count): the websites whose id modulo count is index
-TargetRow = tuple[int, str, str, str, str, bool]  # website id, url, host, role, unit code, open incident
+# website id, url, host, role, unit code, open incident, pending check (None: no confirmation open)
+TargetRow = tuple[int, str, str, str, str, bool, PendingCheck | None]
 
 
 def in_scope(query: Any, scope: str) -> Any:
@@ -47,21 +49,57 @@ def of_shard(query: Any, shard: Shard | None) -> Any:
     return query.where(col(Website.id) % shard[1] == shard[0])
 
 
-def target_query(scope: str, target_class: str | None = None, shard: Shard | None = None) -> Any:
-    """The non-rejected websites of ``scope`` (of one class, one shard) with whether an incident is open."""
+def target_query(scope: str, target_class: str | None = None, shard: Shard | None = None, pending_due: datetime | None = None) -> Any:
+    """The non-rejected websites of ``scope`` (of one class, one shard) with whether an incident is
+    open and their pending confirmation; ``pending_due``: only those whose confirmation is due by then."""
     open_incident = exists().where(col(Incident.website_id) == col(Website.id), col(Incident.ended_at).is_(None))
-    query = core_select(col(Website.id), col(Website.url), col(Website.host), col(Website.role), col(Website.unit_code), open_incident)
+    columns = (col(Website.id), col(Website.url), col(Website.host), col(Website.role), col(Website.unit_code), open_incident)
+    query = core_select(*columns, PendingCheck)  # type: ignore[call-overload]
+    on_pending = col(PendingCheck.website_id) == col(Website.id)
+    if pending_due is None:
+        query = query.outerjoin(PendingCheck, on_pending)
+    else:
+        query = query.join(PendingCheck, on_pending).where(col(PendingCheck.due_at) <= pending_due)
     query = query.join(Unit, col(Unit.code) == col(Website.unit_code)).where(col(Website.state) != WebsiteState.REJECTED.value)
     return of_shard(of_class(in_scope(query, scope), target_class), shard)
 
 
 def target_rows_after(
-    engine: Engine, scope: str, target_class: str | None, shard: Shard | None, last_id: int, page: int
+    engine: Engine,
+    scope: str,
+    target_class: str | None,
+    shard: Shard | None,
+    last_id: int,
+    page: int,
+    pending_due: datetime | None = None,
 ) -> list[TargetRow]:
     """The next ``page`` targets after website id ``last_id``, by id (keyset pagination)."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = target_query(scope, target_class, shard, pending_due).where(col(Website.id) > last_id).order_by(col(Website.id)).limit(page)
+        return [(int(r[0]), r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in session.execute(query).all()]
+
+
+def next_pending_due(engine: Engine, scope: str, target_class: str | None = None, shard: Shard | None = None) -> datetime | None:
+    """When the earliest pending confirmation of ``scope`` (class, shard) is due; None when there is none."""
+    query = target_query(scope, target_class, shard, pending_due=FOREVER).order_by(col(PendingCheck.due_at)).limit(1)
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.execute(query).first()
+    return row[6].due_at if row is not None else None
+
+
+def count_pending(engine: Engine, scope: str, target_class: str | None = None, shard: Shard | None = None) -> int:
+    query = target_query(scope, target_class, shard, pending_due=FOREVER).subquery()
     with Session(engine) as session:
-        query = target_query(scope, target_class, shard).where(col(Website.id) > last_id).order_by(col(Website.id)).limit(page)
-        return [(int(r[0]), r[1], r[2], r[3], r[4], bool(r[5])) for r in session.execute(query).all()]
+        return int(session.execute(core_select(func.count()).select_from(query)).scalar() or 0)
+
+
+def save_pending(session: Session, rows: Sequence[dict[str, Any]], ended: Iterable[int]) -> None:
+    """Replace the pending confirmations of these websites by ``rows``; drop those of ``ended``."""
+    gone = sorted({int(row["website_id"]) for row in rows} | set(ended))
+    for start in range(0, len(gone), IN_CHUNK):
+        session.execute(delete(PendingCheck).where(col(PendingCheck.website_id).in_(gone[start : start + IN_CHUNK])))
+    if rows:
+        session.execute(insert(PendingCheck.__table__), list(rows))  # type: ignore[attr-defined]
 
 
 def count_targets(engine: Engine, scope: str, target_class: str | None = None) -> int:
