@@ -1,11 +1,11 @@
 """Monitor sweeps at national scale through the same job queue: one ``monitor`` job per shard.
 
 ``spbe monitor antrean --bagian N`` queues shards 1/N ... N/N of one sweep (each once: a shard still
-queued or being swept from the previous round is not queued again); each worker that takes one runs
-``spbe monitor sweep --bagian K/N`` in its own process, under the shard's own lease in the store, and
-acknowledges the job when the sweep is recorded and its new failures are confirmed (the shard's
-sweep waits for its confirmation attempts, so a job's end means its verdicts and alerts are out). A worker killed mid-sweep: the job returns to the
-queue and is swept again once the shard's store lease has expired.
+queued or being swept from the previous round is not queued again); each worker that takes one
+sweeps that shard (as ``spbe monitor sweep --bagian K/N --tunggu-konfirmasi`` would) under the
+shard's own lease in the store, and acknowledges the job when the sweep is recorded and its new
+failures are confirmed, so a job's end means its verdicts and alerts are out. A worker killed
+mid-sweep: the job returns to the queue and is swept again once the shard's store lease has expired.
 """
 
 from __future__ import annotations
