@@ -22,6 +22,7 @@ from spbe_crawler.monitor.page import banner, render_status_page
 from spbe_crawler.monitor.sweep import run_sweep
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import Incident, Probe, Unit
+from spbe_crawler.store.models_monitor import PendingCheck
 
 NOW = datetime(2026, 6, 30, 12, 30, tzinfo=UTC)
 
@@ -112,6 +113,41 @@ def test_banner_badges_and_metrics_for_up_down_and_maintenance(engine) -> None:
     metrics = prometheus_text(figures)
     assert re.search(r'^spbe_site_maintenance\{site="dinkes[^}]*\} 1$', metrics, re.M)
     assert re.search(r'^spbe_site_up\{site="dinkes[^}]*\} 0$', metrics, re.M)
+
+
+def test_a_failure_waiting_for_its_confirmation_is_shown_as_pending_everywhere(engine) -> None:
+    """Between a new failure and its confirmation the site is "menunggu konfirmasi": amber banner,
+    pill and badge, ``spbe_site_pending`` 1 while ``spbe_site_up`` keeps the last verdict; no
+    internal detail reaches the public page; the workspace's CLI table says it too."""
+    ids = _seed(engine)
+    with Session(engine) as session:
+        session.add(
+            PendingCheck(
+                website_id=ids["dinkes"],
+                started_at=NOW - timedelta(minutes=1),
+                status="dns_error",
+                detail="nama tidak ada (zona privat)",
+                due_at=NOW + timedelta(seconds=4),
+            )
+        )
+        session.commit()
+        figures = monitor_figures(session, "18.71", NOW)
+        html = render_status_page(session, "18.71", NOW)
+    dinkes = site_by_key(figures, "dinkes.bandarlampungkota.go.id")
+    assert dinkes is not None and dinkes.state == "pending" and dinkes.last_status == "ok"
+    assert banner(figures).state == "pending" and banner(figures).title == "Gangguan sedang dikonfirmasi"
+    assert "1 situs gagal diakses dan sedang diperiksa ulang" in banner(figures).detail
+    assert 'class="pill pending">menunggu konfirmasi' in html and "zona privat" not in html
+    assert "menunggu konfirmasi" in site_badge(dinkes) and "#b45309" in site_badge(dinkes)
+    metrics = prometheus_text(figures)
+    assert re.search(r'^spbe_site_pending\{site="dinkes[^}]*\} 1$', metrics, re.M)
+    assert re.search(r'^spbe_site_up\{site="dinkes[^}]*\} 1$', metrics, re.M)  # the last confirmed verdict
+    assert re.search(r'^spbe_site_pending\{site="layanan[^}]*\} 0$', metrics, re.M)
+
+    _down_now(engine, ids["portal2"])  # a confirmed outage elsewhere outranks the pending one
+    with Session(engine) as session:
+        figures = monitor_figures(session, "18.71", NOW)
+    assert banner(figures).state == "down" and "sedang diperiksa ulang" in banner(figures).detail
 
 
 def test_each_certificate_is_listed_once(engine) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 from test_scoring_seed import PEMDA, T0
@@ -189,6 +190,31 @@ def test_monitoring_without_probes_says_how_to_start(web_app) -> None:
     client, _ = client_for(web_app, "pembaca")
     html = client.get(f"/pemda/{OTHER_PEMDA}/pemantauan").text
     assert "Belum ada data pemantauan" in html and "spbe monitor run --pemda 18.72" in html
+
+
+def test_monitoring_shows_a_failure_waiting_for_its_confirmation(web_app, web_seed: WebSeed) -> None:
+    """A site whose first failure waits for its confirmation is not "no data" nor "down": the page
+    says it is being checked again, on the banner and in its row."""
+    from spbe_crawler.store.models_monitor import PendingCheck
+
+    with session_scope(web_seed.url) as session:
+        website = Website(unit_code=OTHER_PEMDA, url="https://metrokota.go.id/", host="metrokota.go.id")
+        session.add(website)
+        session.flush()
+        started = datetime.now(UTC) - timedelta(seconds=3)
+        session.add(PendingCheck(website_id=website.id, started_at=started, status="timeout", due_at=started + timedelta(seconds=5)))
+        session.commit()
+        website_id = website.id
+    try:
+        client, _ = client_for(web_app, "pembaca")
+        html = client.get(f"/pemda/{OTHER_PEMDA}/pemantauan").text
+        assert re.search(r'<div class="banner warn"[^>]*>1 situs gagal diakses dan sedang diperiksa ulang', html)
+        assert "menunggu konfirmasi" in html and "Waktu habis, diperiksa ulang" in html and "Belum ada data pemantauan" not in html
+    finally:
+        with session_scope(web_seed.url) as session:
+            session.delete(session.get(PendingCheck, website_id))
+            session.delete(session.get(Website, website_id))
+            session.commit()
 
 
 def test_admin_adds_and_changes_accounts_in_the_browser(web_app, web_seed: WebSeed) -> None:

@@ -180,7 +180,6 @@ def _sites_table(figures: MonitorFigures) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    from spbe_crawler.health.status import info
     from spbe_crawler.monitor.figures import WINDOW_LABELS, cert_label
     from spbe_crawler.vocab import WebsiteRole
 
@@ -192,13 +191,22 @@ def _sites_table(figures: MonitorFigures) -> Table:
             Text(s.unit_name),
             s.unit_kind + (" (portal)" if s.role == WebsiteRole.PORTAL else ""),
             Text(s.url),
-            Text(info(s.last_status).label if s.last_status else "Belum diperiksa"),
+            Text(_status_text(s)),
             *[_pct(s.uptime[w].percent) for w in WINDOW_LABELS],
             _ms(s.p50_ms["24h"]),
             _ms(s.p95_ms["24h"]),
             cert_label(s.cert_days_left),
         )
     return table
+
+
+def _status_text(site: Any) -> str:
+    from spbe_crawler.health.status import info
+
+    last = info(site.last_status).label if site.last_status else "Belum diperiksa"
+    if site.pending_since is None:
+        return last
+    return f"{info(site.pending_status).label}, menunggu konfirmasi" + (f" (terakhir terkonfirmasi: {last})" if site.last_status else "")
 
 
 def _pct(value: float | None) -> str:

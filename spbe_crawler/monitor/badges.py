@@ -13,8 +13,14 @@ from html import escape
 
 from spbe_crawler.monitor.figures import MonitorFigures, SiteFigures
 
-STATE_TEXT = {"up": "berfungsi", "down": "terganggu", "maintenance": "pemeliharaan", "unknown": "belum diperiksa"}
-STATE_COLOR = {"up": "#2e7d32", "down": "#c62828", "maintenance": "#1565c0", "unknown": "#757575"}
+STATE_TEXT = {
+    "up": "berfungsi",
+    "down": "terganggu",
+    "pending": "menunggu konfirmasi",
+    "maintenance": "pemeliharaan",
+    "unknown": "belum diperiksa",
+}
+STATE_COLOR = {"up": "#2e7d32", "down": "#c62828", "pending": "#b45309", "maintenance": "#1565c0", "unknown": "#757575"}
 LABEL_COLOR = "#555"
 _NARROW = set("fijlrt.,:;!|' ()-1")
 _WIDE = set("mwMW%@")
@@ -46,7 +52,7 @@ def badge_svg(label: str, message: str, color: str) -> str:
 
 
 def site_badge(site: SiteFigures, kind: str = "status", window: str = "24h") -> str:
-    """``kind="status"``: berfungsi / terganggu / pemeliharaan / belum diperiksa.
+    """``kind="status"``: berfungsi / terganggu / menunggu konfirmasi / pemeliharaan / belum diperiksa.
     ``kind="uptime"``: the uptime percentage of ``window`` (24h, 7d, 30d), colored by its level."""
     if kind == "uptime":
         percent = site.uptime[window].percent

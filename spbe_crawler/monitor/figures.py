@@ -56,13 +56,18 @@ class SiteFigures:
     open_incident: bool = False
     maintenance_until: datetime | None = None  # set while a maintenance window covers the site
     maintenance_note: str = ""
+    pending_since: datetime | None = None  # a failure waits for its confirmation since then
+    pending_status: str = ""
 
     @property
     def state(self) -> str:
-        """``maintenance``, ``up``, ``down`` or ``unknown`` (never probed): what banners, badges and
-        metrics show. Down means the last (confirmed) probe failed."""
+        """``maintenance``, ``pending``, ``up``, ``down`` or ``unknown`` (never probed): what banners,
+        badges and metrics show. Down means the last confirmed verdict failed; pending, that a new
+        failure waits for its confirmation (N of M attempts)."""
         if self.maintenance_until is not None:
             return "maintenance"
+        if self.pending_since is not None:
+            return "pending"
         if self.last_status is None:
             return "unknown"
         return "up" if works(self.last_status) else "down"
@@ -225,6 +230,9 @@ def _attach_latest(db: Any, scope: str, sites: dict[int, SiteFigures], now: date
         if website_id in sites:
             site = sites[website_id]
             site.last_status, site.last_detail, site.last_checked = status, detail, started_at
+    for website_id, since, _attempts, _failures, status, _detail in monitor_reads.pending_rows(db, scope):
+        if website_id in sites:
+            sites[website_id].pending_since, sites[website_id].pending_status = since, status
     for website_id, expires, issuer in monitor_reads.latest_certificates(db, scope):
         if website_id in sites:
             site = sites[website_id]

@@ -4,6 +4,8 @@ plus a textfile writer for node_exporter's textfile collector.
 Per site (labels ``site``, ``url``, ``unit``, ``kind``, ``role``):
 
 * ``spbe_site_up`` 1 when the last confirmed probe worked, else 0 (absent: never probed);
+* ``spbe_site_pending`` 1 while a new failure waits for its confirmation (``spbe_site_up`` keeps the
+  last confirmed verdict meanwhile);
 * ``spbe_site_maintenance`` 1 during a maintenance window;
 * ``spbe_site_latency_seconds{quantile}`` p50/p95 total time of working probes over 24 hours;
 * ``spbe_site_uptime_ratio{window}`` uptime over 24h / 7d / 30d, 0..1;
@@ -23,6 +25,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 _FAMILIES = (
     ("spbe_site_up", "Status terakhir situs: 1 berfungsi, 0 gagal (setelah konfirmasi)."),
+    ("spbe_site_pending", "1 selama kegagalan baru menunggu konfirmasi (N dari M percobaan)."),
     ("spbe_site_maintenance", "1 selama jendela pemeliharaan situs."),
     ("spbe_site_latency_seconds", "Waktu total probe yang berfungsi, 24 jam terakhir (p50, p95)."),
     ("spbe_site_uptime_ratio", "Ketersediaan situs per jendela waktu (0-1)."),
@@ -48,6 +51,7 @@ def _samples(site: SiteFigures) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {name: [] for name, _ in _FAMILIES}
     if site.last_status is not None:
         out["spbe_site_up"].append(f"spbe_site_up{_labels(site)} {int(works(site.last_status))}")
+    out["spbe_site_pending"].append(f"spbe_site_pending{_labels(site)} {int(site.pending_since is not None)}")
     out["spbe_site_maintenance"].append(f"spbe_site_maintenance{_labels(site)} {int(site.state == 'maintenance')}")
     for quantile, value in (("0.5", site.p50_ms["24h"]), ("0.95", site.p95_ms["24h"])):
         if value is not None:

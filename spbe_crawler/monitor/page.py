@@ -107,7 +107,7 @@ class UnitRow:
 
 def unit_rows(source: Any, figures: MonitorFigures) -> list[UnitRow]:
     rows = []
-    order = {"down": 0, "maintenance": 1, "unknown": 2, "up": 3}  # disruptions first
+    order = {"down": 0, "pending": 1, "maintenance": 2, "unknown": 3, "up": 4}  # disruptions first
     units = sorted((s for s in figures.sites if s.role != WebsiteRole.PORTAL), key=lambda s: order[s.state])
     for n, site in enumerate(units):
         points, top = "", 0.0
@@ -119,21 +119,26 @@ def unit_rows(source: Any, figures: MonitorFigures) -> list[UnitRow]:
 
 @dataclass
 class Banner:
-    state: str  # up | down | maintenance | unknown
+    state: str  # up | down | pending | maintenance | unknown
     title: str
     detail: str
 
 
 def banner(figures: MonitorFigures) -> Banner:
-    """The overall banner: all working, some disrupted, some under maintenance, or no data yet."""
+    """The overall banner: all working, some disrupted, a disruption being confirmed, some under
+    maintenance, or no data yet."""
     states = Counter(site.state for site in figures.sites)
     total = len(figures.sites)
     maintenance = f" {states['maintenance']} situs dalam pemeliharaan." if states["maintenance"] else ""
+    if states["pending"]:
+        maintenance = f" {states['pending']} situs gagal diakses dan sedang diperiksa ulang.{maintenance}"
     if total == 0 or states["unknown"] == total:
         return Banner("unknown", "Belum ada data pemantauan", "Situs belum pernah diperiksa.")
     if states["down"]:
         detail = f"{states['down']} dari {total} situs tidak dapat diakses.{maintenance}"
         return Banner("down", "Sebagian layanan terganggu", detail)
+    if states["pending"]:
+        return Banner("pending", "Gangguan sedang dikonfirmasi", f"Situs lain berfungsi.{maintenance}")
     if states["maintenance"]:
         return Banner("maintenance", "Sebagian layanan dalam pemeliharaan", f"Situs lain berfungsi.{maintenance}")
     return Banner("up", "Semua layanan berfungsi", f"{states['up']} dari {total} situs berfungsi pada pemeriksaan terakhir.")

@@ -10,19 +10,19 @@ TEMPLATE = """<!DOCTYPE html>
 {% if refresh %}<meta http-equiv="refresh" content="{{ refresh }}">{% endif %}
 <title>Status Layanan Digital – {{ f.scope_name }}</title>
 <style>
-:root { --up: #2e7d32; --down: #c62828; --maint: #1565c0; --none: #757575; --warn: #f9a825; }
+:root { --up: #2e7d32; --down: #c62828; --pending: #b45309; --maint: #1565c0; --none: #757575; --warn: #f9a825; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1rem; color: #222; line-height: 1.4; }
 h1 { font-size: 1.45rem; margin: .2rem 0 .4rem; } h2 { font-size: 1.15rem; margin-top: 1.8rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 .banner { border-radius: 8px; padding: .9rem 1rem; color: #fff; font-size: 1.1rem; font-weight: 600; margin: .8rem 0; }
 .banner small { display: block; font-weight: 400; font-size: .9rem; opacity: .95; }
-.banner.up { background: var(--up); } .banner.down { background: var(--down); } .banner.maintenance { background: var(--maint); } .banner.unknown { background: var(--none); }
+.banner.up { background: var(--up); } .banner.down { background: var(--down); } .banner.pending { background: var(--pending); } .banner.maintenance { background: var(--maint); } .banner.unknown { background: var(--none); }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #eee; vertical-align: middle; }
 th { background: #fafafa; font-weight: 600; } td.num, th.num { text-align: right; white-space: nowrap; }
 .pill { display: inline-block; border-radius: 999px; padding: .05rem .55rem; color: #fff; font-size: .8rem; white-space: nowrap; }
-.pill.up { background: var(--up); } .pill.down { background: var(--down); } .pill.maintenance { background: var(--maint); } .pill.unknown { background: var(--none); }
+.pill.up { background: var(--up); } .pill.down { background: var(--down); } .pill.pending { background: var(--pending); } .pill.maintenance { background: var(--maint); } .pill.unknown { background: var(--none); }
 .muted { color: #666; font-size: .85rem; } .url { word-break: break-all; }
 .portal { border: 1px solid #ddd; border-radius: 8px; padding: .8rem; margin: .8rem 0; break-inside: avoid; }
 .portal h3 { margin: 0 0 .3rem; font-size: 1rem; } svg { display: block; margin: .3rem 0; max-width: 100%; height: auto; }

@@ -102,6 +102,14 @@ def latest_certificates(source: Any, scope: str) -> list[tuple[int, datetime, st
     return [(int(site), _time(db, expires), issuer) for site, expires, issuer in rows if expires is not None]
 
 
+def pending_rows(source: Any, scope: str) -> list[tuple[int, datetime, int, int, str, str]]:
+    """(website id, first failure, attempts, failures, status, detail) of each failure of ``scope``
+    still waiting for its confirmation."""
+    db = reader_for(source)
+    sql = f"SELECT x.website_id, x.started_at, x.attempts, x.failures, x.status, x.detail FROM pendingcheck x {_scope_sql(scope)}"
+    return [(int(r[0]), _time(db, r[1]), int(r[2]), int(r[3]), r[4], r[5] or "") for r in db.rows(sql, scope=scope)]
+
+
 def incident_rows(source: Any, scope: str, since: datetime) -> list[IncidentRow]:
     """Incidents of ``scope`` still open or started since ``since``."""
     db = reader_for(source)

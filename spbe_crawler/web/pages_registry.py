@@ -53,8 +53,9 @@ def monitoring_page(ctx: Ctx) -> Response:
 
     pemda = ctx.pemda()
     figures = monitor_figures(ctx.db, pemda.code)
-    probed = [s for s in figures.sites if s.last_status is not None]
-    down = [s for s in probed if s.open_incident or not works(s.last_status or "")]
+    probed = [s for s in figures.sites if s.last_status is not None or s.pending_since is not None]
+    down = [s for s in probed if s.open_incident or not works(s.last_status or "ok")]
+    pending = [s for s in probed if s.pending_since is not None]
     portals_down = [s for s in down if s.role == WebsiteRole.PORTAL]
     if not probed:
         banner = ("none", "Belum ada data pemantauan. Jalankan: spbe monitor run --pemda " + pemda.code)
@@ -62,6 +63,8 @@ def monitoring_page(ctx: Ctx) -> Response:
         banner = ("bad", f"Gangguan: {len(portals_down)} portal layanan tidak berfungsi")
     elif down:
         banner = ("warn", f"Semua portal layanan berfungsi; {len(down)} situs unit bermasalah")
+    elif pending:
+        banner = ("warn", f"{len(pending)} situs gagal diakses dan sedang diperiksa ulang (menunggu konfirmasi)")
     else:
         banner = ("ok", "Semua situs yang dipantau berfungsi")
     return ctx.render(
@@ -72,7 +75,7 @@ def monitoring_page(ctx: Ctx) -> Response:
         charts=portal_charts(ctx.db, figures),
         windows=WINDOW_LABELS,
         cert_days=CERT_DAYS,
-        units=sorted((s for s in figures.sites if s.role != WebsiteRole.PORTAL), key=lambda s: (s in down) is False),
+        units=sorted((s for s in figures.sites if s.role != WebsiteRole.PORTAL), key=lambda s: (s not in down, s not in pending)),
         down=down,
         bar_h=CHART_H,
         line_h=LINE_H,
