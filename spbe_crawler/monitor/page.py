@@ -129,18 +129,17 @@ def banner(figures: MonitorFigures) -> Banner:
     maintenance, or no data yet."""
     states = Counter(site.state for site in figures.sites)
     total = len(figures.sites)
-    maintenance = f" {states['maintenance']} situs dalam pemeliharaan." if states["maintenance"] else ""
-    if states["pending"]:
-        maintenance = f" {states['pending']} situs gagal diakses dan sedang diperiksa ulang.{maintenance}"
+    checking = f"{states['pending']} situs gagal diakses dan sedang diperiksa ulang." if states["pending"] else ""
+    maintenance = f"{states['maintenance']} situs dalam pemeliharaan." if states["maintenance"] else ""
     if total == 0 or states["unknown"] == total:
         return Banner("unknown", "Belum ada data pemantauan", "Situs belum pernah diperiksa.")
     if states["down"]:
-        detail = f"{states['down']} dari {total} situs tidak dapat diakses.{maintenance}"
+        detail = " ".join(filter(None, [f"{states['down']} dari {total} situs tidak dapat diakses.", checking, maintenance]))
         return Banner("down", "Sebagian layanan terganggu", detail)
     if states["pending"]:
-        return Banner("pending", "Gangguan sedang dikonfirmasi", f"Situs lain berfungsi.{maintenance}")
+        return Banner("pending", "Gangguan sedang dikonfirmasi", " ".join(filter(None, [checking, maintenance, "Situs lain berfungsi."])))
     if states["maintenance"]:
-        return Banner("maintenance", "Sebagian layanan dalam pemeliharaan", f"Situs lain berfungsi.{maintenance}")
+        return Banner("maintenance", "Sebagian layanan dalam pemeliharaan", f"{maintenance} Situs lain berfungsi.")
     return Banner("up", "Semua layanan berfungsi", f"{states['up']} dari {total} situs berfungsi pada pemeriksaan terakhir.")
 
 
