@@ -230,3 +230,50 @@ def test_frontier_pops_higher_priority_first_then_newest_like_scrapy() -> None:
     assert frontier.pop() is None
     server.close()
     assert popped == ["http://a.go.id/q", "http://a.go.id/p", "http://z.go.id/", "http://b.go.id/", "http://a.go.id/"]
+
+
+def test_a_stuck_pemda_is_dropped_unless_a_live_worker_holds_it(queue) -> None:
+    """``spbe antrean lepas``: a pemda whose finish step keeps failing stays active and cannot be
+    queued again; dropping it removes its queued and dead-held jobs and its run keys, and leaves
+    other pemda alone. A live worker's job makes it refuse."""
+    from spbe_crawler.cluster.queue import FINISH, UNIT, UNITS, QueueBusy
+
+    assert queue.enqueue(["18.71", "18.72"], "b1") == 2
+    pemda = queue.lease("hidup")
+    queue.heartbeat("hidup")
+    assert queue.plan("hidup", pemda, 7, ["18.71.01", "18.71.02"])
+    unit = queue.lease("mati", UNITS)  # a worker that will die holding a unit of 18.71
+    assert unit.kind == UNIT and unit.pemda == "18.71"
+    held = queue.lease("hidup")  # the live worker now holds 18.72's pemda job
+    assert held.pemda == "18.72"
+
+    with pytest.raises(QueueBusy) as refused:
+        queue.drop_pemda("18.72")
+    assert refused.value.workers == ["hidup"] and "18.72" in queue.active()
+
+    overview = queue.overview()
+    assert overview.alive == {"hidup": True, "mati": False} and [j.unit for j in overview.queued[UNITS]] == ["18.71.02"]
+    assert queue.drop_pemda("18.71") == 2  # the queued unit and the dead worker's unit
+    assert queue.pending(UNITS) == [] and queue.in_flight(UNITS)["mati"] == []
+    assert not queue.client.exists(queue.planned_key(7), queue.left_key(7))
+    assert queue.active() == {"18.72"} and queue.reap() == 0  # nothing of 18.71 comes back
+    assert queue.enqueue(["18.71"], "b2") == 1  # it can be queued again
+    assert [j.kind for j in queue.pending()] == ["pemda"] and FINISH not in {j.kind for j in queue.pending()}
+
+
+def test_cli_queue_status_and_release(queue, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from spbe_crawler.cli import app
+
+    monkeypatch.setenv("SPBE_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("SPBE_REDIS_PREFIX", queue.prefix)
+    queue.enqueue(["18.71"], "b1")
+    queue.lease("pekerja-mati")
+    runner = CliRunner()
+    status = runner.invoke(app, ["antrean", "status"])
+    assert status.exit_code == 0, status.output
+    assert "pekerja-mati" in status.output and "mati" in status.output and "18.71" in status.output
+    released = runner.invoke(app, ["antrean", "lepas", "--pemda", "18.71"])
+    assert released.exit_code == 0 and "1 pekerjaan dihapus" in released.output
+    assert queue.active() == set()

@@ -63,6 +63,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "spbe_crawler.cli.worker_cmds",
         "Kerjakan survei (situs per unit) dan sapuan pemantauan dari antrean bersama (Redis, $SPBE_REDIS_URL).",
     ),
+    "antrean": ("spbe_crawler.cli.worker_cmds", "Antrean bersama pekerja: lihat isinya, lepaskan pemda yang macet."),
 }
 
 

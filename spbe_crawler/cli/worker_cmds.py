@@ -147,6 +147,65 @@ def worker_command(
         raise typer.Exit(1)
 
 
+JOB_WORDS = {"pemda": "rencana pemda", "unit": "unit", "finish": "langkah akhir", "monitor": "bagian pemantauan"}
+
+queue_app = typer.Typer(help="Antrean bersama pekerja: lihat isinya, lepaskan pemda yang macet.", no_args_is_help=True)
+app.add_typer(queue_app, name="antrean")
+
+
+@queue_app.command("status")
+def queue_status_cmd() -> None:
+    """Isi antrean: pekerjaan menunggu, pekerjaan yang dipegang tiap pekerja (hidup atau mati), pemda aktif."""
+    from collections import Counter
+
+    from rich.table import Table
+
+    from spbe_crawler.cluster.queue import JOBS, UNITS
+
+    overview = _queue().overview()
+    console.print(
+        f"Menunggu: {len(overview.queued[JOBS])} pekerjaan kendali, {len(overview.queued[UNITS])} unit. "
+        f"Pemda/bagian aktif: {len(overview.active)}.",
+        highlight=False,
+    )
+    table = Table(title="Pekerja")
+    for column in ("Pekerja", "Keadaan", "Dipegang"):
+        table.add_column(column)
+    for worker, jobs in overview.in_flight.items():
+        kinds = Counter(job.kind for job in jobs)
+        held = ", ".join(f"{n} {JOB_WORDS.get(kind, kind)}" for kind, n in sorted(kinds.items())) or "–"
+        table.add_row(escape(worker), "hidup" if overview.alive[worker] else "mati (pekerjaannya kembali ke antrean)", held)
+    console.print(table)
+    per_pemda = Counter(job.pemda for jobs in (*overview.queued.values(), *overview.in_flight.values()) for job in jobs)
+    active = Table(title="Aktif (diantrekan, direncanakan atau berjalan)")
+    for column in ("Kunci", "Pekerjaan di antrean/dipegang"):
+        active.add_column(column)
+    for key in sorted(overview.active):
+        active.add_row(escape(key), str(per_pemda.get(key, 0)))
+    console.print(active)
+
+
+@queue_app.command("lepas")
+def queue_release_cmd(pemda: str = typer.Option(..., "--pemda", help="Kode pemda yang macet, mis. 18.71")) -> None:
+    """Lepaskan pemda yang macet (mis. langkah akhirnya selalu gagal) agar dapat diantrekan lagi.
+
+    Pekerjaan pemda itu yang menunggu atau dipegang pekerja mati dihapus; ditolak selama pekerja yang
+    hidup memegangnya. Run-nya di basis data ditandai terputus oleh survei berikutnya."""
+    from spbe_crawler.cluster.queue import QueueBusy
+
+    queue = _queue()
+    try:
+        removed = queue.drop_pemda(pemda)
+    except QueueBusy as busy:
+        err_console.print(
+            f"Pemda {pemda} sedang dikerjakan oleh pekerja yang hidup ({busy}); hentikan pekerja itu dulu.",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(2) from None
+    console.print(f"Pemda {escape(pemda)} dilepas: {removed} pekerjaan dihapus; dapat diantrekan lagi dengan spbe run.", highlight=False)
+
+
 def _spawn(processes: int, idle_exit: float | None) -> None:
     args = [sys.executable, "-m", "spbe_crawler", "worker", "--proses", "1"]
     if idle_exit is not None:

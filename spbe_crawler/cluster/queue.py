@@ -136,6 +136,22 @@ class Job:
         return Job.parse(self.dumps())
 
 
+class QueueBusy(RuntimeError):
+    """A live worker holds a job of the pemda to drop."""
+
+    def __init__(self, workers: list[str]):
+        super().__init__(", ".join(workers))
+        self.workers = workers
+
+
+@dataclass
+class QueueOverview:
+    queued: dict[str, list[Job]]  # lane -> jobs waiting
+    in_flight: dict[str, list[Job]]  # worker -> jobs it holds (every lane)
+    alive: dict[str, bool]  # worker -> its lease is fresh
+    active: set[str]  # pemda (and monitor shard keys) queued, planned or running
+
+
 def connect(url: str) -> redis.Redis:
     client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=30, socket_connect_timeout=10)
     client.ping()
@@ -316,6 +332,44 @@ class JobQueue:
         if any(self.client.llen(self.lane_key(lane)) for lane in LANES):
             return False
         return not any(jobs for lane in LANES for jobs in self.in_flight(lane).values())
+
+    # --- operator ---------------------------------------------------------------------------
+    def overview(self) -> QueueOverview:
+        """What is queued, in flight (per worker, alive or not) and active, for ``spbe antrean status``."""
+        queued = {lane: self.pending(lane) for lane in LANES}
+        workers = sorted(self.client.smembers(self.workers_key))
+        held = {w: [job for lane in LANES for job in self._inflight(w, lane)] for w in workers}
+        return QueueOverview(queued, held, {w: self.is_alive(w) for w in workers}, self.active())
+
+    def _inflight(self, worker: str, lane: str) -> list[Job]:
+        return [Job.parse(raw) for raw in self.client.lrange(self.inflight_key(worker, lane), 0, -1)]
+
+    def drop_pemda(self, pemda: str) -> int:
+        """Forget a pemda that is stuck (e.g. its finish step fails every time): its queued jobs,
+        the in-flight jobs of dead workers (so they are not returned), its runs' bookkeeping and its
+        active mark, so it can be queued again. Returns how many jobs were removed. Raises
+        :class:`QueueBusy` while a live worker holds one of its jobs (stop that worker first)."""
+        overview = self.overview()
+        busy = sorted(w for w, jobs in overview.in_flight.items() if overview.alive[w] and any(j.pemda == pemda for j in jobs))
+        if busy:
+            raise QueueBusy(busy)
+        removed, runs = 0, set[int]()
+        with self.client.pipeline() as pipe:
+            for lane in LANES:
+                for job in overview.queued[lane]:
+                    if job.pemda == pemda:
+                        pipe.lrem(self.lane_key(lane), 1, job.raw)
+                        removed, runs = removed + 1, runs | {job.run}
+                for worker in overview.in_flight:
+                    for job in self._inflight(worker, lane):
+                        if job.pemda == pemda:
+                            pipe.lrem(self.inflight_key(worker, lane), 1, job.raw)
+                            removed, runs = removed + 1, runs | {job.run}
+            for run in runs - {0}:
+                pipe.delete(self.planned_key(run), self.left_key(run), self.leads_key(run))
+            pipe.srem(self.active_key, pemda)
+            pipe.execute()
+        return removed
 
     def clear(self) -> None:
         keys: list[Any] = list(self.client.scan_iter(f"{self.prefix}:*"))
