@@ -71,6 +71,28 @@ def _runs(engine) -> list[CrawlRun]:
         return list(session.exec(select(CrawlRun).order_by(CrawlRun.id)))
 
 
+def _portal_runs(engine) -> int:
+    return sum(r.options["class"] == "portal" and r.finished_at is not None for r in _runs(engine))
+
+
+def _run_until(done, *schedulers: Scheduler, limit: float = 30.0) -> None:
+    """Run the schedulers until ``done()`` holds (checked every 50 ms; at most ``limit`` seconds), so
+    a slow machine takes longer instead of failing a fixed-duration run."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+
+        async def watch() -> None:
+            deadline = time.monotonic() + limit
+            while not done() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            stop.set()
+
+        await asyncio.gather(watch(), *[scheduler.run(stop=stop) for scheduler in schedulers])
+
+    asyncio.run(main())
+
+
 def test_scheduler_keeps_per_class_rhythm_across_restarts(engine, web: LocalWeb) -> None:
     seed_sites(engine, [("portal", "portal", f"http://ok.{ZONE}/"), ("dinkes", "opd", f"http://echo.{ZONE}/")])
     settings = quick_settings(portal_interval=0.4, unit_interval=3600, survey_interval=3600)
@@ -80,7 +102,8 @@ def test_scheduler_keeps_per_class_rhythm_across_restarts(engine, web: LocalWeb)
         surveys.append(scope)
         return "ok"
 
-    asyncio.run(Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=survey).run(duration=3.0))
+    scheduler = Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=survey)
+    _run_until(lambda: _portal_runs(engine) >= 3 and bool(surveys), scheduler)
     classes = [r.options["class"] for r in _runs(engine)]
     assert classes.count("unit") == 1 and classes.count("portal") >= 3
     assert surveys == ["18.71"]
@@ -100,7 +123,12 @@ def test_failing_survey_hook_does_not_stop_the_schedule(engine, web: LocalWeb) -
     def broken(scope: str) -> None:
         raise RuntimeError("survei rusak")
 
-    asyncio.run(Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=broken).run(duration=1.0))
+    def failed_once() -> bool:
+        with Session(engine) as session:
+            row = session.get(MonitorSchedule, "18.71:survey")
+            return row is not None and row.last_result.startswith("gagal") and _portal_runs(engine) >= 2
+
+    _run_until(failed_once, Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=broken))
     with Session(engine) as session:
         assert session.get(MonitorSchedule, "18.71:survey").last_result.startswith("gagal: survei rusak")
     assert [r.options["class"] for r in _runs(engine)].count("portal") >= 2
@@ -111,13 +139,20 @@ def test_a_long_survey_runs_beside_the_sweeps_under_its_own_lease(engine, web: L
     settings = quick_settings(portal_interval=0.3, unit_interval=3600, survey_interval=3600)
     seen: list[str | None] = []
 
-    async def slow_survey(scope: str) -> str:
+    async def slow_survey(scope: str) -> str:  # ends only once three portal sweeps ran beside it
         seen.append(current_lease(engine, "monitor-survey").holder)
-        await asyncio.sleep(1.2)
+        started = time.monotonic()
+        while _portal_runs(engine) < 3 and time.monotonic() - started < 30:
+            await asyncio.sleep(0.05)
         return "selesai"
 
+    def survey_done() -> bool:
+        with Session(engine) as session:
+            row = session.get(MonitorSchedule, "18.71:survey")
+            return row is not None and row.last_result.startswith("survei selesai")
+
     scheduler = Scheduler(engine, "18.71", settings=settings, policy=web.policy(), survey_hook=slow_survey, holder="saya")
-    asyncio.run(scheduler.run(duration=1.8))
+    _run_until(survey_done, scheduler)
     assert seen == ["saya"]
     portal_runs = [r for r in _runs(engine) if r.options["class"] == "portal"]
     assert len(portal_runs) >= 3  # sweeps went on while the survey ran
@@ -130,10 +165,8 @@ def test_two_schedulers_never_sweep_at_once(engine, web: LocalWeb) -> None:
     seed_sites(engine, [(f"p{i}", "portal", f"http://ok.{ZONE}/{i}") for i in range(4)])
     settings = quick_settings(portal_interval=0.2, unit_interval=3600, confirm_delay=0.01)
 
-    async def both() -> None:
-        await asyncio.gather(*[Scheduler(engine, "18.71", settings=settings, policy=web.policy()).run(duration=1.5) for _ in range(2)])
-
-    asyncio.run(both())
+    schedulers = [Scheduler(engine, "18.71", settings=settings, policy=web.policy()) for _ in range(2)]
+    _run_until(lambda: _portal_runs(engine) >= 3, *schedulers)
     runs = _runs(engine)
     assert len(runs) >= 3
     for earlier, later in zip(runs, runs[1:], strict=False):
