@@ -225,7 +225,10 @@ def _wrap_types(core: Any) -> None:
         if getattr(self, "is_flag", False):
             return None
         shown = original(self, ctx)
-        return names.sub(lambda m: TYPE_NAMES[m.group(1)], shown) if shown else shown
+        if not shown:
+            return shown
+        shown = re.sub(r"\s+range\b", "", shown)  # "<int range>": the bounds are shown beside it
+        return names.sub(lambda m: TYPE_NAMES[m.group(1)], shown)
 
     core._TyperParameter.display_type = display_type
 
