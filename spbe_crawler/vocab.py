@@ -33,6 +33,11 @@ class WebsiteRole(str, Enum):
     PORTAL = "portal"  # a service portal (jdih., lpse. ...): monitored more often
 
 
+class RunKind(str, Enum):
+    SURVEY = "survey"  # a survey of a pemda (spbe run, a worker's batch)
+    MONITOR = "monitor"  # a probe sweep or confirmation round (spbe monitor)
+
+
 class RunState(str, Enum):
     RUNNING = "running"
     FINISHED = "finished"

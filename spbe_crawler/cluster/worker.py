@@ -37,11 +37,11 @@ from spbe_crawler.store.models import CrawlRun
 from spbe_crawler.survey.job import survey_settings
 from spbe_crawler.survey.runs import RunBusy, pid_alive
 from spbe_crawler.survey.targets import load_targets
-from spbe_crawler.vocab import RunState
+from spbe_crawler.vocab import RunKind, RunState
 
 logger = logging.getLogger(__name__)
 
-SURVEY = "survey"
+SURVEY = RunKind.SURVEY.value
 FINISHED = "finished"
 
 

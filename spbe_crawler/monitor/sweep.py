@@ -39,7 +39,7 @@ from spbe_crawler.monitor.targets import Shard, iter_target_pages
 from spbe_crawler.net.policy import NetworkPolicy
 from spbe_crawler.store.models import utcnow
 from spbe_crawler.store.monitor_queries import count_pending, insert_probes, next_pending_due, save_pending, start_run, update_run
-from spbe_crawler.vocab import RunState
+from spbe_crawler.vocab import RunKind, RunState
 
 T = TypeVar("T")
 
@@ -86,7 +86,7 @@ class HostLimiter:
 
 def _start_run(engine: Engine, scope: str, target_class: str | None, only_pending: bool) -> int:
     options = {"class": target_class or "all"} | ({"konfirmasi": True} if only_pending else {})
-    return start_run(engine, "monitor", scope, options)
+    return start_run(engine, RunKind.MONITOR.value, scope, options)
 
 
 def _finish_run(engine: Engine, summary: SweepSummary) -> None:

@@ -8,9 +8,9 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from spbe_crawler.store.models import CrawlRun, Finding, Review, Score, Unit
-from spbe_crawler.vocab import RunState
+from spbe_crawler.vocab import RunKind, RunState
 
-SURVEY = "survey"
+SURVEY = RunKind.SURVEY.value
 
 
 def latest_survey_run(session: Session, pemda_code: str) -> CrawlRun | None:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from spbe_crawler.store.models import CrawlRun, Finding, Page, SiteCheck, UnitOutcome
 from spbe_crawler.store.queries import FindingKey
-from spbe_crawler.vocab import RunState
+from spbe_crawler.vocab import RunKind, RunState
 
 
 def checked_among(session: Session, run_id: int, website_ids: Iterable[int]) -> set[int]:
@@ -35,9 +35,8 @@ def site_rows(session: Session, run_id: int, website_id: int) -> tuple[set[str],
 
 def finished_batch_runs(session: Session, batch: str, codes: list[str]) -> dict[str, int]:
     """pemda code -> id of its finished survey run of this batch."""
-    runs = session.exec(
-        select(CrawlRun).where(col(CrawlRun.scope).in_(codes), CrawlRun.kind == "survey", CrawlRun.state == RunState.FINISHED.value)
-    ).all()
+    query = select(CrawlRun).where(col(CrawlRun.scope).in_(codes), CrawlRun.kind == RunKind.SURVEY.value)
+    runs = session.exec(query.where(CrawlRun.state == RunState.FINISHED.value)).all()
     return {run.scope: run.id for run in runs if run.options.get("batch") == batch and run.id is not None}
 
 

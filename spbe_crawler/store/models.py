@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from spbe_crawler.vocab import RunState, UnitKind, WebsiteRole, WebsiteState
+from spbe_crawler.vocab import RunKind, RunState, UnitKind, WebsiteRole, WebsiteState
 
 
 def utcnow() -> datetime:
@@ -61,7 +61,7 @@ class CrawlRun(SQLModel, table=True):
     """One job over one scope (a pemda): a survey, a probe sweep, a discovery pass."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = "survey"
+    kind: str = RunKind.SURVEY.value  # RunKind
     scope: str = Field(index=True)
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None

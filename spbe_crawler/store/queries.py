@@ -13,12 +13,12 @@ from sqlalchemy import event, insert
 from sqlmodel import Session, SQLModel, col, select
 
 from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, SiteCheck, Unit, UnitOutcome, Website
-from spbe_crawler.vocab import RunState, WebsiteState
+from spbe_crawler.vocab import RunKind, RunState, WebsiteState
 
 FindingKey = tuple[str, str, str]  # rule_id, url, unit_code
 
 
-def latest_run(session: Session, scope: str, kind: str = "survey") -> CrawlRun | None:
+def latest_run(session: Session, scope: str, kind: str = RunKind.SURVEY.value) -> CrawlRun | None:
     statement = select(CrawlRun).where(CrawlRun.scope == scope, CrawlRun.kind == kind).order_by(col(CrawlRun.id).desc())
     return session.exec(statement).first()
 

@@ -15,7 +15,7 @@ from spbe_crawler import config
 from spbe_crawler.health.status import Status, best
 from spbe_crawler.store import queries
 from spbe_crawler.store.models import CrawlRun, SiteCheck, Unit, UnitOutcome, utcnow
-from spbe_crawler.vocab import RunState
+from spbe_crawler.vocab import RunKind, RunState
 
 
 class RunBusy(RuntimeError):
@@ -26,7 +26,7 @@ _HELD: set[str] = set()  # lock files this process holds (nested use is a no-op)
 
 
 @contextmanager
-def exclusive_run(scope: str, kind: str = "survey") -> Iterator[None]:
+def exclusive_run(scope: str, kind: str = RunKind.SURVEY.value) -> Iterator[None]:
     """Hold the job's lock for ``scope`` or refuse up front with :class:`RunBusy`, touching nothing.
 
     Two layers: an exclusive ``flock`` on ``$SPBE_HOME/locks/<kind>-<scope>.lock`` (released by the
@@ -67,14 +67,14 @@ def _check_store(scope: str, kind: str) -> None:
 
 
 def _busy_text(scope: str, kind: str, who: str) -> str:
-    job = "Survei" if kind == "survey" else f"Pekerjaan {kind}"
+    job = "Survei" if kind == RunKind.SURVEY else f"Pekerjaan {kind}"
     return (
         f"{job} untuk pemda {scope} masih berjalan di proses lain ({who}). Tunggu sampai selesai atau hentikan "
         "proses itu; perintah ini tidak dijalankan dan tidak mengubah apa pun."
     )
 
 
-def busy_run(session: Session, scope: str, kind: str = "survey") -> CrawlRun | None:
+def busy_run(session: Session, scope: str, kind: str = RunKind.SURVEY.value) -> CrawlRun | None:
     """The unfinished run of ``scope`` whose process is still alive (another job on the same targets)."""
     latest = queries.latest_run(session, scope, kind)
     if latest is not None and latest.state != RunState.FINISHED and pid_alive(latest.options.get("pid")):
@@ -95,7 +95,7 @@ def pid_alive(pid: Any) -> bool:
     return True
 
 
-def open_run(session: Session, scope: str, kind: str = "survey", resume: bool = True, options: dict | None = None) -> CrawlRun:
+def open_run(session: Session, scope: str, kind: str = RunKind.SURVEY.value, resume: bool = True, options: dict | None = None) -> CrawlRun:
     """The unfinished run of this scope to continue (``resume``), or a new one.
 
     An unfinished run whose process is still alive means a second job on the same targets: refused.
