@@ -6,6 +6,7 @@ import asyncio
 import time
 from datetime import timedelta
 
+import pg_support
 import pytest
 from sqlmodel import Session, select
 from test_monitor_support import ZONE, LocalWeb, quick_settings, seed_sites
@@ -26,6 +27,20 @@ def web(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def engine(tmp_path):
     return get_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request, tmp_path):
+    """SQLite, and PostgreSQL when ``SPBE_TEST_POSTGRES_URL`` names a server."""
+    if request.param == "sqlite":
+        yield get_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
+        return
+    if not pg_support.ADMIN_URL:
+        pytest.skip(pg_support.SKIP_REASON)
+    with pg_support.fresh_database("spbe_monitor") as url:
+        engine = get_engine(url)
+        yield engine
+        engine.dispose()
 
 
 def _sweep(engine, web: LocalWeb, scope: str = "18.71", target_class: str | None = None, wait: bool = True, **settings: object):
@@ -214,11 +229,12 @@ def test_confirmation_delays_do_not_hold_slots(engine, web: LocalWeb) -> None:
     assert 1.0 <= elapsed < 6.0, f"sweep took {elapsed:.1f} s"
 
 
-def test_a_sweep_ends_before_its_confirmations_and_the_next_attempt_settles_them(engine, web: LocalWeb) -> None:
+def test_a_sweep_ends_before_its_confirmations_and_the_next_attempt_settles_them(any_engine, web: LocalWeb) -> None:
     """The default sweep probes each site once and ends: a new failure waits, "menunggu konfirmasi",
     for an attempt at least the delay later (from the next sweep here), and only then opens an
     incident dated from the first failure. A site that answers in between needs its third attempt
     (2 of 3), and a second success clears it without an incident."""
+    engine = any_engine
     ids = seed_sites(engine, [(f"rusak{i}", "opd", f"http://error.{ZONE}/{i}") for i in range(50)])
     ids |= seed_sites(engine, [("kedip", "opd", f"http://toggle.{ZONE}/")])
     web.modes["toggle"] = 500
