@@ -194,6 +194,8 @@ def test_cli_sweep_uses_the_environment_and_respects_the_lease(engine, web: Loca
     result = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71"])
     assert result.exit_code == 0, result.output
     assert "2 situs, 1 berfungsi, 0 gagal, 1 menunggu konfirmasi" in result.output and "--tunggu-konfirmasi" in result.output
+    status = runner.invoke(app, ["monitor", "status", "--pemda", "18.71"], env={"COLUMNS": "250"})
+    assert status.exit_code == 0 and "Galat HTTP, menunggu konfirmasi" in status.output, status.output
     waited = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71", "--tunggu-konfirmasi"])
     assert waited.exit_code == 0, waited.output
     assert "2 situs, 1 berfungsi, 1 gagal, 0 menunggu konfirmasi" in waited.output and "insiden baru 1" in waited.output
