@@ -145,3 +145,25 @@ def test_database_from_a_newer_release_is_refused(tmp_path) -> None:
         schema.upgrade(url)
     version = _spbe(["db", "version"], url, tmp_path)
     assert "ffffffffffff" in version.stdout and "tidak dikenal" in version.stdout
+
+
+def test_monitor_status_on_a_database_one_revision_behind_asks_for_the_upgrade(tmp_path) -> None:
+    """``spbe monitor status`` reads SQLite without SQLAlchemy for a fast start; a database made before
+    the pending-confirmation table must still get the upgrade message, not a missing-table error."""
+    url = f"sqlite:///{tmp_path / 'spbe.sqlite3'}"
+    get_engine(url).dispose()  # current schema
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE pendingcheck"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0003_web_accounts'"))
+    engine.dispose()
+    status = _spbe(["monitor", "status"], url, tmp_path)
+    assert status.returncode == 2 and "spbe db upgrade" in status.stderr and "Traceback" not in status.stderr
+    assert _spbe(["db", "upgrade"], url, tmp_path).returncode == 0
+    assert _spbe(["monitor", "status"], url, tmp_path).returncode == 0
+
+
+def test_the_fast_status_reader_knows_the_newest_revision() -> None:
+    from spbe_crawler.store.monitor_reader import newest_revision
+
+    assert newest_revision() == schema.head(), "name the newest revision file NNNN_<slug>.py with that id (spbe db revision does)"

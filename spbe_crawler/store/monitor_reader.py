@@ -95,16 +95,30 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
+REVISION_LINE = re.compile(r"^revision = ['\"]([^'\"]+)['\"]", re.M)
+
+
+def newest_revision() -> str:
+    """The id of the newest schema revision, read from its file (``NNNN_*.py`` in the migrations
+    folder) without importing Alembic; tests/test_migrations.py checks it is Alembic's head."""
+    newest = max((Path(__file__).parent / "migrations" / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    found = REVISION_LINE.search(newest.read_text(encoding="utf-8"))
+    return found.group(1) if found else ""
+
+
 def open_sqlite(url: str) -> Reader | None:
     """A reader straight on the SQLite file of ``url`` without SQLAlchemy, or None when the URL is
-    not a SQLite file or the file does not hold the monitor's tables yet (then use the engine)."""
+    not a SQLite file or its schema is not the current one (then the engine opens it and says what
+    to run)."""
     path = sqlite_path(url)
     if path is None or not path.is_file():
         return None
     connection = sqlite3.connect(path, timeout=10)
     try:
-        connection.execute("SELECT 1 FROM probe, incident, website, unit, proberollup, maintenancewindow LIMIT 0")
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError:
+        row = None
+    if row is None or row[0] != newest_revision():
         connection.close()
         return None
     return Reader(connection, "sqlite", owned=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import importlib
 import pkgutil
+import re
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -175,17 +176,23 @@ def differences_from_models(connection: Connection) -> list[str]:
 
 
 def new_revision(message: str) -> Path:
-    """Autogenerate a revision for the model changes not yet in a migration (for developers).
+    """Autogenerate a revision for the model changes not yet in a migration (for developers); its id
+    and file name are ``NNNN_<message>`` so the newest sorts last (:func:`newest_revision_file`).
 
     The comparison runs against a scratch SQLite database upgraded to head, so no server is needed.
     """
+    number = len(list(_script().walk_revisions())) + 1
+    slug = "_".join(re.findall(r"[a-z0-9]+", message.lower()))[:40].rstrip("_") or "revision"
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{Path(scratch) / 'head.sqlite3'}"
         upgrade(url)
         engine = create_engine(url)
         try:
             with engine.begin() as connection:
-                script = command.revision(alembic_config(connection), message=message, autogenerate=True)
+                config = alembic_config(connection)
+                config.set_main_option("file_template", "%%(rev)s")  # NNNN_slug.py, the id sorts by age
+                rev_id = f"{number:04d}_{slug}"
+                script = command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
         finally:
             engine.dispose()
     _script.cache_clear()
