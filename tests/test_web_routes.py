@@ -136,3 +136,44 @@ def test_metrics_token(web_seed: WebSeed) -> None:
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer salah"}).status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer rahasia-metrik"}).status_code == 200
+
+
+def test_public_figures_are_computed_once_per_cache_period(web_seed: WebSeed, monkeypatch) -> None:
+    """Badges and /metrics share a pemda's figures for SPBE_WEB_PUBLIC_CACHE seconds; 0 turns it off."""
+    from starlette.testclient import TestClient
+    from web_support import make_app
+
+    from spbe_crawler.web import pages_public
+
+    calls: list[str] = []
+    real = pages_public.monitor_figures
+    monkeypatch.setattr(pages_public, "monitor_figures", lambda db, scope: calls.append(scope) or real(db, scope))
+    cached = TestClient(make_app(web_seed))
+    for _ in range(3):
+        response = cached.get("/badge/bandarlampungkota.go.id.svg")
+        assert "status: terganggu" in response.text and response.headers["cache-control"] == "max-age=60"
+    cached.get("/metrics")
+    cached.get("/metrics")
+    assert calls == ["18.71", "all"]
+    uncached = TestClient(make_app(web_seed, public_cache=0))
+    uncached.get("/badge/bandarlampungkota.go.id.svg")
+    uncached.get("/badge/bandarlampungkota.go.id.svg")
+    assert calls[2:] == ["18.71", "18.71"]
+
+
+def test_ttl_cache_expires_and_keeps_the_most_recent_scopes() -> None:
+    from spbe_crawler.web.figure_cache import TtlCache
+
+    now = [100.0]
+    cache: TtlCache[int] = TtlCache(60, size=2, clock=lambda: now[0])
+    computed: list[str] = []
+
+    def value(key: str) -> int:
+        return cache.get(key, lambda: computed.append(key) or len(computed))
+
+    assert value("a") == 1 and value("a") == 1  # fresh: not computed again
+    now[0] += 61
+    assert value("a") == 2  # expired
+    value("b")
+    value("c")  # "a" is now the least recently used of three: dropped
+    assert value("c") == 4 and value("a") == 5 and computed == ["a", "a", "b", "c", "a"]

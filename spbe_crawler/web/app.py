@@ -22,6 +22,7 @@ from spbe_crawler.web import pages_public as public
 from spbe_crawler.web import pages_registry as registry
 from spbe_crawler.web import pages_units as units
 from spbe_crawler.web.core import make_environment
+from spbe_crawler.web.figure_cache import TtlCache
 from spbe_crawler.web.fmt import zone_name
 from spbe_crawler.web.settings import WebSettings
 
@@ -135,4 +136,5 @@ def create_app(settings: WebSettings | None = None, database_url: str | None = N
     app.state.settings = settings
     app.state.database_url = database_url or config.database_url()
     app.state.env = make_environment()
+    app.state.figures = TtlCache(settings.public_cache)
     return app

@@ -23,6 +23,9 @@ class WebSettings(EnvSettings):
     login_window_minutes: int = knob("SPBE_WEB_LOGIN_WINDOW", 15, "jendela penghitungan gagal masuk (menit)")
     lockout_minutes: int = knob("SPBE_WEB_LOCKOUT", 15, "lama kunci setelah batas gagal masuk tercapai (menit)")
     refresh_seconds: int = knob("SPBE_WEB_REFRESH", 60, "selang muat ulang otomatis halaman pemantauan (detik)")
+    public_cache: int = knob(
+        "SPBE_WEB_PUBLIC_CACHE", 60, "umur simpanan angka pemantauan untuk lencana dan /metrics (detik; 0: selalu dihitung ulang)"
+    )
     metrics_token: str = knob("SPBE_WEB_METRICS_TOKEN", "", "token Bearer yang diminta /metrics (kosong: terbuka seperti halaman status)")
     framework: str = knob("SPBE_WEB_FRAMEWORK", "spbe-2020", "kerangka penilaian yang ditampilkan")
 
