@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
+from contextlib import closing
 from pathlib import Path
 
 from sqlmodel import Session
@@ -26,6 +31,30 @@ def spbe(args: list[str], env: dict[str, str], timeout: float = 240) -> subproce
 
 
 def prepare_registry(env: dict[str, str], registry_csv: Path) -> None:
+    """The demo pemda's regions and the demo registry, loaded through the CLI (``spbe registry load``,
+    ``spbe registry import``). Into the SQLite store of ``SPBE_HOME`` the CLI loads them once per test
+    process; later calls get a copy of that store (the same rows, without two CLI runs per crawl test)."""
+    if env.get("SPBE_DATABASE_URL"):
+        _load_registry(env, registry_csv)
+        return
+    key = (str(registry_csv), env.get("SPBE_DATA_DIR", ""))
+    if key not in _registry_stores:
+        home = Path(tempfile.mkdtemp(prefix="spbe-test-registry-"))
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
+        _load_registry({**env, "SPBE_HOME": str(home)}, registry_csv)
+        _registry_stores[key] = home / "spbe.sqlite3"
+    target = Path(env["SPBE_HOME"]) / "spbe.sqlite3"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    assert not target.exists(), f"{target} sudah ada"
+    # SQLite's backup API: a consistent copy that includes what is still in the write-ahead log
+    with closing(sqlite3.connect(_registry_stores[key])) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+
+
+_registry_stores: dict[tuple[str, str], Path] = {}
+
+
+def _load_registry(env: dict[str, str], registry_csv: Path) -> None:
     spbe(["registry", "load", "--pemda", "18.71"], env)
     spbe(["registry", "import", str(registry_csv)], env)
 

@@ -47,6 +47,9 @@ def test_wheel_installs_into_a_fresh_venv_and_the_demo_runs_from_an_empty_folder
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPBE_") and k not in ("PYTHONPATH", "XDG_DATA_HOME")}
     env.update({"HOME": str(home), "COLUMNS": "250"})
+    # The install is the point here, not the crawl: each demo site's homepage only, no cloaking check
+    # (tests/test_survey_e2e.py crawls the demo web fully). SPBE_HOME stays unset.
+    env.update({"SPBE_SITE_MAX_DEPTH": "0", "SPBE_CLOAK_CHECK": "0"})
     spbe = str(target / "bin" / "spbe")
 
     where = _run([str(python), "-c", "import spbe_crawler, alembic; print(spbe_crawler.__file__)"], empty, env, 60).stdout.strip()
