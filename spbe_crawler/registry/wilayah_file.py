@@ -87,7 +87,7 @@ def _numbered_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
     """Yield (first line of the record, cells), skipping blank lines."""
     start = 1
     for row in reader:
-        if any(cell.strip() for cell in row):
+        if row and (row[0].strip() or any(cell.strip() for cell in row)):
             yield start, row
         start = reader.line_num + 1
 
@@ -96,29 +96,30 @@ def _take_row(line: int, row: list[str], regions: dict[str, Region], problems: l
     code = row[0].strip()
     if line == 1 and code.lower() in HEADER_WORDS:
         return
-    problem = _row_problem(row, code, regions)
+    kind, problem = _row_kind(row, code, regions)
     if problem:
         problems.append(RowError(line, problem[0], problem[1]))
         return
-    kind = codes.region_kind(code)
     name = " ".join(row[1].split())
     if kind in (UnitKind.PROVINSI, UnitKind.PEMDA):
         name = region_name(name)
     regions[code] = Region(code, name, kind, codes.parent_of(code), codes.pemda_of(code))
 
 
-def _row_problem(row: list[str], code: str, regions: dict[str, Region]) -> tuple[str, str] | None:
+def _row_kind(row: list[str], code: str, regions: dict[str, Region]) -> tuple[str, tuple[str, str] | None]:
+    """The unit kind of a row's code, or what is wrong with the row (the code is checked once: the
+    whole country's file has some 90,000 rows, read by every command that needs it)."""
     if len(row) != 2:
-        return "", "harus tepat dua kolom (kode,nama); nama yang memuat koma harus diapit tanda kutip"
+        return "", ("", "harus tepat dua kolom (kode,nama); nama yang memuat koma harus diapit tanda kutip")
     try:
-        codes.region_kind(code)
+        kind = codes.region_kind(code)
     except ValueError as exc:
-        return "code", str(exc)
+        return "", ("code", str(exc))
     name = row[1].strip()
     if not name:
-        return "name", "nama kosong"
+        return kind, ("name", "nama kosong")
     if len(name) > MAX_NAME_LENGTH:
-        return "name", f"nama lebih dari {MAX_NAME_LENGTH} karakter"
+        return kind, ("name", f"nama lebih dari {MAX_NAME_LENGTH} karakter")
     if code in regions:
-        return "code", f"kode {code} muncul lebih dari sekali"
-    return None
+        return kind, ("code", f"kode {code} muncul lebih dari sekali")
+    return kind, None
