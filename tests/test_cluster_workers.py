@@ -63,6 +63,9 @@ def test_three_workers_one_killed_every_unit_once(demo_web, tmp_path, database_u
             "SPBE_REDIS_PREFIX": prefix,
             "SPBE_WORKER_LEASE": "5",
             "SPBE_DOWNLOAD_TIMEOUT": "10",  # the demo's 4 s leaves no margin on a loaded machine; "lambat" still times out
+            # Sharing and handing back units is the point here, not crawl depth (test_survey_e2e crawls
+            # 15 pages a site): 5 pages a site still give every demo status and every discovery lead.
+            "SPBE_SITE_MAX_PAGES": "5",
             "SPBE_CONNECT_TO": "!*",  # every name outside the demo web is unknown: nothing leaves the machine
             "COLUMNS": "200",
         }
@@ -86,7 +89,7 @@ def test_three_workers_one_killed_every_unit_once(demo_web, tmp_path, database_u
     try:
         _wait_for(lambda: len(queue.pending()) == len(PEMDA) or runner.poll() is not None, 180, "antrean terisi")
         assert runner.poll() is None, outputs()
-        workers = [start(f"worker-{n}", ["worker", "--berhenti-bila-kosong", "5"]) for n in range(3)]
+        workers = [start(f"worker-{n}", ["worker", "--berhenti-bila-kosong", "2"]) for n in range(3)]
 
         sharing: set[str] = set()  # workers seen holding units of 18.71 at the same moment
         held: list[str] = []  # the victim's units when it is killed
