@@ -277,3 +277,49 @@ def test_cli_queue_status_and_release(queue, monkeypatch) -> None:
     released = runner.invoke(app, ["antrean", "lepas", "--pemda", "18.71"])
     assert released.exit_code == 0 and "1 pekerjaan dihapus" in released.output
     assert queue.active() == set()
+    queue.enqueue(["18.72"], "b2")
+    assert queue.fail("w", queue.lease("w"), "ValueError: kode unit ganda", limit=1)
+    listed = runner.invoke(app, ["antrean", "status"], env={"COLUMNS": "200"})
+    assert "Disisihkan setelah gagal berulang" in listed.output and "rencana pemda 18.72" in listed.output
+    assert "kode unit ganda" in listed.output
+
+
+def test_a_control_job_that_keeps_failing_is_set_aside_and_its_run_recorded(queue, tmp_path, monkeypatch) -> None:
+    """A pemda whose planning or finish step raises every time must not stop the workers one after
+    another: it goes back to the end of the line, and after FAIL_LIMIT failures it is set aside, its
+    active mark freed and its batch run recorded as interrupted with the error, so a waiting
+    ``spbe run --tunggu`` ends instead of waiting forever."""
+    from spbe_crawler.cluster import batch as batches
+    from spbe_crawler.cluster.queue import FAIL_LIMIT
+    from spbe_crawler.cluster.worker import Worker, WorkerReport
+
+    url = f"sqlite:///{tmp_path / 'spbe.sqlite3'}"
+    monkeypatch.setenv("SPBE_DATABASE_URL", url)
+    engine = get_engine(url)
+    with Session(engine) as session:
+        session.add(CrawlRun(kind="survey", scope="18.71", options={"batch": "b1", "worker": "w"}))
+        session.commit()
+    assert queue.enqueue(["18.71", "18.72"], "b1") == 2
+    worker = Worker.__new__(Worker)  # the failure path only: no crawler process, no reactor
+    worker.queue, worker.worker, worker.report = queue, "w", WorkerReport("w")
+
+    for attempt in range(1, FAIL_LIMIT + 1):
+        job = queue.lease("w")
+        if job.pemda == "18.72":  # the healthy pemda is not held up behind the failing one
+            queue.run_done("w", job)
+            job = queue.lease("w")
+        assert job.pemda == "18.71"
+        worker.failed(job, RuntimeError("unit rusak di registri"))
+        assert queue.in_flight()["w"] == []
+        if attempt < FAIL_LIMIT:
+            assert [j.pemda for j in queue.pending()][-1] == "18.71" and "18.71" in queue.active()
+    assert queue.pending() == [] and "18.71" not in queue.active()
+    [dead] = queue.dead()
+    assert Job.parse(dead["job"]).pemda == "18.71" and dead["failures"] == FAIL_LIMIT and "unit rusak" in dead["error"]
+    assert worker.report.failed == ["18.71"]
+    with Session(engine) as session:
+        state = batches.progress(session, "b1", ["18.71"])
+        run = session.exec(select(CrawlRun)).one()
+    assert run.state == "interrupted" and "RuntimeError: unit rusak di registri" in run.options["error"]
+    assert state.done and state.failed == {"18.71": run.options["error"]} and state.finished == {}
+    assert queue.enqueue(["18.71"], "b2") == 1  # it can be queued again once fixed

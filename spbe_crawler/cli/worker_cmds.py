@@ -51,9 +51,12 @@ def run_queued(codes: list[str], wait: bool, out: Path | None) -> None:
         return
 
     def show(state: batches.BatchProgress) -> None:
-        console.print(f"Selesai {len(state.finished)} dari {len(state.codes)} pemda.", highlight=False)
+        failed = f", gagal {len(state.failed)}" if state.failed else ""
+        console.print(f"Selesai {len(state.finished)} dari {len(state.codes)} pemda{failed}.", highlight=False)
 
     state = _wait(batch, codes, show)
+    for code, error in state.failed.items():
+        err_console.print(f"Pemda {code} gagal dan disisihkan (lihat spbe antrean status): {error}", style="red", markup=False)
     out_dir = out or config.reports_dir()
     for code in codes:
         run_id = state.finished.get(code)
@@ -139,7 +142,8 @@ def worker_command(
         f"Pekerja {escape(report.worker)} berhenti: {report.units} unit diperiksa, {len(report.finished)} pemda diselesaikan"
         + (f", {len(report.shards)} bagian pemantauan" if report.shards else "")
         + (f", {len(report.given_back)} pekerjaan dikembalikan ke antrean" if report.given_back else "")
-        + (f", {len(report.skipped)} sudah selesai oleh pekerja lain" if report.skipped else ""),
+        + (f", {len(report.skipped)} sudah selesai oleh pekerja lain" if report.skipped else "")
+        + (f", {len(report.failed)} pekerjaan disisihkan karena gagal berulang" if report.failed else ""),
         highlight=False,
     )
     if report.error:
@@ -160,7 +164,7 @@ def queue_status_cmd() -> None:
 
     from rich.table import Table
 
-    from spbe_crawler.cluster.queue import JOBS, UNITS
+    from spbe_crawler.cluster.queue import JOBS, UNITS, Job
 
     overview = _queue().overview()
     console.print(
@@ -183,6 +187,15 @@ def queue_status_cmd() -> None:
     for key in sorted(overview.active):
         active.add_row(escape(key), str(per_pemda.get(key, 0)))
     console.print(active)
+    if overview.dead:
+        dead = Table(title="Disisihkan setelah gagal berulang (perbaiki penyebabnya, lalu antrekan lagi)")
+        for column in ("Pekerjaan", "Galat terakhir", "Pekerja"):
+            dead.add_column(column)
+        for record in overview.dead:
+            job = Job.parse(record["job"])
+            what = f"{JOB_WORDS.get(job.kind, job.kind)} {job.pemda}" + (f" {job.shard}" if job.shard else "")
+            dead.add_row(escape(what), escape(str(record.get("error", ""))), escape(str(record.get("worker", ""))))
+        console.print(dead)
 
 
 @queue_app.command("lepas")

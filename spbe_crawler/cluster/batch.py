@@ -48,15 +48,18 @@ class BatchProgress:
     batch: str
     codes: list[str]
     finished: dict[str, int] = field(default_factory=dict)  # pemda -> run id
+    failed: dict[str, str] = field(default_factory=dict)  # pemda -> error (its job failed for good)
 
     @property
     def done(self) -> bool:
-        return len(self.finished) == len(self.codes)
+        return len(self.finished) + len(self.failed) >= len(self.codes)
 
 
 def progress(session: Session, batch: str, codes: list[str]) -> BatchProgress:
-    """Which pemda of the batch have a finished run (their reports can be written)."""
-    return BatchProgress(batch, codes, cluster_queries.finished_batch_runs(session, batch, codes))
+    """Which pemda of the batch have a finished run (their reports can be written) or failed for good."""
+    finished = cluster_queries.finished_batch_runs(session, batch, codes)
+    failed = {code: error for code, error in cluster_queries.failed_batch_runs(session, batch, codes).items() if code not in finished}
+    return BatchProgress(batch, codes, finished, failed)
 
 
 def wait(
@@ -72,8 +75,8 @@ def wait(
     while True:
         with session_factory() as session:
             state = progress(session, batch, codes)
-        if len(state.finished) != seen:
-            seen = len(state.finished)
+        if len(state.finished) + len(state.failed) != seen:
+            seen = len(state.finished) + len(state.failed)
             on_progress(state)
         if state.done or (timeout is not None and time.monotonic() - started > timeout):
             return state

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ DEFAULT_PREFIX = "spbe"
 JOBS = "jobs"
 UNITS = "units"
 LANES = (JOBS, UNITS)
+
+FAIL_LIMIT = 3  # failures of a control job before it is set aside (JobQueue.fail)
 
 PEMDA = "pemda"
 UNIT = "unit"
@@ -150,6 +153,7 @@ class QueueOverview:
     in_flight: dict[str, list[Job]]  # worker -> jobs it holds (every lane)
     alive: dict[str, bool]  # worker -> its lease is fresh
     active: set[str]  # pemda (and monitor shard keys) queued, planned or running
+    dead: list[dict[str, Any]] = field(default_factory=list)  # control jobs set aside after repeated failures
 
 
 def connect(url: str) -> redis.Redis:
@@ -193,6 +197,16 @@ class JobQueue:
     @property
     def active_key(self) -> str:
         return f"{self.prefix}:active"
+
+    @property
+    def failures_key(self) -> str:
+        """Hash: raw control job -> how many times it failed with an error."""
+        return f"{self.prefix}:failures"
+
+    @property
+    def dead_key(self) -> str:
+        """List of control jobs that failed ``FAIL_LIMIT`` times, with their last error (JSON)."""
+        return f"{self.prefix}:dead"
 
     def planned_key(self, run: int) -> str:
         return f"{self.prefix}:planned:{run}"
@@ -303,7 +317,30 @@ class JobQueue:
             pipe.lrem(self.inflight_key(worker), 1, job.raw)
             pipe.delete(self.planned_key(job.run), self.left_key(job.run), self.leads_key(job.run))
             pipe.srem(self.active_key, job.pemda)
+            pipe.hdel(self.failures_key, job.raw)
             pipe.execute()
+
+    def fail(self, worker: str, job: Job, error: str, active: str | None = None, limit: int = 0) -> bool:
+        """A control job raised an error: queue it again, last in line, or, after ``limit`` failures
+        (default ``FAIL_LIMIT``), set it aside in the dead list and free its active key (``active``,
+        default the pemda) so one bad pemda never stops the workers. True when set aside."""
+        failures = int(self.client.hincrby(self.failures_key, job.raw, 1))
+        dead = failures >= (limit or FAIL_LIMIT)
+        with self.client.pipeline() as pipe:
+            pipe.lrem(self.inflight_key(worker), 1, job.raw)
+            if dead:
+                record = {"job": job.raw, "error": error[:500], "worker": worker, "failures": failures, "at": time.time()}
+                pipe.rpush(self.dead_key, json.dumps(record, sort_keys=True))
+                pipe.hdel(self.failures_key, job.raw)
+                pipe.srem(self.active_key, active or job.pemda)
+            else:
+                pipe.rpush(self.jobs_key, job.raw)
+            pipe.execute()
+        return dead
+
+    def dead(self) -> list[dict[str, Any]]:
+        """The control jobs set aside after repeated failures, oldest first."""
+        return [json.loads(raw) for raw in self.client.lrange(self.dead_key, 0, -1)]
 
     def add_lead(self, run: int, lead: str) -> None:
         self.client.sadd(self.leads_key(run), lead)
@@ -339,7 +376,7 @@ class JobQueue:
         queued = {lane: self.pending(lane) for lane in LANES}
         workers = sorted(self.client.smembers(self.workers_key))
         held = {w: [job for lane in LANES for job in self._inflight(w, lane)] for w in workers}
-        return QueueOverview(queued, held, {w: self.is_alive(w) for w in workers}, self.active())
+        return QueueOverview(queued, held, {w: self.is_alive(w) for w in workers}, self.active(), self.dead())
 
     def _inflight(self, worker: str, lane: str) -> list[Job]:
         return [Job.parse(raw) for raw in self.client.lrange(self.inflight_key(worker, lane), 0, -1)]

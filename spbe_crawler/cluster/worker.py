@@ -29,9 +29,9 @@ from sqlmodel import Session
 
 from spbe_crawler import config
 from spbe_crawler.cluster.crawl import FinishSpider, UnitFeed, UnitSpider
-from spbe_crawler.cluster.queue import DEFAULT_PREFIX, FINISH, MONITOR, PEMDA, Job, JobQueue, connect, new_worker_id
+from spbe_crawler.cluster.queue import DEFAULT_PREFIX, FAIL_LIMIT, FINISH, MONITOR, PEMDA, Job, JobQueue, connect, new_worker_id
 from spbe_crawler.cluster.settings import open_sites, per_ip
-from spbe_crawler.store import queries
+from spbe_crawler.store import cluster_queries, queries
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun
 from spbe_crawler.survey.job import survey_settings
@@ -128,6 +128,7 @@ class WorkerReport:
     skipped: list[str] = field(default_factory=list)  # already finished by another worker
     shards: list[str] = field(default_factory=list)  # monitor shards swept
     given_back: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # control jobs set aside after repeated failures
     error: str = ""
 
 
@@ -262,7 +263,26 @@ class Worker:
                 logger.warning("%s", busy)
                 self.queue.give_back(self.worker, job, last=True)
                 await asyncio.sleep(2)
+            except Exception as problem:  # one bad job must not stop this worker (nor the next that takes it)
+                self.failed(job, problem)
+                await asyncio.sleep(2)
             self.current = None
+
+    def failed(self, job: Job, problem: Exception) -> None:
+        """A control job raised: it goes back to the end of the queue; after ``FAIL_LIMIT`` failures
+        it is set aside (``spbe antrean status`` lists it) and its run is recorded as interrupted
+        with the error, so ``spbe run --tunggu`` and the next batch are not held up by it."""
+        from spbe_crawler.cluster.monitor_jobs import active_key
+
+        error = f"{type(problem).__name__}: {problem}"
+        logger.error("Pekerjaan %s gagal: %s", job.raw, error, exc_info=problem)
+        if not self.queue.fail(self.worker, job, error, active_key(job) if job.kind == MONITOR else None):
+            return
+        self.report.failed.append(job.pemda if job.kind != MONITOR else f"{job.pemda} {job.shard}")
+        logger.error("Pekerjaan %s disisihkan setelah %d kali gagal", job.raw, FAIL_LIMIT)
+        if job.kind != MONITOR:
+            with Session(get_engine()) as session:
+                cluster_queries.fail_batch_run(session, job.pemda, job.batch, error)
 
     def _claim(self, job: Job) -> CrawlRun | None:
         with Session(get_engine(), expire_on_commit=False) as session:
@@ -306,9 +326,8 @@ class Worker:
             self.queue.give_back(self.worker, job, last=True)
             await asyncio.sleep(2)
             return
-        except Exception:
-            logger.exception("Sapuan bagian %s gagal; pekerjaan dikembalikan ke antrean", job.shard)
-            self.queue.give_back(self.worker, job, last=True)
+        except Exception as problem:
+            self.failed(job, problem)
             await asyncio.sleep(2)
             return
         self.queue.done_keyed(self.worker, job, active_key(job))

@@ -40,6 +40,27 @@ def finished_batch_runs(session: Session, batch: str, codes: list[str]) -> dict[
     return {run.scope: run.id for run in runs if run.options.get("batch") == batch and run.id is not None}
 
 
+def fail_batch_run(session: Session, pemda: str, batch: str, error: str) -> int | None:
+    """Record the batch's unfinished run of ``pemda`` as interrupted with ``error`` (its job failed for
+    good); the run's id, or None when the batch has no unfinished run of it."""
+    query = select(CrawlRun).where(CrawlRun.scope == pemda, CrawlRun.kind == RunKind.SURVEY.value)
+    for run in session.exec(query.where(CrawlRun.state != RunState.FINISHED.value).order_by(col(CrawlRun.id).desc())):
+        if run.options.get("batch") == batch:
+            run.state = RunState.INTERRUPTED.value
+            run.options = {**run.options, "error": error[:500]}
+            session.add(run)
+            session.commit()
+            return run.id
+    return None
+
+
+def failed_batch_runs(session: Session, batch: str, codes: list[str]) -> dict[str, str]:
+    """pemda code -> error of its batch run that failed for good (see :func:`fail_batch_run`)."""
+    query = select(CrawlRun).where(col(CrawlRun.scope).in_(codes), CrawlRun.kind == RunKind.SURVEY.value)
+    runs = session.exec(query.where(CrawlRun.state == RunState.INTERRUPTED.value)).all()
+    return {run.scope: str(run.options["error"]) for run in runs if run.options.get("batch") == batch and run.options.get("error")}
+
+
 def outcome_counts(session: Session, run_ids: list[int]) -> dict[int, int]:
     rows = session.exec(select(UnitOutcome.run_id).where(col(UnitOutcome.run_id).in_(run_ids))).all()
     counts: dict[int, int] = {}
