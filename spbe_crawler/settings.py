@@ -66,7 +66,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spbe_crawler.middlewares.AddressPolicyMiddleware": 50,
 }
 ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
-EXTENSIONS = {"spbe_crawler.extensions.ProgressExtension": 500}
+# The start-up heap frozen during the crawl, young collections rarer (spbe_crawler/heap.py).
+EXTENSIONS = {"spbe_crawler.extensions.ProgressExtension": 500, "spbe_crawler.heap.HeapExtension": 100}
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
