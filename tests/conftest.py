@@ -45,3 +45,20 @@ def demo_web(tmp_path_factory):
 @pytest.fixture
 def demo_env(demo_web) -> dict[str, str]:
     return {**os.environ, **demo_web.env}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Generator[None, None, None]:
+    """Argon2id at the library's default cost takes some 0.2 s of CPU per hash and per check, and the
+    web tests sign in a hundred times: in this test process accounts hash and check with Argon2id at
+    its lowest cost (the same code path; the cost is written in each hash). `spbe` processes started
+    by tests keep the default cost, and re-hash a cheap hash at its owner's next login."""
+    from argon2 import PasswordHasher
+
+    from spbe_crawler.web import accounts
+
+    saved = accounts._hasher, accounts._DUMMY_HASH
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    accounts._hasher, accounts._DUMMY_HASH = cheap, cheap.hash("spbe-crawler-dummy-password")
+    yield
+    accounts._hasher, accounts._DUMMY_HASH = saved
