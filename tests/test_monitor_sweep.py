@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from datetime import timedelta
 
@@ -194,6 +195,8 @@ def test_cli_sweep_uses_the_environment_and_respects_the_lease(engine, web: Loca
     result = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71"])
     assert result.exit_code == 0, result.output
     assert "2 situs, 1 berfungsi, 0 gagal, 1 menunggu konfirmasi" in result.output and "--tunggu-konfirmasi" in result.output
+    # the CLI's console took its width when first imported (pytest-xdist workers run with COLUMNS=80)
+    monkeypatch.setattr(importlib.import_module("spbe_crawler.cli.app").console, "_width", 250)
     status = runner.invoke(app, ["monitor", "status", "--pemda", "18.71"], env={"COLUMNS": "250"})
     assert status.exit_code == 0 and "Galat HTTP, menunggu konfirmasi" in status.output, status.output
     waited = runner.invoke(app, ["monitor", "sweep", "--pemda", "18.71", "--tunggu-konfirmasi"])
