@@ -18,12 +18,14 @@ os.environ.setdefault("SPBE_HOME", tempfile.mkdtemp(prefix="spbe-test-home-"))
 @pytest.hookimpl(wrapper=True)  # a wrapper: runs before pytest-xdist's hook reads the group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Generator[None, None, None]:
     """Files with slow end-to-end tests (marked ``e2e``, or using the demo web) run first. Under
-    ``make test`` (pytest-xdist, ``--dist loadgroup``) the files that crawl the demo web run in one
-    test process, one after the other: their crawls are timing-sensitive and never compete with each
-    other for the CPU. Every other e2e file (an install, a browser) stays whole in one process, and
-    the many quick tests are shared out. A file's tests stay together and in order."""
-    crawl_files = {item.path for item in items if "demo_web" in getattr(item, "fixturenames", ())}
-    slow_files = crawl_files | {item.path for item in items if item.get_closest_marker("e2e")}
+    ``make test`` (pytest-xdist, ``--dist loadgroup``) the files that crawl the demo web (they use it
+    and run ``spbe`` through ``survey_support.cli_env``) run in one test process, one after the other:
+    their crawls are timing-sensitive and never compete with each other for the CPU. Every other e2e
+    file (an install, a browser, requests to the demo web) stays whole in one process, and the many
+    quick tests are shared out. A file's tests stay together and in order."""
+    demo_files = {item.path for item in items if "demo_web" in getattr(item, "fixturenames", ())}
+    crawl_files = {item.path for item in items if item.path in demo_files and hasattr(getattr(item, "module", None), "cli_env")}
+    slow_files = demo_files | {item.path for item in items if item.get_closest_marker("e2e")}
     items.sort(key=lambda item: item.path not in slow_files)  # stable: collection order otherwise
     for item in items:
         if item.path in slow_files:
