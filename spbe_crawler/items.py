@@ -60,6 +60,9 @@ class SiteCheckItem:
     tls_issuer: str | None = None
     elapsed_ms: int | None = None
     signals: dict[str, Any] = field(default_factory=dict)
+    # Page and finding items the spider yielded for this site before its check. Scrapy may hand the
+    # check to the pipeline before some of them; the pipeline stores it once it has them all.
+    items: int = 0
 
 
 @dataclass

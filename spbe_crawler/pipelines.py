@@ -7,7 +7,10 @@ duplicates a row; at the end every unit in scope gets one outcome.
 
 Commits happen when a site is finished (its :class:`SiteCheckItem`), when a discovered website is
 stored, and every ``COMMIT_EVERY`` items: a crawl killed in between loses only pages of sites that
-had no outcome yet, and those sites are crawled again when the run resumes. New rows are kept as
+had no outcome yet, and those sites are crawled again when the run resumes. Scrapy does not keep
+the order of items yielded by different responses, so a site check can arrive before the last
+pages of its site: it carries how many page and finding items its site yielded, and waits here
+until they are all stored. New rows are kept as
 plain column values until then and written with one multi-row insert per table (building an ORM
 object per page cost more than a millisecond); findings stay objects until their site is finished
 (the same evidence seen on several pages is merged into one row).
@@ -19,6 +22,7 @@ the session forgets every row once it is committed.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from dataclasses import fields
 from typing import Any
@@ -38,6 +42,7 @@ from spbe_crawler.survey import runs
 from spbe_crawler.vocab import WebsiteRole, WebsiteState
 
 COMMIT_EVERY = 200
+logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -59,6 +64,8 @@ class StorePipeline:
         self.portals: set[int] = set()  # websites already checked for the portal role
         self.discovered: dict[int, int] = {}  # the spider's negative key of a discovered site -> stored id
         self.new_rows: dict[type[SQLModel], list[dict[str, Any]]] = {Page: [], SiteCheck: []}  # column values, until commit
+        self.site_items: dict[int, int] = {}  # the spider's site key -> page and finding items received, until its check
+        self.waiting: dict[int, SiteCheckItem] = {}  # checks that arrived before some items of their site
 
     @property
     def session(self) -> Session | None:
@@ -101,21 +108,60 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         assert self.session is not None
         self.pending += 1
-        if isinstance(item, PageItem):
-            self._store_page(item)
-        elif isinstance(item, FindingItem):
-            self._store_finding(item)
+        finished: SiteCheckItem | None = None
+        if isinstance(item, (PageItem, FindingItem)):
+            if isinstance(item, PageItem):
+                self._store_page(item)
+            else:
+                self._store_finding(item)
+            finished = self._counted(item.website_id)
         elif isinstance(item, SiteCheckItem):
-            self._store_site_check(item)
+            if self.site_items.get(item.website_id, 0) < item.items:
+                self.waiting[item.website_id] = item
+            else:
+                finished = item
         elif isinstance(item, WebsiteItem):
             self._store_website(item)
         elif isinstance(item, CandidateItem):
             self._store_candidate(item)
-        if isinstance(item, (SiteCheckItem, WebsiteItem)) or self.pending >= COMMIT_EVERY:
+        if finished is not None:
+            self.site_items.pop(finished.website_id, None)
+            self._store_site_check(finished)
+        if finished is not None or isinstance(item, WebsiteItem) or self.pending >= COMMIT_EVERY:
             self.session.commit()  # writes the new rows first (see the session setter)
             self.session.expunge_all()  # committed rows are not needed again: memory stays flat
             self.pending = 0
+        if finished is not None:
+            self.site_stored(finished)
         return item
+
+    def _counted(self, key: int) -> SiteCheckItem | None:
+        """Count one page or finding item of a site; its waiting check once it was the last one."""
+        received = self.site_items[key] = self.site_items.get(key, 0) + 1
+        waiting = self.waiting.get(key)
+        if waiting is None or received < waiting.items:
+            return None
+        return self.waiting.pop(key)
+
+    def site_stored(self, item: SiteCheckItem) -> None:
+        """Called once a site's check is committed, after every item of the site."""
+
+    def store_waiting(self, reason: str) -> None:
+        """When the crawl closes: checks still waiting for items are stored if the crawl finished
+        (nothing more will come); an interrupted crawl leaves them out, so a resume crawls the site again."""
+        waiting, self.waiting = list(self.waiting.values()), {}
+        if reason != "finished":
+            return
+        for item in waiting:
+            self._store_waiting_check(item)
+
+    def _store_waiting_check(self, item: SiteCheckItem) -> None:
+        missing = item.items - self.site_items.pop(item.website_id, 0)
+        logger.warning("Situs %s: %d butir halaman/temuan tidak sampai ke penyimpanan", item.url, missing)
+        self._store_site_check(item)
+        assert self.session is not None
+        self.session.commit()
+        self.site_stored(item)
 
     def _write_new_rows(self) -> None:
         """Insert the rows collected since the last commit, one statement per table."""
@@ -230,6 +276,7 @@ class StorePipeline:
         if website_id is None:
             return
         values = {**_values(item), "website_id": website_id}
+        del values["items"]
         check = self._stored(queries.site_check, website_id) if website_id in self.checked else None
         if check is None:
             self.checked.add(website_id)
@@ -253,6 +300,7 @@ class StorePipeline:
         """
         if self.session is None or self.run is None:
             return
+        self.store_waiting(reason)
         self.session.commit()
         finished = reason == "finished"
         if finished:

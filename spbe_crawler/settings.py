@@ -69,6 +69,10 @@ DOWNLOADER_MIDDLEWARES = {
     "spbe_crawler.middlewares.AddressPolicyMiddleware": 50,
 }
 ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
+# The pipelines are synchronous: items gain nothing from being processed in parallel, and Scrapy's
+# default (100) started 100 asyncio tasks for every response. (A site check may then reach the
+# pipeline before the last pages of its site; the pipeline waits for them, see pipelines.py.)
+CONCURRENT_ITEMS = 1
 # The start-up heap frozen during the crawl, young collections rarer (spbe_crawler/heap.py).
 EXTENSIONS = {"spbe_crawler.extensions.ProgressExtension": 500, "spbe_crawler.heap.HeapExtension": 100}
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

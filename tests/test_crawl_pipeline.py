@@ -168,6 +168,48 @@ def test_pipeline_memory_is_bounded_by_sites_in_flight(store):
     pipeline.close("finished")
 
 
+def test_a_site_check_that_overtakes_its_pages_waits_for_them(store):
+    """Scrapy may hand over a site's check before pages of an earlier response of the same site (one
+    item at a time, responses interleave): the check is stored and committed only after them, and a
+    discovered site's pages still find its stored id."""
+    pipeline = make_pipeline()
+    pipeline.open("18.71", resume=True)
+    pipeline.process_item(WebsiteItem(-1, KEL2, "https://baru.example.go.id/", "penemuan:tautan", 0.9, "bukti"))
+    pipeline.process_item(page(-1, "https://baru.example.go.id/"))
+    early = check(-1, KEL2)
+    early.items = 3
+    pipeline.process_item(early)
+    with Session(store) as session:
+        assert session.exec(select(SiteCheck)).all() == [], "not stored before the site's last items"
+    pipeline.process_item(finding(-1, KEL2, ["informasi"], 0.4))
+    assert pipeline.waiting, "still one item to come"
+    pipeline.process_item(page(-1, "https://baru.example.go.id/profil"))
+    assert pipeline.waiting == {} and pipeline.site_items == {} and pipeline.discovered == {}
+    with Session(store) as session:  # committed with the last item, before the crawl closes
+        [stored] = session.exec(select(SiteCheck)).all()
+        website = session.exec(select(Website).where(Website.url == "https://baru.example.go.id/")).one()
+        assert stored.website_id == website.id
+        assert {p.website_id for p in session.exec(select(Page)).all()} == {website.id}
+        assert session.exec(select(Finding)).one().website_id == website.id
+    pipeline.close("finished")
+
+
+@pytest.mark.parametrize(("reason", "stored"), [("finished", 1), ("shutdown", 0)])
+def test_a_check_still_waiting_when_the_crawl_closes(store, reason, stored):
+    """A finished crawl stores it anyway (nothing more will come); an interrupted one leaves the site
+    without a check, so resuming the run crawls it again."""
+    pipeline = make_pipeline()
+    pipeline.open("18.71", resume=True)
+    pipeline.process_item(page(1, "https://bakung.example.go.id/"))
+    waiting = check(1, KEL)
+    waiting.items = 2
+    pipeline.process_item(waiting)
+    pipeline.close(reason)
+    with Session(store) as session:
+        assert len(session.exec(select(SiteCheck)).all()) == stored
+        assert len(session.exec(select(Page)).all()) == 1
+
+
 def test_site_state_counts_requests_and_finishes_once():
     site = SiteState(1, KEL, "18.71", "https://a.go.id/", frozenset(), LinkFrontier("a.go.id", 5, 400, 3))
     site.opened()

@@ -1,14 +1,17 @@
-"""The survey's garbage-collector settings (spbe_crawler/heap.py): start-up heap frozen while a crawl
-runs, young collections rarer, everything restored when the last crawl closes."""
+"""How the survey runs Python and Scrapy: the garbage-collector settings (spbe_crawler/heap.py: start-up
+heap frozen while a crawl runs, young collections rarer, restored when the last crawl closes) and
+items handed to the (synchronous) pipelines one at a time."""
 
 from __future__ import annotations
 
 import gc
+import inspect
 import weakref
 from collections.abc import Iterator
 
 import pytest
 from scrapy import signals
+from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from spbe_crawler import heap
@@ -80,3 +83,15 @@ def test_a_higher_threshold_set_by_the_process_is_kept():
 
 def test_the_survey_runs_with_the_heap_extension():
     assert "spbe_crawler.heap.HeapExtension" in survey_settings().getdict("EXTENSIONS")
+
+
+def test_items_are_processed_one_at_a_time_by_synchronous_pipelines():
+    """CONCURRENT_ITEMS = 1 costs nothing only while no pipeline awaits anything."""
+    from spbe_crawler.cluster.crawl import UnitSpider
+
+    settings = survey_settings()
+    assert settings.getint("CONCURRENT_ITEMS") == 1
+    pipelines = [*settings.getdict("ITEM_PIPELINES"), *UnitSpider.custom_settings["ITEM_PIPELINES"]]
+    assert len(pipelines) == 2
+    for path in pipelines:
+        assert not inspect.iscoroutinefunction(load_object(path).process_item), path

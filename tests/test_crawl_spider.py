@@ -66,6 +66,26 @@ def test_a_site_is_crawled_and_checked_once(spider_factory):
     assert spider.sites == {}, "a finished site's state is dropped"
 
 
+def test_a_site_check_counts_the_items_its_site_yielded(spider_factory, monkeypatch):
+    """The pipeline stores a check only after this many page and finding items of its site; items
+    lost to a broken analysis are not counted."""
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    outputs = answer_all(spider, [home], {home.url: (200, HOME)})
+    [check] = checks_of(outputs)
+    yielded = items_of(outputs, PageItem) + items_of(outputs, FindingItem)
+    assert len(items_of(outputs, FindingItem)) >= 1 and len(items_of(outputs, PageItem)) >= 3
+    assert check.items == len(yielded)
+
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    first = feed(spider, respond(home, 200, HOME))
+    monkeypatch.setattr(spider.analyzer, "links", lambda facts: 1 / 0)  # after the page item is made
+    rest = answer_all(spider, requests_of(first))
+    [check] = checks_of(rest)
+    assert check.items == len(items_of(first + rest, PageItem) + items_of(first + rest, FindingItem))
+
+
 def test_each_page_is_parsed_once(spider_factory, monkeypatch):
     parses = []
     original = page_module._parse_once

@@ -48,12 +48,20 @@ class ClusterStorePipeline(StorePipeline):
         if run_id is None:  # a unit crawl yields only these, for sites of held units
             return item
         self._use(run_id, website_id)
-        super().process_item(item)
-        if isinstance(item, SiteCheckItem):  # committed by the survey pipeline
-            feed.site_stored(website_id)
-            if run_id not in feed.site_run.values():
-                self.keys.pop(run_id, None)
-        return item
+        return super().process_item(item)
+
+    def _store_waiting_check(self, item: SiteCheckItem) -> None:
+        run_id = self.crawler.spider.feed.run_of(item.website_id)
+        if run_id is not None:
+            self._use(run_id, item.website_id)
+            super()._store_waiting_check(item)
+
+    def site_stored(self, item: SiteCheckItem) -> None:
+        """The site's check is committed (after all its items): the feed acknowledges its unit job."""
+        feed = self.crawler.spider.feed
+        feed.site_stored(item.website_id)
+        if self.run_id not in feed.site_run.values():
+            self.keys.pop(self.run_id, None)
 
     def _write_new_rows(self) -> None:
         assert self.session is not None
@@ -79,5 +87,6 @@ class ClusterStorePipeline(StorePipeline):
 
     def _spider_closed(self, spider: Any, reason: str) -> None:
         if self.session is not None:
+            self.store_waiting(reason)
             self.session.commit()
             self.session.close()

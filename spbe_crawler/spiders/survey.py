@@ -197,10 +197,12 @@ class SurveySpider(scrapy.Spider):
 
     def handle_response(self, site: SiteState, response: Response) -> list[Any]:
         """Everything one response of ``site`` yields (requests and items), the site check last."""
+        items = site.items
         try:
             outputs = self._handle_response(site, response)
         except Exception as error:  # one broken check never sinks the crawl
             logger.exception("Analisis %s gagal", response.url)
+            site.items = items  # the items made before the error are not yielded
             if response.meta["fetch"] == Fetch.HOME:
                 site.failure = Verdict(Status.ERROR, f"galat analisis: {error!r}"[:300])
             outputs = []
@@ -538,11 +540,17 @@ class SurveySpider(scrapy.Spider):
                 tls_issuer=site.tls_issuer,
                 elapsed_ms=site.elapsed_ms(),
                 signals=site.signals,
+                items=site.items,
             )
         ]
 
     def _page_item(self, site: SiteState, response: TextResponse, facts: PageFacts) -> PageItem:
+        site.items += 1
         return PageItem(website_id=site.website_id, **self.analyzer.page_summary(response, facts))
 
     def _findings(self, site: SiteState, matches: Iterable[Any]) -> list[FindingItem]:
-        return [FindingItem(pemda_code=site.pemda_code, unit_code=site.unit_code, website_id=site.website_id, **match) for match in matches]
+        items = [
+            FindingItem(pemda_code=site.pemda_code, unit_code=site.unit_code, website_id=site.website_id, **match) for match in matches
+        ]
+        site.items += len(items)
+        return items

@@ -59,6 +59,7 @@ class SiteState:
     started: float = field(default_factory=time.monotonic)
     pending: int = 0
     finished: bool = False
+    items: int = 0  # page and finding items yielded (the site check carries the count)
     failure: Verdict | None = None  # the homepage could not be fetched or used
     verdicts: list[Verdict] = field(default_factory=list)
     http_status: int | None = None
