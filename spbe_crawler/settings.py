@@ -25,9 +25,6 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-# Scrapy starts this many asyncio tasks for every response, however few items and requests it yields;
-# the item pipelines are synchronous, so 8 lose nothing (100, the default, cost ~15% of a survey's CPU).
-CONCURRENT_ITEMS = 8
 
 # --- Time and size limits --------------------------------------------------------------------------
 # Scrapy's DOWNLOAD_TIMEOUT bounds the whole request (connect + slow-drip body), not just idle time;
@@ -69,9 +66,10 @@ DOWNLOADER_MIDDLEWARES = {
     "spbe_crawler.middlewares.AddressPolicyMiddleware": 50,
 }
 ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
-# The pipelines are synchronous: items gain nothing from being processed in parallel, and Scrapy's
-# default (100) started 100 asyncio tasks for every response. (A site check may then reach the
-# pipeline before the last pages of its site; the pipeline waits for them, see pipelines.py.)
+# Scrapy starts this many asyncio tasks for every response, however few items and requests it yields.
+# The pipelines are synchronous, so items gain nothing from being processed in parallel: one at a
+# time (the default, 100, cost a third of a survey's CPU). A site check may then reach the pipeline
+# before the last pages of its site; the pipeline waits for them (see pipelines.py).
 CONCURRENT_ITEMS = 1
 # The start-up heap frozen during the crawl, young collections rarer (spbe_crawler/heap.py).
 EXTENSIONS = {"spbe_crawler.extensions.ProgressExtension": 500, "spbe_crawler.heap.HeapExtension": 100}
