@@ -47,6 +47,7 @@ RETRY_EXCEPTIONS = [
     "scrapy.core.downloader.handlers.http11.TunnelError",
 ]
 RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # the spider logs one line per failed site
+LOG_FORMATTER = "spbe_crawler.logs.SurveyLogFormatter"  # no "Scraped from" line per item
 REDIRECT_ENABLED = False  # the spider follows redirects itself to record chains, loops and targets
 
 # --- Network policy: connect-to routes and private addresses (see spbe_crawler/net/policy.py) -----
@@ -68,7 +69,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
 # Scrapy starts this many asyncio tasks for every response, however few items and requests it yields.
 # The pipelines are synchronous, so items gain nothing from being processed in parallel: one at a
-# time (the default, 100, cost a third of a survey's CPU). A site check may then reach the pipeline
+# time (the default, 100, cost 10-40 % of a crawl's CPU). A site check may then reach the pipeline
 # before the last pages of its site; the pipeline waits for them (see pipelines.py).
 CONCURRENT_ITEMS = 1
 # The start-up heap frozen during the crawl, young collections rarer (spbe_crawler/heap.py).

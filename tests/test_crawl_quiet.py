@@ -84,3 +84,22 @@ def test_quiet_network_noise_is_installed_once():
     quiet_network_noise()
     quiet_network_noise()
     assert sum(isinstance(f, NetworkNoise) for f in logging.getLogger("scrapy.downloadermiddlewares.retry").filters) == 1
+
+
+def test_items_are_not_logged_but_dropped_items_and_errors_are():
+    """No "Scraped from" line (with the whole page) per item; a dropped item or a pipeline error still is."""
+    from scrapy import Spider
+    from scrapy.exceptions import DropItem
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from spbe_crawler.items import PageItem
+
+    crawler = get_crawler(settings_dict={"LOG_FORMATTER": survey_settings()["LOG_FORMATTER"]})
+    formatter = load_object(crawler.settings["LOG_FORMATTER"]).from_crawler(crawler)
+    response = HtmlResponse("https://bakung.example.go.id/", body=b"<html>halaman</html>")
+    item = PageItem(website_id=1, url=response.url, final_url=response.url, status=200, title="t", body=response.body)
+    spider = Spider.from_crawler(crawler, name="contoh")
+    assert formatter.scraped(item, response, spider) is None
+    assert formatter.dropped(item, DropItem("duplikat"), response, spider)["level"] >= logging.INFO
+    assert formatter.item_error(item, ValueError("x"), response, spider)["level"] == logging.ERROR
