@@ -11,6 +11,10 @@ resolve, refused connections, hosts that never answer), and discovery on (a quar
 without a website, whose guessed names do not resolve). It prints the survey's peak RSS at each
 size and the growth ratio.
 
+Besides pages per second (wall clock, which a busy machine distorts) each side reports its CPU time
+per page (user + system time of the crawling process): "rasio CPU" is the bare spider's CPU per
+page divided by the survey's, the share of the survey's work that any Scrapy crawl must do anyway.
+
 Run: ``python bench/bench_survey.py [--sizes 100 1000]`` or
 ``python bench/bench_survey.py --profile pemda [--sizes 200 2000]``. Figures only; nothing is asserted.
 """
@@ -156,8 +160,15 @@ def child_bare(sites: int) -> dict[str, float]:
     return {"pages": counted["pages"], "seconds": time.perf_counter() - started}
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child_main(mode: str, sites: int) -> None:
+    cpu = _cpu_seconds()
     result = child_survey(sites) if mode == "survey" else child_bare(sites)
+    result["cpu_ms_per_page"] = (_cpu_seconds() - cpu) * 1000 / max(1, result["pages"])
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["pages_per_s"] = result["pages"] / result["seconds"]
     print(json.dumps(result))
@@ -185,11 +196,16 @@ def main() -> None:
             bare = run_child("bare", sites, web.port)
             survey = run_child("survey", sites, web.port)
             rows.append((sites, bare, survey))
-    print(f"{'situs':>6} {'bare hlm/s':>11} {'survei hlm/s':>13} {'rasio':>6} {'RSS bare MB':>12} {'RSS survei MB':>14}")
+    print(
+        f"{'situs':>6} {'bare hlm/s':>11} {'survei hlm/s':>13} {'rasio':>6} {'CPU bare ms/hlm':>16} "
+        f"{'CPU survei ms/hlm':>18} {'rasio CPU':>10} {'RSS bare MB':>12} {'RSS survei MB':>14}"
+    )
     for sites, bare, survey in rows:
         print(
             f"{sites:>6} {bare['pages_per_s']:>11.1f} {survey['pages_per_s']:>13.1f} "
-            f"{survey['pages_per_s'] / bare['pages_per_s']:>6.2f} {bare['peak_rss_mb']:>12.0f} {survey['peak_rss_mb']:>14.0f}"
+            f"{survey['pages_per_s'] / bare['pages_per_s']:>6.2f} {bare['cpu_ms_per_page']:>16.2f} "
+            f"{survey['cpu_ms_per_page']:>18.2f} {bare['cpu_ms_per_page'] / survey['cpu_ms_per_page']:>10.2f} "
+            f"{bare['peak_rss_mb']:>12.0f} {survey['peak_rss_mb']:>14.0f}"
         )
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
