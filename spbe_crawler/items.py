@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass
@@ -42,6 +42,30 @@ class FindingItem:
     snippet: str
     signals: list[str]
     confidence: float
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What makes two findings the same evidence (the stored row's unique key within a run)."""
+        return (self.rule_id, self.url, self.unit_code)
+
+
+class _Evidence(Protocol):
+    signals: list[str]
+    confidence: float
+    kind: str
+    snippet: str
+
+
+def merge_finding(existing: _Evidence, seen: _Evidence) -> None:
+    """Merge the same evidence seen again (on another page of the site, or in a later crawl) into
+    ``existing``: every signal, the highest confidence, the longest snippet, and the page itself
+    rather than a menu naming it."""
+    existing.signals = sorted(set(existing.signals) | set(seen.signals))
+    existing.confidence = max(existing.confidence, seen.confidence)
+    if existing.kind == "menu" and seen.kind != "menu":
+        existing.kind = seen.kind
+    if len(seen.snippet) > len(existing.snippet):
+        existing.snippet = seen.snippet
 
 
 @dataclass

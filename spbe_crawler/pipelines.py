@@ -12,25 +12,27 @@ the order of items yielded by different responses, so a site check can arrive be
 pages of its site: it carries how many page and finding items its site yielded, and waits here
 until they are all stored. New rows are kept as
 plain column values until then and written with one multi-row insert per table (building an ORM
-object per page cost more than a millisecond); findings stay objects until their site is finished
-(the same evidence seen on several pages is merged into one row).
+object per page cost more than a millisecond). The spider merges the same evidence seen on several
+pages of a site into one finding before it yields it; a finding already stored (before a resume, or
+by another website of the same unit) is loaded and merged the same way.
 
 Memory stays bounded by the sites in flight: of what was stored only keys are kept (page URLs,
-finding keys, checked website ids), finding rows only until their unit's site is finished, and
-the session forgets every row once it is committed.
+finding keys, checked website ids), and the session forgets every row once it is committed.
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
+from copy import deepcopy
 from dataclasses import fields
+from functools import cache, partial
 from typing import Any
 
 from scrapy import signals
 from sqlmodel import Session, SQLModel
 
-from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem
+from spbe_crawler.items import CandidateItem, FindingItem, PageItem, SiteCheckItem, WebsiteItem, merge_finding
 from spbe_crawler.registry.pemda_sites import load_bundled
 from spbe_crawler.registry.scope import units_in_scope
 from spbe_crawler.registry.urls import host_of
@@ -58,12 +60,11 @@ class StorePipeline:
         # What this run already stored (loaded once when a run is resumed), to upsert without a query.
         self.page_urls: set[str] = set()  # keys only: page bodies must not stay in memory
         self.finding_keys: set[FindingKey] = set()
-        self.open_findings: dict[str, dict[FindingKey, Finding]] = {}  # unit -> stored rows, until its site is checked
         self.checked: set[int] = set()
         self.candidates: set[str] = set()
         self.portals: set[int] = set()  # websites already checked for the portal role
         self.discovered: dict[int, int] = {}  # the spider's negative key of a discovered site -> stored id
-        self.new_rows: dict[type[SQLModel], list[dict[str, Any]]] = {Page: [], SiteCheck: []}  # column values, until commit
+        self.new_rows: dict[type[SQLModel], list[dict[str, Any]]] = {Page: [], SiteCheck: [], Finding: []}  # column values, until commit
         self.site_items: dict[int, int] = {}  # the spider's site key -> page and finding items received, until its check
         self.waiting: dict[int, SiteCheckItem] = {}  # checks that arrived before some items of their site
 
@@ -233,25 +234,13 @@ class StorePipeline:
         website_id = self._stored_id(item.website_id)
         if item.kind == "host" and website_id is not None:
             self._mark_portal(website_id, item.url)
-        key = (item.rule_id, item.url, item.unit_code)
-        rows = self.open_findings.setdefault(item.unit_code, {})
-        existing = rows.get(key)
-        if existing is None and key in self.finding_keys:
-            existing = self._stored(queries.finding, key)  # stored before a resume or a finished site
-        if existing is None:
-            # An object, not a row to insert: the finding is kept until its site is finished, to
-            # merge the same evidence seen on the site's other pages without a query.
+        key = item.key
+        existing = self._stored(queries.finding, key) if key in self.finding_keys else None
+        if existing is None:  # the spider merged the site's pages: one item per key and site
             self.finding_keys.add(key)
-            rows[key] = Finding(run_id=self.run_id, **{**_values(item), "website_id": website_id})
-            self.session.add(rows[key])
+            self.new_rows[Finding].append(_row(Finding, run_id=self.run_id, **{**_values(item), "website_id": website_id}))
             return
-        rows[key] = existing
-        existing.signals = sorted(set(existing.signals) | set(item.signals))
-        existing.confidence = max(existing.confidence, item.confidence)
-        if existing.kind == "menu" and item.kind != "menu":  # the page itself, not a menu naming it
-            existing.kind = item.kind
-        if len(item.snippet) > len(existing.snippet):
-            existing.snippet = item.snippet
+        merge_finding(existing, item)  # stored before a resume, or by another website of the unit
         existing.seen_at = utcnow()
         self.session.add(existing)
 
@@ -270,7 +259,6 @@ class StorePipeline:
     def _store_site_check(self, item: SiteCheckItem) -> None:
         assert self.session is not None
         website_id = self._stored_id(item.website_id)
-        self.open_findings.pop(item.unit_code, None)
         if item.website_id < 0:
             self.discovered.pop(item.website_id, None)  # the site is finished: its key is not used again
         if website_id is None:
@@ -316,7 +304,15 @@ def _values(item: Any) -> dict[str, Any]:
 
 def _row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
     """Column values of a new ``model`` row: ``values`` plus the model's defaults (``utcnow()``...)."""
-    for name, info in model.model_fields.items():
-        if name not in values and name != "id":
-            values[name] = info.get_default(call_default_factory=True)
+    for name, default in _defaults(model):
+        if name not in values:
+            values[name] = default()
     return values
+
+
+@cache
+def _defaults(model: type[SQLModel]) -> tuple[tuple[str, Any], ...]:
+    """Each column's default maker (its factory, or a copy of its value), looked up once per model."""
+    return tuple(
+        (name, info.default_factory or partial(deepcopy, info.default)) for name, info in model.model_fields.items() if name != "id"
+    )

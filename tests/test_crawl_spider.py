@@ -98,6 +98,47 @@ def test_each_page_is_parsed_once(spider_factory, monkeypatch):
     assert items_of(outputs, FindingItem), "the signature pack saw the page (JDIH link) without parsing it again"
 
 
+def test_a_finding_seen_on_several_pages_is_yielded_once_merged_before_the_check(spider_factory):
+    """A menu link on every page is one piece of evidence: one item, with the site check after it."""
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    menu = HOME.replace('href="/profil"', 'href="/layanan"').replace('href="/berita/1"', 'href="/dokumen"')
+    outputs = answer_all(spider, [home], {home.url: (200, menu)}, default=(200, menu))
+    pages = items_of(outputs, PageItem)
+    assert len(pages) == 3, "every page links the JDIH portal"
+    findings = items_of(outputs, FindingItem)
+    keys = [f.key for f in findings]
+    assert len(keys) == len(set(keys)), "one item per piece of evidence"
+    assert keys.count(("jdih", "https://jdih.bandarlampungkota.go.id/", KEL)) == 1
+    [check] = checks_of(outputs)
+    items = [o for o in outputs if isinstance(o, (PageItem, FindingItem))] + [check]
+    after_last_page = outputs[outputs.index(pages[-1]) + 1 :]
+    assert all(f in after_last_page for f in findings), "findings wait until the site is finished"
+    assert outputs.index(check) > max(outputs.index(f) for f in findings)
+    assert check.items == len(items) - 1
+
+
+def test_merged_findings_keep_every_signal_the_highest_confidence_and_the_page_itself():
+    from spbe_crawler.survey.links import LinkFrontier
+    from spbe_crawler.survey.site import SiteState
+
+    site = SiteState(1, KEL, "18.71", "https://a.go.id/", frozenset(), LinkFrontier("a.go.id", 5, 200, 3))
+
+    def finding(kind, snippet, signals, confidence):
+        return FindingItem("18.71", KEL, 1, "ppid", "PPID", {}, "https://a.go.id/ppid", kind, snippet, signals, confidence)
+
+    site.found(finding("menu", "PPID", ["menu"], 0.5))
+    site.found(finding("page", "Pejabat Pengelola Informasi", ["form"], 0.9))
+    site.found(finding("menu", "PPID", ["menu", "daftar"], 0.4))
+    site.found(FindingItem("18.71", KEL, 1, "ppid", "PPID", {}, "https://a.go.id/lain", "menu", "x", [], 0.1))
+    assert len(site.findings) == 2
+    merged = site.findings[("ppid", "https://a.go.id/ppid", KEL)]
+    assert merged.signals == ["daftar", "form", "menu"]
+    assert merged.confidence == 0.9
+    assert merged.kind == "page", "the page itself, not a menu naming it"
+    assert merged.snippet == "Pejabat Pengelola Informasi"
+
+
 def test_stale_deep_link_falls_back_to_the_root(spider_factory):
     spider = spider_factory(SPBE_CLOAK_CHECK=False)
     [home] = start(spider, (1, KEL, "https://bakung.example.go.id/index.php"))

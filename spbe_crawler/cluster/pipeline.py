@@ -19,7 +19,7 @@ from spbe_crawler.items import FindingItem, PageItem, SiteCheckItem
 from spbe_crawler.pipelines import StorePipeline
 from spbe_crawler.store import cluster_queries
 from spbe_crawler.store.db import get_engine
-from spbe_crawler.store.models import Finding, Page
+from spbe_crawler.store.models import Page
 from spbe_crawler.store.queries import FindingKey
 
 
@@ -27,7 +27,6 @@ from spbe_crawler.store.queries import FindingKey
 class RunKeys:
     page_urls: set[str] = field(default_factory=set)
     finding_keys: set[FindingKey] = field(default_factory=set)
-    open_findings: dict[str, dict[FindingKey, Finding]] = field(default_factory=dict)
     checked: set[int] = field(default_factory=set)
     portals: set[int] = field(default_factory=set)
     seen: set[int] = field(default_factory=set)  # websites whose stored rows were loaded
@@ -75,7 +74,7 @@ class ClusterStorePipeline(StorePipeline):
         assert self.session is not None
         keys = self.keys.setdefault(run_id, RunKeys())
         self.run_id = run_id
-        self.page_urls, self.finding_keys, self.open_findings = keys.page_urls, keys.finding_keys, keys.open_findings
+        self.page_urls, self.finding_keys = keys.page_urls, keys.finding_keys
         self.checked, self.portals = keys.checked, keys.portals
         if website_id not in keys.seen:
             keys.seen.add(website_id)

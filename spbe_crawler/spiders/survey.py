@@ -206,7 +206,7 @@ class SurveySpider(scrapy.Spider):
             if response.meta["fetch"] == Fetch.HOME:
                 site.failure = Verdict(Status.ERROR, f"galat analisis: {error!r}"[:300])
             outputs = []
-        return outputs + self._release(site)
+        return self._keep_findings(site, outputs) + self._release(site)
 
     def _handle_response(self, site: SiteState, response: Response) -> list[Any]:
         fetch: Fetch = response.meta["fetch"]
@@ -479,7 +479,7 @@ class SurveySpider(scrapy.Spider):
         self.sites[site.website_id] = site
         response.meta.update(site=site.website_id, fetch=Fetch.HOME)
         response.meta.setdefault("depth", 0)
-        outputs += self._handle_home(site, response, facts)  # the page was parsed once, above
+        outputs += self._keep_findings(site, self._handle_home(site, response, facts))  # the page was parsed once, above
         outputs += self._release(site)
         return outputs
 
@@ -503,7 +503,19 @@ class SurveySpider(scrapy.Spider):
         return [CandidateItem(attempt.url, host, list(attempt.unit_codes), attempt.source, evidence)]
 
     # --- items -----------------------------------------------------------------------------------
+    @staticmethod
+    def _keep_findings(site: SiteState, outputs: list[Any]) -> list[Any]:
+        """The outputs of one response without its findings, which the site keeps until it is finished."""
+        kept = []
+        for output in outputs:
+            if isinstance(output, FindingItem):
+                site.found(output)
+            else:
+                kept.append(output)
+        return kept
+
     def _release(self, site: SiteState) -> list[Any]:
+        """The site's findings and check once its last request is answered (else nothing)."""
         if not site.closed():
             return []
         self.sites.pop(site.website_id, None)
@@ -524,7 +536,9 @@ class SurveySpider(scrapy.Spider):
             first = site.attempts[0]
             verdict = Verdict(first.status, first.detail, rule=f"fallback:{first.status.value}", snippet=verdict.snippet)
             detail = f"{first.detail}; juga dicoba: {tried + ', ' if tried else ''}{site.home_url} ({site.failure.detail})"[:1000]
+        findings = list(site.findings.values())
         return [
+            *findings,
             SiteCheckItem(
                 website_id=site.website_id,
                 unit_code=site.unit_code,
@@ -540,8 +554,8 @@ class SurveySpider(scrapy.Spider):
                 tls_issuer=site.tls_issuer,
                 elapsed_ms=site.elapsed_ms(),
                 signals=site.signals,
-                items=site.items,
-            )
+                items=site.items + len(findings),
+            ),
         ]
 
     def _page_item(self, site: SiteState, response: TextResponse, facts: PageFacts) -> PageItem:
@@ -549,8 +563,4 @@ class SurveySpider(scrapy.Spider):
         return PageItem(website_id=site.website_id, **self.analyzer.page_summary(response, facts))
 
     def _findings(self, site: SiteState, matches: Iterable[Any]) -> list[FindingItem]:
-        items = [
-            FindingItem(pemda_code=site.pemda_code, unit_code=site.unit_code, website_id=site.website_id, **match) for match in matches
-        ]
-        site.items += len(items)
-        return items
+        return [FindingItem(pemda_code=site.pemda_code, unit_code=site.unit_code, website_id=site.website_id, **match) for match in matches]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from sqlmodel import Session, SQLModel, col, select
 
 from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, Finding, Page, SiteCheck, Unit, UnitOutcome, Website
@@ -87,7 +87,7 @@ def has_units(session: Session, pemda_code: str) -> bool:
 def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Insert new ``model`` rows, given as column values, with one multi-row statement."""
     if rows:
-        session.execute(insert(model), rows)
+        session.execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]  # Core: no ORM bookkeeping per row
 
 
 def before_commit(session: Session, callback: Callable[[], None]) -> None:

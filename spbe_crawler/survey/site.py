@@ -16,6 +16,7 @@ from typing import Any
 from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.health.usage import UsageTally
+from spbe_crawler.items import FindingItem, merge_finding
 from spbe_crawler.survey.links import LinkFrontier
 
 
@@ -59,7 +60,7 @@ class SiteState:
     started: float = field(default_factory=time.monotonic)
     pending: int = 0
     finished: bool = False
-    items: int = 0  # page and finding items yielded (the site check carries the count)
+    items: int = 0  # page items yielded (the site check carries the count, findings included)
     failure: Verdict | None = None  # the homepage could not be fetched or used
     verdicts: list[Verdict] = field(default_factory=list)
     http_status: int | None = None
@@ -76,6 +77,9 @@ class SiteState:
     probes_requested: set[str] = field(default_factory=set)
     home_url: str = ""  # the homepage URL being tried now (the registered one, or a fallback)
     attempts: list[Attempt] = field(default_factory=list)  # homepage URLs that failed, in order
+    # Evidence found so far, one item per key: a menu link on every page is one finding, yielded
+    # merged with the site check (bounded by the site's page cap times the rules).
+    findings: dict[tuple[str, str, str], FindingItem] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.home_url = self.home_url or self.url
@@ -91,6 +95,14 @@ class SiteState:
             return False
         self.finished = True
         return True
+
+    def found(self, finding: FindingItem) -> None:
+        """Keep a finding of one page, merged into the same evidence from earlier pages."""
+        known = self.findings.get(finding.key)
+        if known is None:
+            self.findings[finding.key] = finding
+        else:
+            merge_finding(known, finding)
 
     def final(self) -> Verdict:
         """The network failure if the homepage failed; else the most severe verdict; else ok."""
