@@ -166,14 +166,33 @@ def test_literal_prefilter_finds_what_the_full_scan_finds(pattern: str) -> None:
 @pytest.mark.parametrize(
     ("pattern", "needles"),
     [
-        ("single sign[- ]on|\\bSSO\\b", ("single sign", "sso")),
-        ("^https?://(lpse|eproc)[0-9]{0,2}\\.", ("eproc", "lpse")),
+        ("single sign[- ]on|\\bSSO\\b", ("single sign on", "single sign-on", "sso")),  # a small class is expanded
+        ("^https?://(lpse|eproc)[0-9]{0,2}\\.", ("://eproc", "://lpse")),  # the run before a group joins its branches
         ("<iframe[^>]{0,200}lapor\\.go\\.id", ("lapor.go.id",)),
         ("e-?ppid|ppid\\.x", ("ppid", "ppid.x")),
+        ("[a-z](88|4d)\\.", ("4d.", "88.")),  # ... and so does the run after
+        ("/(wbs|whistle-?blow)", ("/wbs", "/whistle")),  # the parser's common prefix w(bs|histle) is put back
+        ("l[o0]gin", ("l0gin", "login")),
+        ("[ae]kun|[sz]andi", ("akun", "ekun", "sandi", "zandi")),
         ("[a-z]{2}x", None),
-        ("ab|cd", None),
+        ("ab|cd", ("ab", "cd")),  # two bytes are enough
+        ("a|cd", None),
+        ("é|ab", ("ab", "é")),  # selectivity counts UTF-8 bytes: é is two
         ("kependudukan|é{1,2}tat", ("kependudukan", "tat")),
-        ("kependudukan|étape", None),
+        ("kependudukan|étape", ("kependudukan", "étape")),
+        ("[a-p]x", tuple(f"{c}x" for c in "abcdefghijklmnop")),  # 16 alternatives at most...
+        ("[a-q]xy", ("xy",)),  # ... a larger class ends the run
+        ("[ab][cd][ef][gh][ij]xyz", ("ixyz", "jxyz")),  # 32 alternatives: the run is split, the smaller half wins
+        ("[\\w.]abc|[^x]def", ("abc", "def")),
+        ("deposit (pulsa|dana)", ("deposit ",)),  # long enough: fewer alternatives win
+        ("dep (pulsa|dana)", ("dep dana", "dep pulsa")),
+        # characters that re matches with one the fold does not turn into their lower case end a run
+        ("\u212aota|\u017flot|D\u0130NAS", ("lot", "nas", "ota")),
+        ("[k\u212a]ota", ("ota",)),
+        ("σχολείο", ("χολ",)),  # σ matches ς, ε matches ϵ
+        ("сайт", ("ай",)),  # Cyrillic с matches ᲃ, т matches ᲄ
+        ("\u03c3\u03c2", None),
+        ("(?i:x)(?-i:Ab)", ("ab",)),  # groups that set flags are not spliced
     ],
 )
 def test_required_literals(pattern: str, needles: tuple[str, ...] | None) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from inventory import load_pack
 from inventory.rules import RuleError as SignatureRuleError
@@ -18,7 +20,7 @@ from spbe_crawler.health.rules import load_rules
 from spbe_crawler.health.usage import UsageConfigError, load_usage_specs
 from spbe_crawler.matching import HEALTH, SIGNATURES, Condition, Dialect, SpecError, compile_condition, compile_matcher
 from spbe_crawler.matching.parts import fold
-from spbe_crawler.matching.snippets import SNIPPET_CHARS
+from spbe_crawler.matching.snippets import SNIPPET_CHARS, cut
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = b"""<html lang="id"><head><title>Portal  Kota Contoh</title>
@@ -241,6 +243,49 @@ def test_health_snippet_is_a_window_around_the_match() -> None:
     hit = compile_matcher({"text": "slot gacor"}, HEALTH).search(page(f"<html><body><p>{text}</p></body></html>".encode()))
     assert hit is not None and "slot gacor" in hit.snippet
     assert hit.snippet.startswith("kata") and "akhir" in hit.snippet and len(hit.snippet) <= SNIPPET_CHARS
+
+
+def _full_cut(text: str) -> str:
+    """:func:`cut` as it was: the 20x prefix collapsed in one go."""
+    return " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text[: SNIPPET_CHARS * 20]).split())[:SNIPPET_CHARS]
+
+
+_CUT_EDGES = [
+    "",
+    " " * 5000,
+    " " * 399 + "x",
+    " " * 400 + "kata " * 100,
+    " " * 3999 + "kata " * 100,
+    " " * 4000 + "kata",
+    "\x00\x01\x07" * 300 + "kata " * 100,
+    "a" * 199,
+    "a" * 200,
+    "a" * 399 + " b" * 300,
+    "ab " * 66 + "panjang" * 100,  # a word across the short prefix's end
+    "x " * 199 + "\x1f" + "y" * 300,
+    ("\u00a0\u2028\x85\x1c" + "é") * 300,
+    "\n\t\r " * 120 + "kata" + "\t" * 2000 + "akhir",
+]
+
+
+@pytest.mark.parametrize("text", _CUT_EDGES, ids=range(len(_CUT_EDGES)))
+def test_cut_equals_the_full_cut_on_edge_cases(text: str) -> None:
+    assert cut(text) == _full_cut(text)
+
+
+_CUT_ALPHABET = st.sampled_from(
+    ["a", "b", "é", "K", " ", "  ", " " * 50, "\n", "\t", "\r", "\x00", "\x07", "\x1f", "\x7f", "\u00a0", "\u3000", "\x85", "kata "]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(_CUT_ALPHABET, max_size=800).map("".join), padding=st.integers(0, 4500))
+@example(text="kata", padding=399)
+@example(text="kata", padding=3998)
+def test_cut_equals_the_full_cut(text: str, padding: int) -> None:
+    """The fast cut (a short prefix first) gives exactly the full cut, also after long blank runs."""
+    for candidate in (text, " " * padding + text, "\x01" * padding + text, text + " " * padding + text):
+        assert cut(candidate) == _full_cut(candidate)
 
 
 # --- the literal prefilter -------------------------------------------------------------------------------

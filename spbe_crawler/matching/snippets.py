@@ -27,8 +27,20 @@ def collapse(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 
 def cut(text: str) -> str:
-    """Whitespace collapsed, at most :data:`SNIPPET_CHARS` characters, no ellipsis."""
-    return " ".join(_CONTROL.sub(" ", text[: SNIPPET_CHARS * 20]).split())[:SNIPPET_CHARS]
+    """Whitespace collapsed, at most :data:`SNIPPET_CHARS` characters, no ellipsis.
+
+    The collapsed text of a prefix is a prefix of the collapsed text of any longer one, so a short
+    prefix is collapsed first and the long one only when that gives fewer than SNIPPET_CHARS
+    characters: the result is the one of the long prefix, without collapsing kilobytes per hit.
+    """
+    short = _collapsed(text[: SNIPPET_CHARS * 2])
+    if len(short) >= SNIPPET_CHARS or len(text) <= SNIPPET_CHARS * 2:
+        return short[:SNIPPET_CHARS]
+    return _collapsed(text[: SNIPPET_CHARS * 20])[:SNIPPET_CHARS]
+
+
+def _collapsed(text: str) -> str:
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def window(value: str, match: re.Match[str]) -> str:
