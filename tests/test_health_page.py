@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
+from url_support import outcome, url_pairs
 
-from spbe_crawler.health.page import MAX_BODY_BYTES, MAX_TEXT_CHARS, PageFacts, parse_page
+from spbe_crawler.health import page
+from spbe_crawler.health.page import MAX_BODY_BYTES, MAX_TEXT_CHARS, PageFacts, join_url, parse_page
 from spbe_crawler.health.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,3 +170,38 @@ def test_huge_and_deeply_nested_bodies_are_bounded() -> None:
     assert facts.truncated
     assert len(facts.html) <= MAX_BODY_BYTES
     assert len(facts.text) <= MAX_TEXT_CHARS
+
+
+def test_join_url_is_urljoin_on_generated_and_nasty_urls() -> None:
+    differences = []
+    checked = 0
+    for base, href in url_pairs():
+        checked += 1
+        expected, got = outcome(urljoin, base, href), outcome(join_url, base, href)
+        if got != expected:
+            differences.append((base, href, expected, got))
+    assert checked > 100_000
+    assert differences[:20] == []
+
+
+def test_join_url_takes_its_fast_paths_for_common_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(base: str, href: str) -> str:
+        raise AssertionError(f"urljoin({base!r}, {href!r}) called")
+
+    monkeypatch.setattr(page, "urljoin", refuse)
+    base = "https://kel-a.go.id/berita/index.php?id=3"
+    assert join_url(base, "https://kel-a.go.id/profil?x=1#a") == "https://kel-a.go.id/profil?x=1#a"
+    assert join_url(base, "http://www.lapor.go.id") == "http://www.lapor.go.id"
+    assert join_url(base, "/struktur-organisasi/") == "https://kel-a.go.id/struktur-organisasi/"
+    assert join_url("HTTP://[::1]:8080/a;p?q#f", "/x?y=1") == "http://[::1]:8080/x?y=1"
+    for slow in ("//b.go.id/x", "../x", "/a/../x", "?q", "#f", "/x?", "HTTP://a.go.id/", "/a;p", "/a\\b", "x"):
+        with pytest.raises(AssertionError, match="urljoin"):
+            join_url(base, slow)
+
+
+def test_join_url_raises_like_urljoin_on_a_malformed_base() -> None:
+    for href in ("/x", "https://a.go.id/x"):
+        with pytest.raises(ValueError):
+            urljoin("http://[::1/", href)
+        with pytest.raises(ValueError):
+            join_url("http://[::1/", href)

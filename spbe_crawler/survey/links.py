@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from spbe_crawler.health.page import join_url
 
 SESSION_PARAMS = frozenset({"phpsessid", "jsessionid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken"})
 SKIP_EXTENSIONS = re.compile(
@@ -25,6 +28,10 @@ PRIORITY_WORDS = re.compile(
 )
 
 
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
+MAX_CONSIDERED = 20_000  # raw URLs a frontier remembers having considered (see LinkFrontier)
+
+
 def site_key(host: str) -> str:
     host = host.lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
@@ -33,8 +40,10 @@ def site_key(host: str) -> str:
 def canonical_url(url: str) -> str:
     """Drop the fragment, session-id parameters (also ``;jsessionid=`` path parameters) and default ports."""
     parts = urlsplit(url)
-    path = re.sub(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", "", parts.path, flags=re.IGNORECASE)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS])
+    path = _PATH_SESSION.sub("", parts.path) if ";" in parts.path else parts.path
+    query = parts.query and urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS]
+    )
     netloc = parts.netloc.lower()
     if (parts.scheme == "http" and netloc.endswith(":80")) or (parts.scheme == "https" and netloc.endswith(":443")):
         netloc = netloc.rsplit(":", 1)[0]
@@ -42,7 +51,16 @@ def canonical_url(url: str) -> str:
 
 
 class LinkFrontier:
-    """Per-site bookkeeping of what was seen and what may still be fetched."""
+    """Per-site bookkeeping of what was seen and what may still be fetched.
+
+    ``considered`` remembers the raw URLs already given to :meth:`admit` (at most
+    :data:`MAX_CONSIDERED`; later ones are not remembered, only canonicalised each time), so a link
+    every page of a site repeats (menus, footers) is turned down without canonicalising it again.
+    A second ``admit`` of the same raw URL always gives None anyway: it was then admitted (now
+    seen), or refused for a reason that never goes away (``seen``, ``path_counts`` and
+    ``scheduled`` only grow). The one visible difference: ``skipped_traps`` counts a trap once per
+    distinct raw URL, not once per occurrence on the crawled pages.
+    """
 
     def __init__(self, host: str, max_pages: int, max_url_length: int, same_path_max: int):
         self.key = site_key(host)
@@ -53,11 +71,21 @@ class LinkFrontier:
         self.path_counts: Counter[str] = Counter()
         self.scheduled = 0
         self.skipped_traps = 0
+        self.considered: set[str] = set()
+
+    @property
+    def full(self) -> bool:
+        """No further link can be admitted (the page cap is reached): callers may skip link work."""
+        return self.scheduled >= self.max_pages
 
     def admit(self, url: str) -> str | None:
         """The canonical URL to fetch, or None when it is off-site, already seen, a trap or over the cap."""
+        if url in self.considered:
+            return None
         canonical = canonical_url(url)
         parts = urlsplit(canonical)
+        if len(self.considered) < MAX_CONSIDERED:  # after the parsing, so a malformed URL raises every time
+            self.considered.add(url)
         if parts.scheme not in ("http", "https") or site_key(parts.hostname or "") != self.key:
             return None
         if canonical in self.seen or SKIP_EXTENSIONS.search(parts.path):
@@ -84,5 +112,12 @@ def ordered_links(base_url: str, links: list[tuple[str, str]]) -> list[str]:
     for href, text in links:
         if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
             continue
-        absolute.append((0 if PRIORITY_WORDS.search(href) or PRIORITY_WORDS.search(text or "") else 1, urljoin(base_url, href)))
+        absolute.append((_rank(href, text), join_url(base_url, href)))
     return [url for _, url in sorted(absolute, key=lambda item: item[0])]
+
+
+@lru_cache(maxsize=4096)
+def _rank(href: str, text: str) -> int:
+    """0 for an expected-content link, 1 otherwise; cached, as a site repeats its menus on every page
+    and the case-insensitive search is most of the cost of ordering a page's links."""
+    return 0 if PRIORITY_WORDS.search(href) or PRIORITY_WORDS.search(text or "") else 1
