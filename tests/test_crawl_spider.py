@@ -139,6 +139,21 @@ def test_merged_findings_keep_every_signal_the_highest_confidence_and_the_page_i
     assert merged.snippet == "Pejabat Pengelola Informasi"
 
 
+def test_links_are_not_ordered_once_the_site_reached_its_page_cap(spider_factory, monkeypatch):
+    import spbe_crawler.spiders.survey as survey_module
+
+    ordered = []
+    original = survey_module.ordered_links
+    monkeypatch.setattr(survey_module, "ordered_links", lambda base, links: ordered.append(base) or original(base, links))
+    spider = spider_factory(SPBE_CLOAK_CHECK=False, SPBE_SITE_MAX_PAGES=2)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    outputs = answer_all(spider, [home], {home.url: (200, HOME)}, default=(200, HOME))
+    assert len(items_of(outputs, PageItem)) == 3, "the homepage and two pages"
+    assert ordered == ["https://bakung.example.go.id/"], "after the homepage the frontier was full: no link work"
+    [check] = checks_of(outputs)
+    assert check.status == "ok"
+
+
 def test_stale_deep_link_falls_back_to_the_root(spider_factory):
     spider = spider_factory(SPBE_CLOAK_CHECK=False)
     [home] = start(spider, (1, KEL, "https://bakung.example.go.id/index.php"))

@@ -293,7 +293,7 @@ class SurveySpider(scrapy.Spider):
             attempts = [self.discoverer.portal(f.url, f.service, response.url) for f in findings]
             attempts += [self.discoverer.from_link(href, text) for href, text in links]
             outputs += self._attempt_requests([a for a in attempts if a is not None])
-        if depth < self.max_depth:
+        if depth < self.max_depth and not site.frontier.full:  # a full frontier admits no link
             for url in ordered_links(response.url, links):
                 admitted = site.frontier.admit(url)
                 if admitted:
