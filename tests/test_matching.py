@@ -3,6 +3,7 @@ policy's refusal naming the rule file and rule, and bounded plain-text evidence 
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from pathlib import Path
@@ -18,8 +19,8 @@ from spbe_crawler.health.page import PageFacts, parse_page
 from spbe_crawler.health.rules import RuleError as HealthRuleError
 from spbe_crawler.health.rules import load_rules
 from spbe_crawler.health.usage import UsageConfigError, load_usage_specs
-from spbe_crawler.matching import HEALTH, SIGNATURES, Condition, Dialect, SpecError, compile_condition, compile_matcher
-from spbe_crawler.matching.parts import fold
+from spbe_crawler.matching import HEALTH, SIGNATURES, Condition, Dialect, Matcher, SpecError, compile_condition, compile_matcher
+from spbe_crawler.matching.parts import ItemList, fold
 from spbe_crawler.matching.snippets import SNIPPET_CHARS, cut
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -316,3 +317,112 @@ def test_prefilter_never_skips_a_match(dialect: Dialect) -> None:
         assert matcher.search(facts) is not None, spec
     assert compile_matcher({"text": "kota"}, dialect).search(page()) is not None
     assert compile_matcher({"text": "kabupaten"}, dialect).search(page()) is None
+
+
+# --- the fast paths: literal prefilters shared per page, conditions that cannot hold skipped -------------
+SAMPLE_PAGES = sorted((ROOT / "tests" / "sample_data").rglob("*.html"))
+
+
+def _ungated(condition: Condition) -> Condition:
+    """``condition`` without any literal prefilter: every matcher runs its regex (the reference)."""
+
+    def strip(matchers: tuple[Matcher, ...]) -> tuple[Matcher, ...]:
+        copies = []
+        for matcher in matchers:
+            bare = copy.copy(matcher)
+            object.__setattr__(bare, "gate", None)
+            copies.append(bare)
+        return tuple(copies)
+
+    bare = Condition(all=strip(condition.all), any=strip(condition.any), none=strip(condition.none))
+    assert bare.any_gates is None
+    return bare
+
+
+def test_prefilters_change_no_finding_of_the_shipped_rules() -> None:
+    """Every health rule and signature rule gives the same hits with and without the prefilters."""
+    conditions = [rule.match for rule in load_rules()] + [rule.match for rule in load_pack().rules]
+    assert any(c.any_gates for c in conditions)  # the skip is in play
+    pages = [page(), page(b"<title>\xe2\x84\xaaota</title><p>x</p>", url="https://\u0130nspektorat.contoh.go.id/ppid")]
+    pages += [page(path.read_bytes(), url=f"https://{path.parent.name}.contoh.go.id/{path.stem}") for path in SAMPLE_PAGES]
+    assert len(pages) > 50
+    matched = 0
+    for facts in pages:
+        for condition in conditions:
+            reference = _ungated(condition)
+            for limit, every_any in ((5, True), (1, False)):
+                got = condition.hits(facts, limit, every_any)
+                assert got == reference.hits(facts, limit, every_any), (facts.url, condition)
+                matched += got is not None
+    assert matched > 50
+
+
+def test_a_condition_whose_any_literals_are_absent_calls_no_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    condition = compile_condition({"any": [{"title": "lpse"}, {"link_href": "spse"}, {"host": "^lpse\\."}]}, SIGNATURES)
+    assert condition.any_gates is not None and len(condition.any_gates) == 3
+    assert compile_condition({"any": [{"title": "lpse"}, {"meta": {"content": "lpse"}}]}, SIGNATURES).any_gates is None
+    facts = page()
+    assert condition.hits(facts) is None  # warms the parts read below
+    calls: list[str] = []
+    original = Matcher.hits
+
+    def counted(self: Matcher, facts: PageFacts, limit: int = 5) -> list[object]:
+        calls.append(self.part.name)
+        return original(self, facts, limit)  # type: ignore[return-value]
+
+    monkeypatch.setattr(Matcher, "hits", counted)
+    assert condition.hits(page()) is None
+    assert calls == []
+    assert condition.hits(page(url="https://lpse.contoh.go.id/")) is not None
+    assert calls == ["title", "link_href", "host"]
+
+
+def test_literal_checks_are_shared_and_run_once_per_page() -> None:
+    one, two = compile_matcher({"text": "slot gacor"}, HEALTH), compile_matcher({"text": "slot gacor", "count_at_least": 2}, HEALTH)
+    assert one.gate is not None and one.gate is two.gate
+    facts = page()
+    assert one.hits(facts) == [] and two.hits(facts) == []
+    assert facts.parts.literals == {one.gate: False}
+    facts.parts.literals[one.gate] = True  # the memo decides: the regex now runs (and finds nothing)
+    assert one.hits(facts) == []
+    facts.parts.literals[one.gate] = False  # a memo saying "absent" skips even a real match
+    assert compile_matcher({"text": "selamat"}, HEALTH).hits(facts)
+    gated = compile_matcher({"text": "selamat"}, HEALTH)
+    facts.parts.literals[gated.gate] = False
+    assert gated.hits(facts) == []
+    link = compile_matcher({"link_text": "^ppid kota$"}, SIGNATURES)
+    assert link.gate is not None and link.hits(page())
+    facts = page()
+    facts.parts.literals[link.gate] = False  # a list part whose folded items lack the literals: no item is searched
+    assert link.hits(facts) == []
+
+
+@pytest.mark.parametrize("dialect", [HEALTH, SIGNATURES], ids=lambda d: d.name)
+def test_small_text_parts_are_prefiltered_exactly(dialect: Dialect) -> None:
+    spoofed = (
+        "<html><head><title>\u212aota \u017flot</title><link rel='amphtml' href='https://x.pages.dev/\u212a'></head><body>x</body></html>"
+    )
+    facts = page(spoofed.encode(), url="https://\u212aota.go.id/pp\u0131d")
+    for spec in ({"title": "^kota slot$"}, {"url": "/ppid$"}, {"amphtml": "/k$"}, {"canonical": "xyz"}, {"host": "^kota"}):
+        if next(iter(spec)) not in dialect.parts:
+            continue
+        matcher = compile_matcher(spec, dialect)
+        assert matcher.gate is not None, spec
+        found = matcher.search(facts)
+        assert (found is not None) == (spec != {"canonical": "xyz"}), spec
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab \u0130\u0131\u212a\u017fKI\u00df\u03a3", max_size=6), max_size=6),
+    st.sampled_from(["a", "ki", "b k", "s", "ss"]),
+)
+def test_folded_item_lists_keep_the_items_offsets(items: list[str], needle: str) -> None:
+    listed = ItemList(items)
+    assert listed.folded == "\n".join(fold(item) for item in items)
+    assert listed.candidates((needle,)) == [i for i, item in enumerate(items) if needle in fold(item)]
+
+
+@given(st.text(max_size=20))
+def test_fold_of_ascii_and_other_text(text: str) -> None:
+    assert fold(text) == text.translate({0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}).lower()

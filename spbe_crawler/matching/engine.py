@@ -29,9 +29,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from spbe_crawler.matching.parts import ItemList, PageParts
+from spbe_crawler.matching.parts import ItemList, PageParts, fold
 from spbe_crawler.matching.snippets import collapse, cut, html_window, window
 from spbe_crawler.patterns import PatternError, compile_bounded, required_literals
 
@@ -70,7 +71,7 @@ class Part:
     snippet: Snippet
     kind: str = "mention"  # default evidence kind
     hrefs: Callable[[PageFacts], ItemList] | None = None  # LIST parts whose items are links
-    folded: Callable[[PageFacts], str] | None = None  # TEXT parts worth a literal prefilter (large ones)
+    folded: Callable[[PageFacts], str] | None = None  # TEXT parts: the fold of (a superset of) the value, for the prefilter
     at_most: bool = False  # NUMBER parts: the size must be <= the bound (else >=)
 
 
@@ -96,6 +97,59 @@ class Hit:
     count: int = 1
 
 
+class Literals:
+    """The literal prefilter of a matcher: one of ``needles`` must occur in the folded part, or no
+    item of the part can match. The check runs once per page and prefilter (memo on
+    ``facts.parts.literals``), however many matchers and rules share it (:func:`literals` interns them).
+    """
+
+    __slots__ = ("folded", "needles")
+
+    def __init__(self, folded: Callable[[PageFacts], str], needles: tuple[str, ...]) -> None:
+        self.folded = folded
+        self.needles = needles
+
+    def present(self, facts: PageFacts) -> bool:
+        """Whether one of the needles occurs in the folded part of ``facts``."""
+        memo = facts.parts.literals
+        found = memo.get(self)
+        if found is None:
+            text = self.folded(facts)
+            found = False
+            for needle in self.needles:
+                if needle in text:
+                    found = True
+                    break
+            memo[self] = found
+        return found
+
+
+_LITERALS: dict[tuple[Callable[[PageFacts], str], tuple[str, ...]], Literals] = {}
+
+
+def literals(part: Part, required: tuple[str, ...] | None) -> Literals | None:
+    """The (shared) prefilter of a matcher on ``part`` that requires one of ``required``, if any."""
+    if not required:
+        return None
+    folded = part.folded
+    if folded is None:
+        if part.shape is not Shape.LIST:
+            return None
+        folded = _list_folds.setdefault(part.read, _list_fold(part.read))
+    return _LITERALS.setdefault((folded, required), Literals(folded, required))
+
+
+_list_folds: dict[Callable[[PageFacts], Any], Callable[[PageFacts], str]] = {}
+
+
+def _list_fold(read: Callable[[PageFacts], Any]) -> Callable[[PageFacts], str]:
+    def folded(facts: PageFacts) -> str:
+        items: ItemList = read(facts)
+        return items.folded
+
+    return folded
+
+
 @dataclass(frozen=True)
 class Matcher:
     part: Part
@@ -108,6 +162,11 @@ class Matcher:
     bound: int = 0  # NUMBER parts
     required: tuple[str, ...] | None = None  # prefilter literals (lower-case), one of which must occur
 
+    @cached_property
+    def gate(self) -> Literals | None:
+        """The (shared) prefilter of ``required``; after the first use a plain attribute."""
+        return literals(self.part, self.required)
+
     @property
     def counting(self) -> bool:
         return self.count_at_least > 1 or self.distinct_at_least > 1
@@ -119,14 +178,32 @@ class Matcher:
 
     def hits(self, facts: PageFacts, limit: int = MAX_HITS) -> list[Hit]:
         """At most ``limit`` hits on ``facts`` (one per matching item); one counted hit when counting."""
-        shape = self.part.shape
-        if shape is Shape.NUMBER:
-            size = self.part.read(facts)
-            holds = size <= self.bound if self.part.at_most else size >= self.bound
-            return [Hit(self.part.name, self.kind, cut(facts.text), facts.url)] if holds else []
+        part = self.part
+        shape = part.shape
         if shape is Shape.LIST:
+            gate = self.gate
+            if gate is not None and not gate.present(facts):
+                return []  # no item holds a required literal: no item can match
             return self._list_hits(facts, limit)
-        values = self._values(facts)
+        if shape is Shape.TEXT:
+            value = part.read(facts)
+            if value is None:
+                return []
+            gate = self.gate
+            if gate is not None and not gate.present(facts):
+                return []  # no match is possible: the regex need not run
+            if self.counting:
+                return self._counted(facts, ((value, "", 0, ""),))
+            assert self.pattern is not None
+            match = self.pattern.search(value)
+            if match is None:
+                return []
+            return [Hit(part.name, self.kind, part.snippet(facts, value, match, 0, ""), facts.url)]
+        if shape is Shape.NUMBER:
+            size = part.read(facts)
+            holds = size <= self.bound if part.at_most else size >= self.bound
+            return [Hit(part.name, self.kind, cut(facts.text), facts.url)] if holds else []
+        values = self._pairs(facts)
         if self.counting:
             return self._counted(facts, ((value, "", index, name) for index, (name, value) in enumerate(values)))
         assert self.pattern is not None
@@ -134,22 +211,13 @@ class Matcher:
         for index, (name, value) in enumerate(values):
             match = self.pattern.search(value)
             if match is not None:
-                found.append(Hit(self.part.name, self.kind, self.part.snippet(facts, value, match, index, name), facts.url))
+                found.append(Hit(part.name, self.kind, part.snippet(facts, value, match, index, name), facts.url))
                 if len(found) >= limit:
                     break
         return found
 
-    def _values(self, facts: PageFacts) -> Iterable[tuple[str, str]]:
-        """(name, value) of the TEXT or PAIRS part to search."""
-        if self.part.shape is Shape.TEXT:
-            value = self.part.read(facts)
-            if value is None:
-                return ()
-            if self.required and self.part.folded is not None:
-                folded = self.part.folded(facts)
-                if not any(needle in folded for needle in self.required):
-                    return ()  # no match is possible: the regex need not run
-            return (("", value),)
+    def _pairs(self, facts: PageFacts) -> Iterable[tuple[str, str]]:
+        """(name, value) of the PAIRS part to search."""
         name = self.name
         return ((n, v) for n, v in self.part.read(facts) if name is None or name(n))
 
@@ -195,6 +263,14 @@ class Condition:
     any: tuple[Matcher, ...] = ()
     none: tuple[Matcher, ...] = ()
 
+    @cached_property
+    def any_gates(self) -> tuple[Literals, ...] | None:
+        """The prefilters of the ``any`` matchers when each has one: none present, no ``any`` matcher can hit."""
+        gates = [matcher.gate for matcher in self.any]
+        if not gates or None in gates:
+            return None
+        return tuple(dict.fromkeys(gate for gate in gates if gate is not None))
+
     def hits(self, facts: PageFacts, limit: int = MAX_HITS, every_any: bool = True) -> list[Hit] | None:
         """The hits of the matchers when the condition holds, else ``None``.
 
@@ -208,15 +284,28 @@ class Condition:
                 return None
             hits.extend(found)
         if self.any:
+            gates = self.any_gates
+            if gates is not None:
+                for gate in gates:
+                    if gate.present(facts):
+                        break
+                else:
+                    return None  # no ``any`` matcher can hit: none need be called
             if every_any:
-                found = [hit for matcher in self.any for hit in matcher.hits(facts, limit)]
+                found = []
+                for matcher in self.any:
+                    found.extend(matcher.hits(facts, limit))
             else:
-                found = next((f for f in (m.hits(facts, limit) for m in self.any) if f), [])
+                for matcher in self.any:
+                    found = matcher.hits(facts, limit)
+                    if found:
+                        break
             if not found:
                 return None
             hits.extend(found)
-        if any(matcher.hits(facts, 1) for matcher in self.none):
-            return None
+        for matcher in self.none:
+            if matcher.hits(facts, 1):
+                return None
         return hits
 
 
@@ -359,17 +448,24 @@ def _parts(facts: PageFacts) -> PageParts:
 _SHARED = (
     _text_part("text", "teks halaman", lambda f: f.text, lambda f: f.parts.folded_text),
     _text_part("hidden_text", "teks tersembunyi", lambda f: f.hidden_text, lambda f: f.parts.folded_hidden_text),
-    _text_part("amphtml", "tautan AMP", lambda f: f.amphtml or ""),
-    _text_part("canonical", "tautan kanonik", lambda f: f.canonical or ""),
+    _text_part("amphtml", "tautan AMP", lambda f: f.amphtml or "", lambda f: fold(f.amphtml or "")),
+    _text_part("canonical", "tautan kanonik", lambda f: f.canonical or "", lambda f: fold(f.canonical or "")),
     _number("max_text_length", "panjang teks", lambda f: len(f.text), at_most=True),
     _number("min_text_length", "panjang teks", lambda f: len(f.text), at_most=False),
     _number("max_links", "jumlah tautan", lambda f: len(f.links), at_most=True),
     _number("min_links", "jumlah tautan", lambda f: len(f.links), at_most=False),
 )
 _SIGNATURE_VIEW = (
-    Part("host", Shape.TEXT, "nama host", lambda f: f.parts.host, _host_snippet, kind="host"),
-    Part("url", Shape.TEXT, "URL", lambda f: f.url, _url_snippet),
-    Part("title", Shape.TEXT, "judul halaman", lambda f: f.parts.short_title or None, _title_snippet),
+    Part("host", Shape.TEXT, "nama host", lambda f: f.parts.host, _host_snippet, kind="host", folded=lambda f: f.parts.folded_host),
+    Part("url", Shape.TEXT, "URL", lambda f: f.url, _url_snippet, folded=lambda f: f.parts.folded_url),
+    Part(
+        "title",
+        Shape.TEXT,
+        "judul halaman",
+        lambda f: f.parts.short_title or None,
+        _title_snippet,
+        folded=lambda f: f.parts.folded_short_title,
+    ),
     Part("html", Shape.TEXT, "kode HTML", lambda f: f.parts.short_html, _html_snippet, folded=lambda f: f.parts.folded_html),
     Part("link_href", Shape.LIST, "alamat tautan", lambda f: f.parts.web_link_hrefs, _web_link, "link", lambda f: f.parts.web_link_hrefs),
     Part("link_text", Shape.LIST, "teks tautan", lambda f: f.parts.web_link_texts, _web_link, "link", lambda f: f.parts.web_link_hrefs),
@@ -380,8 +476,8 @@ _SIGNATURE_VIEW = (
     Part("header", Shape.PAIRS, "header HTTP", lambda f: f.headers.items(), _pair_item),
 )
 _HEALTH_VIEW = (
-    _text_part("url", "URL", lambda f: f.url),
-    _text_part("title", "judul halaman", lambda f: f.title),
+    _text_part("url", "URL", lambda f: f.url, lambda f: f.parts.folded_url),
+    _text_part("title", "judul halaman", lambda f: f.title, lambda f: f.parts.folded_title),
     _text_part("html", "kode HTML", lambda f: f.html, lambda f: f.parts.folded_html),
     Part("link_text", Shape.LIST, "teks tautan", lambda f: f.parts.link_texts, _window, "link", lambda f: f.parts.link_hrefs),
     Part("link_href", Shape.LIST, "alamat tautan", lambda f: f.parts.link_hrefs, _window, "link", lambda f: f.parts.link_hrefs),

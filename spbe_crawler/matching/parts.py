@@ -37,6 +37,8 @@ _FOLD_CHARS = "".join(chr(c) for c in _FOLD)
 def fold(text: str) -> str:
     """``text`` lower-cased so that an ASCII literal of a case-insensitive pattern occurs in it
     wherever the pattern matches: the text literal prefilters search (exact, not approximate)."""
+    if text.isascii():  # the common case: nothing to translate, and lower() keeps every offset
+        return text.lower()
     if any(c in text for c in _FOLD_CHARS):
         text = text.translate(_FOLD)
     return text.lower()
@@ -50,20 +52,43 @@ def host_of(url: str) -> str:
         return ""
 
 
+def _starts(items: list[str]) -> list[int]:
+    """The offset of each item in the newline-joined text of ``items``."""
+    starts, pos = [], 0
+    for item in items:
+        starts.append(pos)
+        pos += len(item) + 1
+    return starts
+
+
 class ItemList:
     """A list of strings searchable with one regex pass over their newline-joined text."""
 
-    __slots__ = ("items", "_text", "_starts", "_lower")
+    __slots__ = ("items", "_text", "_starts", "_folded")
 
     def __init__(self, items: list[str]) -> None:
         self.items = items
         self._text = "\n".join(items)
-        starts, pos = [], 0
-        for item in items:
-            starts.append(pos)
-            pos += len(item) + 1
-        self._starts = starts
-        self._lower: ItemList | None = None
+        self._starts = _starts(items)
+        self._folded: tuple[str, list[int]] | None = None
+
+    @property
+    def folded(self) -> str:
+        """The :func:`fold` of every item, newline-joined: a required literal missing here is missing
+        from every item (the literal prefilter of a whole list, see :class:`~spbe_crawler.matching.engine.Literals`)."""
+        return self._fold()[0]
+
+    def _fold(self) -> tuple[str, list[int]]:
+        """The folded joined text and the offsets of its items."""
+        if self._folded is None:
+            if self._text.isascii():
+                # ASCII lower-casing maps each character to one: the offsets of the items hold.
+                self._folded = (self._text.lower(), self._starts)
+            else:
+                # Fold item by item: str.lower can change lengths, so offsets are recomputed.
+                items = [fold(item) for item in self.items]
+                self._folded = ("\n".join(items), _starts(items))
+        return self._folded
 
     def find(
         self,
@@ -113,10 +138,7 @@ class ItemList:
 
     def candidates(self, required: tuple[str, ...]) -> list[int]:
         """Indices of the items whose :func:`fold` contains one of the ``required`` literals, in order."""
-        if self._lower is None:
-            # Fold item by item: str.lower can change lengths, so offsets are recomputed.
-            self._lower = ItemList([fold(item) for item in self.items])
-        lower, starts = self._lower._text, self._lower._starts
+        lower, starts = self._fold()
         candidates: set[int] = set()
         for needle in required:
             pos = lower.find(needle)
@@ -153,6 +175,9 @@ class PageParts:
         self.meta = facts.meta
         self._scripts = facts.scripts
         self._fields = facts.fields
+        self.literals: dict[object, bool] = {}
+        """Memo of the literal prefilters on this page (:class:`~spbe_crawler.matching.engine.Literals`):
+        one check per page, whatever the number of rules that share it."""
 
     @cached_property
     def host(self) -> str:
@@ -172,6 +197,22 @@ class PageParts:
         """The whole body folded; the signature pack's bounded view is a prefix, so a literal
         missing here is missing there too."""
         return fold(self.html)
+
+    @cached_property
+    def folded_host(self) -> str:
+        return fold(self.host)
+
+    @cached_property
+    def folded_url(self) -> str:
+        return fold(self.url)
+
+    @cached_property
+    def folded_title(self) -> str:
+        return fold(self.title)
+
+    @cached_property
+    def folded_short_title(self) -> str:
+        return fold(self.short_title)
 
     # --- the health view: whole body, every link, full link text ---------------------------------
     @cached_property
