@@ -73,7 +73,10 @@ _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ISO = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _DMY_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d\d)(?!\d)")
 _DMY_WORDS = re.compile(rf"(?<![\w])(\d{{1,2}})(?:\s|-)(?:{_MONTH_ALT})\.?,?(?:\s|-)((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
-_MDY_WORDS = re.compile(rf"(?<![\w])(?:{_MONTH_ALT})\.?\s(\d{{1,2}}),?\s((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+_MONTH_INITIALS = "".join(sorted({name[0] for name in MONTHS}))
+"""First letters of the month names: a cheap look-ahead before the long case-insensitive alternation
+(which ``re`` tries name by name), so only a word starting with one of them tries it."""
+_MDY_WORDS = re.compile(rf"(?<![\w])(?=[{_MONTH_INITIALS}])(?:{_MONTH_ALT})\.?\s(\d{{1,2}}),?\s((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
 _MONTH_WORD = re.compile(rf"(?<![\w])({_MONTH_ALT})(?![\w])", re.IGNORECASE)
 _JSONLD_DATE = re.compile(r'"(?:datePublished|dateModified|dateCreated|uploadDate)"\s{0,5}:\s{0,5}"([^"]{4,40})"')
 
@@ -144,6 +147,8 @@ def dates_from_text(text: str) -> list[date]:
     text = text[:_TEXT_LIMIT]
     spans = _year_spans(text)
     found: list[date] = []
+    if not spans:  # every date pattern contains a year
+        return found
     for match in _scan(_ISO, text, spans):
         _add(found, match.group(1), match.group(3), match.group(4))
     for match in _scan(_DMY_NUMERIC, text, spans):
@@ -165,13 +170,42 @@ def _year_spans(text: str) -> list[tuple[int, int]]:
     inside these windows finds exactly what matching the whole text finds, in a fraction of the time
     (look-behinds still see the text before a window; windows reach past a date's look-ahead)."""
     spans: list[tuple[int, int]] = []
-    for year in _YEAR.finditer(text):
-        lo, hi = max(0, year.start() - _BEFORE_YEAR), min(len(text), year.end() + _AFTER_YEAR)
+    for start in _year_starts(text):
+        lo, hi = max(0, start - _BEFORE_YEAR), min(len(text), start + 4 + _AFTER_YEAR)
         if spans and lo <= spans[-1][1]:
             spans[-1] = (spans[-1][0], hi)
         else:
             spans.append((lo, hi))
     return spans
+
+
+def _year_starts(text: str) -> list[int]:
+    """Start of every match of ``_YEAR.finditer(text)``. ``re`` tests every character against the
+    pattern's first characters; ``str.find`` skips to the next "19" or "20" far faster, so a text
+    with few of them (nearly every page) is searched that way: a candidate is a match when two
+    decimal digits (``\\d``: ``str.isdecimal``) follow and it does not overlap the previous match."""
+    if (text.count("19") + text.count("20")) * _DENSE_CANDIDATES > len(text):
+        return [year.start() for year in _YEAR.finditer(text)]
+    candidates = sorted(_find_all(text, "19") + _find_all(text, "20"))
+    starts: list[int] = []
+    end = 0
+    for i in candidates:
+        if i >= end and text[i + 2 : i + 3].isdecimal() and text[i + 3 : i + 4].isdecimal():
+            starts.append(i)
+            end = i + 4
+    return starts
+
+
+_DENSE_CANDIDATES = 64  # more than one "19"/"20" in this many characters: the regex is cheaper
+
+
+def _find_all(text: str, literal: str) -> list[int]:
+    found: list[int] = []
+    i = text.find(literal)
+    while i >= 0:
+        found.append(i)
+        i = text.find(literal, i + 1)
+    return found
 
 
 def _scan(pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
@@ -181,7 +215,13 @@ def _scan(pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]) -> 
 
 def _month_of(fragment: str) -> int:
     word = _MONTH_WORD.search(fragment)
-    return MONTHS[word.group(1).lower()] if word else 0
+    if not word:
+        return 0
+    name = word.group(1)
+    month = MONTHS.get(name.lower())
+    if month is None:  # a letter ``re`` folds to ASCII but ``str.lower`` does not ("ſep", "JUNİ")
+        month = next((number for key, number in MONTHS.items() if re.fullmatch(re.escape(key), name, re.IGNORECASE)), 0)
+    return month
 
 
 def _add(found: list[date], year: str | int, month: str | int, day: str | int) -> None:

@@ -201,7 +201,16 @@ def _title(root: HtmlElement) -> str:
     element = next(root.iter("title"), None)
     if element is None:
         return ""
-    return normalize_space(element.text_content()[: MAX_TITLE_CHARS * 4], MAX_TITLE_CHARS)
+    return normalize_space(_text_content(element)[: MAX_TITLE_CHARS * 4], MAX_TITLE_CHARS)
+
+
+def _text_content(element: HtmlElement) -> str:
+    """``element.text_content()`` without its per-call XPath evaluation: the text of an element
+    without child nodes, else the text serialisation of the subtree (both are libxml2's node content,
+    the concatenated text nodes the XPath ``string()`` of ``text_content`` reads)."""
+    if not len(element):
+        return element.text or ""
+    return lxml.etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
 def _meta(root: HtmlElement) -> list[tuple[str, str]]:
@@ -289,7 +298,7 @@ def _links(anchors: Iterable[tuple[HtmlElement, bool]], base: str) -> list[Link]
         href = _absolute(base, element.get("href") or "")
         if href is None:
             continue
-        text = normalize_space(element.text_content()[: MAX_LINK_TEXT * 4], MAX_LINK_TEXT)
+        text = normalize_space(_text_content(element)[: MAX_LINK_TEXT * 4], MAX_LINK_TEXT)
         if not text:
             image = next(element.iter("img"), None)
             alt = image.get("alt") if image is not None else None
@@ -319,7 +328,7 @@ def _scripts_and_fields(root: HtmlElement, base: str) -> tuple[list[str], list[s
         elif tag == "label":
             target = element.get("for")
             if target:
-                labels[target] = _collapse(element.text_content())
+                labels[target] = _collapse(_text_content(element))
         elif len(pending) < MAX_ITEMS:
             _add_field(element, pending)
     form_fields = []
@@ -337,7 +346,7 @@ def _add_field(element: HtmlElement, pending: list[tuple[str, list[str]]]) -> No
     parts = [element.get(a) or "" for a in ("name", "id", "placeholder", "aria-label", "title")]
     if element.tag == "button" or kind in ("submit", "button"):
         parts.append(element.get("value") or "")
-        parts.append(element.text_content() or "")
+        parts.append(_text_content(element))
     if element.tag == "select":
         parts.extend((option.text or "") for option in islice(element.iter("option"), MAX_OPTIONS))
     wrapping = next(element.iterancestors("label"), None)
