@@ -104,6 +104,16 @@ def test_walk_equals_the_reference_walk(markup: str) -> None:
     _same(walk(root, 300_000, 5_000), walk_reference(root, 300_000, 5_000))
 
 
+@pytest.mark.parametrize("markup", TRICKY[:40], ids=[f"page{i}" for i in range(len(TRICKY[:40]))])
+def test_walk_of_a_subtree_equals_the_reference_walk(markup: str) -> None:
+    """The walk may start below the document root (its first element then has a parent)."""
+    root = _parse_tree(markup)
+    if root is None or not len(root):
+        return
+    for element in root.iter("body", "div", "p"):
+        _same(walk(element, 300_000, 5_000), walk_reference(element, 300_000, 5_000))
+
+
 def test_walk_is_not_trivially_equal() -> None:
     root = _parse_tree("<div style='DISPLAY: none !important'>one<p>two</p>three</div>four")
     assert root is not None

@@ -93,7 +93,7 @@ def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
     # when skipped), is it hidden, is it inline, where its tail goes (its parent's text target)).
     # An element without children is closed as soon as it is opened.
     stack: list[tuple[HtmlElement, list[str] | None, bool, bool, list[str] | None]] = []
-    parent_node: HtmlElement | None = None  # the innermost open element
+    parent_node: HtmlElement | None = root.getparent()  # the innermost open element (none yet: root's parent)
     parent_out: list[str] | None = visible  # where the text of its children goes
     parent_hidden = False
     for node in root.iter():
