@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inventory import PageData, load_pack  # noqa: E402
+from spbe_crawler.health.page import MAX_TEXT_CHARS  # noqa: E402
 
 REAL = ROOT / "tests" / "sample_data" / "real"
 
@@ -83,7 +84,7 @@ def main() -> None:
     print(
         f"hostile {len(hostile) / 1e6:.1f} MB page : {elapsed:.3f} s  (target < 1 s)  "
         f"ratio to one plain lxml parse of it {elapsed / parse_only:.2f} (plain lxml gives up at the "
-        f"deep nest; the pack re-parses flattened and caps at {PageData.max_chars:,} chars); "
+        f"deep nest; the page facts cap the text at {MAX_TEXT_CHARS:,} chars); "
         f"{len(found)} findings"
     )
 

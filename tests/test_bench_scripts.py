@@ -1,0 +1,33 @@
+"""The benchmark scripts run (``make bench`` is not part of the suite, so a renamed attribute would
+otherwise break a script unnoticed): the quick ones on a tiny budget, the survey on three sites."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def run(*args: str) -> str:
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_health_and_inventory_benchmarks_print_their_figures():
+    assert "parse_page + classify" in run(str(BENCH / "bench_health.py"), "--rounds", "1")
+    out = run(str(BENCH / "bench_inventory.py"), "--seconds", "0.05")
+    assert "inventory pack" in out and "hostile" in out
+
+
+@pytest.mark.e2e
+def test_survey_benchmark_prints_pages_and_cpu_per_page_for_both_spiders():
+    out = run(str(BENCH / "bench_survey.py"), "--sizes", "3")
+    header, row = out.splitlines()[:2]
+    assert "rasio CPU" in header and "CPU survei ms/hlm" in header
+    cells = row.split()
+    assert cells[0] == "3" and all(float(cell) > 0 for cell in cells[1:])
