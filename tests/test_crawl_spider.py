@@ -264,6 +264,31 @@ def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypat
     assert check.website_id == website.key
 
 
+def test_a_broken_check_of_a_discovered_site_still_gives_it_a_check(spider_factory, monkeypatch, tmp_path, caplog):
+    """The discovered site is kept (its website item and a check saying the analysis failed) and its
+    state is dropped; a confirmation that breaks leaves the guess unconfirmed. The crawl goes on."""
+    monkeypatch.setenv("SPBE_HOME", str(tmp_path))
+    spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)
+    start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
+    attempt = next(a for a in spider.discovery_guesses() if "kuripan" in a.url)
+    body = "<title>Kelurahan Kuripan</title><h1>Kelurahan Kuripan</h1><p>Kecamatan Teluk Betung Barat</p>"
+    monkeypatch.setattr(spider, "_handle_page", lambda *args, **kwargs: 1 / 0)
+    outputs = list(spider._on_discover(respond(spider._discover_request(attempt, attempt.url), 200, body)))
+    [website] = items_of(outputs, WebsiteItem)
+    [check] = checks_of(outputs)
+    assert (check.website_id, check.status) == (website.key, "error")
+    assert website.key not in spider.sites
+    done = spider.discovery_done
+
+    monkeypatch.setattr(spider.discoverer, "confirm", lambda *args: 1 / 0)
+    from spbe_crawler.survey.discover import Attempt
+
+    other = Attempt("https://kel-y.example.go.id/", ("18.71.01.1001",), "tebakan", "tebakan nama")
+    assert list(spider._on_discover(respond(spider._discover_request(other, other.url), 200, body))) == []
+    assert spider.discovery_done == done + 1
+    assert "Penemuan" in caplog.text
+
+
 def test_unconfirmed_ambiguous_link_becomes_a_candidate(spider_factory, monkeypatch, tmp_path):
     monkeypatch.setenv("SPBE_HOME", str(tmp_path))
     spider = spider_factory(SPBE_DISCOVERY=True)

@@ -195,11 +195,12 @@ class SurveySpider(scrapy.Spider):
         for output in self.handle_response(site, response):
             yield output
 
-    def handle_response(self, site: SiteState, response: Response) -> list[Any]:
-        """Everything one response of ``site`` yields (requests and items), the site check last."""
+    def handle_response(self, site: SiteState, response: Response, facts: PageFacts | None = None) -> list[Any]:
+        """Everything one response of ``site`` yields (requests and items), the site check last
+        (``facts``: the response's page, when it was parsed already)."""
         items = site.items
         try:
-            outputs = self._handle_response(site, response)
+            outputs = self._handle_response(site, response, facts)
         except Exception as error:  # one broken check never sinks the crawl
             logger.exception("Analisis %s gagal", response.url)
             site.items = items  # the items made before the error are not yielded
@@ -208,12 +209,12 @@ class SurveySpider(scrapy.Spider):
             outputs = []
         return self._keep_findings(site, outputs) + self._release(site)
 
-    def _handle_response(self, site: SiteState, response: Response) -> list[Any]:
+    def _handle_response(self, site: SiteState, response: Response, facts: PageFacts | None = None) -> list[Any]:
         fetch: Fetch = response.meta["fetch"]
         if 300 <= response.status < 400 and b"Location" in response.headers:
             return self._follow_redirect(site, response)
         if fetch in HOME_KINDS:
-            return self._handle_home(site, response)
+            return self._handle_home(site, response, facts)
         if fetch == Fetch.PAGE and 200 <= response.status < 300:
             return self._handle_page(site, response, response.meta["depth"])
         if fetch == Fetch.BOT and 200 <= response.status < 300 and isinstance(response, TextResponse) and site.home_facts is not None:
@@ -432,7 +433,13 @@ class SurveySpider(scrapy.Spider):
         )
 
     def _on_discover(self, response: Response) -> list[Any]:
-        return self._settled(response.meta["attempt"], list(self._discover_response(response)))
+        attempt: Attempt = response.meta["attempt"]
+        try:
+            outputs = list(self._discover_response(response))
+        except Exception:  # a broken check never sinks the crawl: the guess counts as unconfirmed
+            logger.exception("Penemuan %s gagal", response.url)
+            outputs = self._unresolved(attempt)
+        return self._settled(attempt, outputs)
 
     def _discover_response(self, response: Response) -> Iterable[Any]:
         attempt: Attempt = response.meta["attempt"]
@@ -475,13 +482,11 @@ class SurveySpider(scrapy.Spider):
             frontier=self._frontier(site_url),
         )
         site.frontier.mark_seen(response.url)
-        site.opened()  # stands for this response, released below
+        site.opened()  # stands for this response, released by handle_response
         self.sites[site.website_id] = site
         response.meta.update(site=site.website_id, fetch=Fetch.HOME)
         response.meta.setdefault("depth", 0)
-        outputs += self._keep_findings(site, self._handle_home(site, response, facts))  # the page was parsed once, above
-        outputs += self._release(site)
-        return outputs
+        return outputs + self.handle_response(site, response, facts)  # the page was parsed once, above
 
     def _on_discover_error(self, failure: Any) -> list[Any]:
         attempt: Attempt = failure.request.meta["attempt"]
