@@ -98,6 +98,13 @@ def test_taken_over_unit_upserts_rows_and_its_last_site_acks_the_unit(url, monke
         assert queue.pending() == []
         pipeline.process_item(PageItem(second.id, "http://b.test/", "http://b.test/", 200))
         pipeline.process_item(PageItem(second.id, "http://shared.test/", "http://shared.test/", 200, title="bersama"))
+        with Session(engine) as racing:  # a worker that took the unit over stored the same evidence meanwhile
+            key = {"run_id": run.id, "unit_code": "99.01.01.1001", "rule_id": "jdih", "url": "http://jdih.test/"}
+            racing.add(Finding(**key, pemda_code="99.01", website_id=second.id, service="JDIH", kind="link", snippet="JDIH"))
+            racing.commit()
+        jdih = _finding(second.id, "JDIH Kota")
+        jdih.rule_id, jdih.url = "jdih", "http://jdih.test/"
+        pipeline.process_item(jdih)  # not an error: the stored row is kept
         pipeline.process_item(SiteCheckItem(second.id, "99.01.01.1001", "http://b.test/", "ok"))
         pipeline._spider_closed(None, "finished")
         assert queue.in_flight("units")["w"] == []
@@ -114,6 +121,7 @@ def test_taken_over_unit_upserts_rows_and_its_last_site_acks_the_unit(url, monke
         shared = next(p for p in pages if p.url == "http://shared.test/")
         assert (shared.website_id, shared.title) == (second.id, "bersama")  # updated, as one process does
         findings = session.exec(select(Finding).where(Finding.run_id == run.id)).all()
-        assert len(findings) == 1 and findings[0].snippet == "lebih panjang dari yang lama"
+        assert len(findings) == 2
+        assert {f.rule_id: f.snippet for f in findings} == {"ppid": "lebih panjang dari yang lama", "jdih": "JDIH"}
         checks = session.exec(select(SiteCheck).where(SiteCheck.run_id == run.id)).all()
         assert sorted(c.website_id for c in checks) == sorted([first.id, second.id])

@@ -19,7 +19,7 @@ from spbe_crawler.items import FindingItem, PageItem, SiteCheckItem
 from spbe_crawler.pipelines import StorePipeline
 from spbe_crawler.store import cluster_queries
 from spbe_crawler.store.db import get_engine
-from spbe_crawler.store.models import Page
+from spbe_crawler.store.models import Finding, Page
 from spbe_crawler.store.queries import FindingKey
 
 
@@ -64,9 +64,11 @@ class ClusterStorePipeline(StorePipeline):
 
     def _write_new_rows(self) -> None:
         assert self.session is not None
-        pages = self.new_rows[Page]
+        pages, findings = self.new_rows[Page], self.new_rows[Finding]
         cluster_queries.upsert_pages(self.session, pages)
+        cluster_queries.insert_findings(self.session, findings)  # a worker that took the unit over may race
         pages.clear()
+        findings.clear()
         super()._write_new_rows()
 
     def _use(self, run_id: int, website_id: int) -> None:

@@ -83,3 +83,19 @@ def upsert_pages(session: Session, rows: list[dict[str, Any]]) -> None:
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Page)
     update = {c.name: statement.excluded[c.name] for c in Page.__table__.columns if c.name not in ("id", "run_id", "url")}  # type: ignore[attr-defined]
     session.execute(statement.on_conflict_do_update(index_elements=["run_id", "url"], set_=update), rows)
+
+
+def insert_findings(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert new findings (column values, one multi-row statement); the same evidence another worker
+    stored in the meantime under the same (run, rule, URL, unit) is kept as it is (``ON CONFLICT DO
+    NOTHING``): it came from the same unit's pages."""
+    if not rows:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        session.execute(insert(Finding), rows)
+        return
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Finding)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["run_id", "rule_id", "url", "unit_code"]), rows)
