@@ -94,7 +94,8 @@ def test_each_page_is_parsed_once(spider_factory, monkeypatch):
     [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
     outputs = answer_all(spider, [home], {home.url: (200, HOME)})
     text_responses = 1 + len([r for r in requests_of(outputs)])  # every request here is answered with HTML
-    assert len(parses) == text_responses
+    [bot] = [r for r in requests_of(outputs) if r.meta["fetch"] is Fetch.BOT]  # answered with the homepage's markup
+    assert len(parses) == text_responses - 1, "the search-engine copy, the same markup as the homepage, is not parsed again"
     assert items_of(outputs, FindingItem), "the signature pack saw the page (JDIH link) without parsing it again"
 
 
@@ -152,6 +153,23 @@ def test_links_are_not_ordered_once_the_site_reached_its_page_cap(spider_factory
     assert ordered == ["https://bakung.example.go.id/"], "after the homepage the frontier was full: no link work"
     [check] = checks_of(outputs)
     assert check.status == "ok"
+
+
+def test_a_search_engine_copy_with_other_markup_is_parsed_and_compared(spider_factory, monkeypatch):
+    """Cloaking: gambling links only in the copy served to a search engine."""
+    parses = []
+    original = page_module._parse_once
+    monkeypatch.setattr(page_module, "_parse_once", lambda html: parses.append(1) or original(html))
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    first = feed(spider, respond(home, 200, HOME))
+    [bot] = [r for r in requests_of(first) if r.meta["fetch"] is Fetch.BOT]
+    gambling = "".join(f'<a href="https://slot{n}.example.com/">SLOT GACOR MAXWIN {n}</a> ' for n in range(8))
+    cloaked = HOME.replace("</body>", f"<div>{gambling} situs slot gacor hari ini, daftar slot online</div></body>")
+    rest = answer_all(spider, requests_of(first), {bot.url: (200, cloaked)})
+    [check] = checks_of(first + rest)
+    assert check.status == "hacked_cloaked"
+    assert len(parses) == 1 + len(requests_of(first + rest)), "every response parsed, the differing copy too"
 
 
 def test_stale_deep_link_falls_back_to_the_root(spider_factory):

@@ -112,6 +112,25 @@ def parse_page(
     return parse_html(url, status, plain_headers, html, encoding, truncated=len(body) > MAX_BODY_BYTES, today=today)
 
 
+def parse_page_like(
+    earlier: PageFacts,
+    url: str,
+    status: int,
+    headers: Mapping[Any, HeaderValue] | None,
+    body: bytes,
+    encoding_hint: str | None = None,
+) -> PageFacts:
+    """:func:`parse_page`, except that a page with the URL of ``earlier`` (fetched moments before)
+    that decodes to the same markup is not parsed again: its facts are ``earlier``'s with this
+    response's status and headers (the search-engine copy of a homepage that shows everyone the same)."""
+    plain_headers = normalize_headers(headers or {})
+    html, encoding = decode_body(body[:MAX_BODY_BYTES], plain_headers.get("content-type"), encoding_hint)
+    truncated = len(body) > MAX_BODY_BYTES
+    if url == earlier.url and html == earlier.html and encoding == earlier.encoding and truncated == earlier.truncated:
+        return _replace(earlier, status=status, headers=plain_headers)
+    return parse_html(url, status, plain_headers, html, encoding, truncated=truncated)
+
+
 def parse_html(
     url: str,
     status: int,
