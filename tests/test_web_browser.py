@@ -70,15 +70,34 @@ def sign_in(driver, base: str, username: str) -> None:  # type: ignore[no-untype
     assert "/masuk" not in driver.current_url, driver.find_element(By.TAG_NAME, "main").text
 
 
+def replaced(element):  # type: ignore[no-untyped-def]
+    """A wait condition: ``element``'s page was replaced. Like ``staleness_of``, but Chromium may
+    answer mid-navigation "Node with given id does not belong to the document" (a plain
+    WebDriverException) instead of a stale-element error: that is the same news."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_driver) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return gone
+
+
 def submit(driver, form) -> None:  # type: ignore[no-untyped-def]
     """Click the form's button and wait until the answer has replaced the page."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     button = form.find_element(By.CSS_SELECTOR, "button")
     button.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(button))
+    WebDriverWait(driver, 15).until(replaced(button))
 
 
 def text_of(driver, selector: str) -> str:  # type: ignore[no-untyped-def]
@@ -90,7 +109,6 @@ def text_of(driver, selector: str) -> str:  # type: ignore[no-untyped-def]
 def post_form(driver, action: str, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     """Submit a hand-made form (as a forged request would) through the browser itself."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
@@ -104,7 +122,7 @@ def post_form(driver, action: str, fields: dict[str, str]) -> None:  # type: ign
         action,
         fields,
     )
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 15).until(replaced(page))
 
 
 def test_login_and_filter_the_unit_table(browser, live) -> None:  # type: ignore[no-untyped-def]
