@@ -32,6 +32,15 @@ def spider_factory():
     return make_spider
 
 
+@pytest.fixture
+def parses(monkeypatch):
+    """One entry per lxml parse of a page (``health.page._parse_once``) from here on."""
+    counted: list[int] = []
+    original = page_module._parse_once
+    monkeypatch.setattr(page_module, "_parse_once", lambda html: counted.append(1) or original(html))
+    return counted
+
+
 def start(spider, *sites, **kwargs):
     return list(spider.start_requests_for(targets(*sites, **kwargs), done=set()))
 
@@ -86,10 +95,7 @@ def test_a_site_check_counts_the_items_its_site_yielded(spider_factory, monkeypa
     assert check.items == len(items_of(first + rest, PageItem) + items_of(first + rest, FindingItem))
 
 
-def test_each_page_is_parsed_once(spider_factory, monkeypatch):
-    parses = []
-    original = page_module._parse_once
-    monkeypatch.setattr(page_module, "_parse_once", lambda html: parses.append(1) or original(html))
+def test_each_page_is_parsed_once(spider_factory, parses):
     spider = spider_factory()
     [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
     outputs = answer_all(spider, [home], {home.url: (200, HOME)})
@@ -155,11 +161,8 @@ def test_links_are_not_ordered_once_the_site_reached_its_page_cap(spider_factory
     assert check.status == "ok"
 
 
-def test_a_search_engine_copy_with_other_markup_is_parsed_and_compared(spider_factory, monkeypatch):
+def test_a_search_engine_copy_with_other_markup_is_parsed_and_compared(spider_factory, parses):
     """Cloaking: gambling links only in the copy served to a search engine."""
-    parses = []
-    original = page_module._parse_once
-    monkeypatch.setattr(page_module, "_parse_once", lambda html: parses.append(1) or original(html))
     spider = spider_factory()
     [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
     first = feed(spider, respond(home, 200, HOME))
@@ -261,16 +264,13 @@ def test_a_broken_check_never_sinks_the_site(spider_factory, monkeypatch, caplog
     assert "aturan konten" in caplog.text
 
 
-def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypatch, tmp_path):
+def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypatch, tmp_path, parses):
     monkeypatch.setenv("SPBE_HOME", str(tmp_path))  # discovery's DNS cache lives there
     spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)
     start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
     attempt = next(a for a in spider.discovery_guesses() if "kuripan" in a.url)
     guess = spider._discover_request(attempt, attempt.url)
     assert guess.meta["fetch"] is Fetch.DISCOVER
-    parses = []
-    original = page_module._parse_once
-    monkeypatch.setattr(page_module, "_parse_once", lambda html: parses.append(1) or original(html))
     body = "<title>Kelurahan Kuripan</title><h1>Kelurahan Kuripan</h1><p>Kecamatan Teluk Betung Barat</p>"
     outputs = list(spider._on_discover(respond(guess, 200, body)))
     assert len(parses) == 1

@@ -100,13 +100,7 @@ def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
         parent = node.getparent()  # the same proxy as the open element's: the stack keeps it alive
         if parent is not parent_node:  # close the finished elements, innermost first
             while True:
-                closed, _, _, closed_inline, tail_out = stack.pop()
-                if tail_out is not None:
-                    if not closed_inline:
-                        tail_out.append(" ")
-                    tail = closed.tail
-                    if tail:
-                        tail_out.append(tail)
+                _close_last(stack)
                 parent_node, parent_out, parent_hidden = stack[-1][:3]
                 if parent_node is parent:
                     break
@@ -140,16 +134,22 @@ def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
             if tail:
                 parent_out.append(tail)
     while stack:
-        closed, _, _, closed_inline, tail_out = stack.pop()
-        if tail_out is not None:
-            if not closed_inline:
-                tail_out.append(" ")
-            tail = closed.tail
-            if tail:
-                tail_out.append(tail)
+        _close_last(stack)
     if sum(map(len, visible)) >= text_budget or sum(map(len, hidden_parts)) >= text_budget:
         return walk_reference(root, text_budget, anchor_budget)
     return WalkResult(visible, hidden_parts, anchors)
+
+
+def _close_last(stack: list[tuple[HtmlElement, list[str] | None, bool, bool, list[str] | None]]) -> None:
+    """Close the innermost open element of :func:`walk`: a block element ends with a space, then
+    its tail goes where its parent's text goes."""
+    closed, _, _, closed_inline, tail_out = stack.pop()
+    if tail_out is not None:
+        if not closed_inline:
+            tail_out.append(" ")
+        tail = closed.tail
+        if tail:
+            tail_out.append(tail)
 
 
 def walk_reference(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:

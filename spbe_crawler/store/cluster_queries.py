@@ -72,30 +72,30 @@ def outcome_counts(session: Session, run_ids: list[int]) -> dict[int, int]:
 def upsert_pages(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert new pages (column values, one multi-row statement); a page another worker stored in the
     meantime under the same (run, URL) is updated instead (PostgreSQL and SQLite ``ON CONFLICT``)."""
-    if not rows:
-        return
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        session.execute(insert(Page), rows)
-        return
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Page)
-    update = {c.name: statement.excluded[c.name] for c in Page.__table__.columns if c.name not in ("id", "run_id", "url")}  # type: ignore[attr-defined]
-    session.execute(statement.on_conflict_do_update(index_elements=["run_id", "url"], set_=update), rows)
+    statement = _insert(session, Page, rows)
+    if statement is not None:
+        update = {c.name: statement.excluded[c.name] for c in Page.__table__.columns if c.name not in ("id", "run_id", "url")}  # type: ignore[attr-defined]
+        session.execute(statement.on_conflict_do_update(index_elements=["run_id", "url"], set_=update), rows)
 
 
 def insert_findings(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert new findings (column values, one multi-row statement); the same evidence another worker
     stored in the meantime under the same (run, rule, URL, unit) is kept as it is (``ON CONFLICT DO
     NOTHING``): it came from the same unit's pages."""
+    statement = _insert(session, Finding, rows)
+    if statement is not None:
+        session.execute(statement.on_conflict_do_nothing(index_elements=["run_id", "rule_id", "url", "unit_code"]), rows)
+
+
+def _insert(session: Session, model: type[Page] | type[Finding], rows: list[dict[str, Any]]) -> Any:
+    """The dialect's INSERT of ``model`` (it takes ``ON CONFLICT``) for PostgreSQL and SQLite; on any
+    other database the rows are inserted plainly here and None is returned (so are no rows)."""
     if not rows:
-        return
+        return None
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = session.get_bind().dialect.name
     if dialect not in ("postgresql", "sqlite"):
-        session.execute(insert(Finding), rows)
-        return
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Finding)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["run_id", "rule_id", "url", "unit_code"]), rows)
+        session.execute(insert(model), rows)
+        return None
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
