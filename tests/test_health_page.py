@@ -10,7 +10,7 @@ import pytest
 from url_support import outcome, url_pairs
 
 from spbe_crawler.health import page
-from spbe_crawler.health.page import MAX_BODY_BYTES, MAX_TEXT_CHARS, PageFacts, join_url, parse_page, parse_page_like
+from spbe_crawler.health.page import MAX_BODY_BYTES, MAX_TEXT_CHARS, PageFacts, join_url, parse_page
 from spbe_crawler.health.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,12 +212,13 @@ def test_a_second_copy_of_the_same_markup_reuses_the_facts_with_its_own_status_a
     url = "https://kel.example.go.id/"
     earlier = parse_page(url, 200, {b"Content-Type": [b"text/html; charset=utf-8"]}, body, "utf-8")
     headers = {b"Content-Type": [b"text/html; charset=utf-8"], b"X-Bot": [b"1"]}
-    again = parse_page_like(earlier, url, 203, headers, body, "utf-8")
+    again = parse_page(url, 203, headers, body, "utf-8", earlier=earlier)
     assert again == parse_page(url, 203, headers, body, "utf-8")
     assert again.headers["x-bot"] == "1" and again.status == 203 and again.links == earlier.links
 
-    other = parse_page_like(earlier, url, 200, headers, body.replace(b"Kelurahan", b"Slot gacor"), "utf-8")
+    other = parse_page(url, 200, headers, body.replace(b"Kelurahan", b"Slot gacor"), "utf-8", earlier=earlier)
     assert other.title == "Slot gacor" and other == parse_page(url, 200, headers, body.replace(b"Kelurahan", b"Slot gacor"), "utf-8")
-    moved = parse_page_like(earlier, url + "beranda", 200, headers, body, "utf-8")
+    moved = parse_page(url + "beranda", 200, headers, body, "utf-8", earlier=earlier)
     assert moved.url.endswith("/beranda") and moved.links[0].href == "https://kel.example.go.id/profil"
-    assert parse_page_like(earlier, url, 200, {b"Content-Type": [b"text/html; charset=latin-1"]}, body, None).encoding != earlier.encoding
+    latin = {b"Content-Type": [b"text/html; charset=latin-1"]}
+    assert parse_page(url, 200, latin, body, None, earlier=earlier).encoding != earlier.encoding

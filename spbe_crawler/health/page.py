@@ -105,30 +105,20 @@ def parse_page(
     body: bytes,
     encoding_hint: str | None = None,
     today: date | None = None,
+    earlier: PageFacts | None = None,
 ) -> PageFacts:
-    """Decode a fetched page as a browser would and parse it once into the facts every analyser reads."""
-    plain_headers = normalize_headers(headers or {})
-    html, encoding = decode_body(body[:MAX_BODY_BYTES], plain_headers.get("content-type"), encoding_hint)
-    return parse_html(url, status, plain_headers, html, encoding, truncated=len(body) > MAX_BODY_BYTES, today=today)
+    """Decode a fetched page as a browser would and parse it once into the facts every analyser reads.
 
-
-def parse_page_like(
-    earlier: PageFacts,
-    url: str,
-    status: int,
-    headers: Mapping[Any, HeaderValue] | None,
-    body: bytes,
-    encoding_hint: str | None = None,
-) -> PageFacts:
-    """:func:`parse_page`, except that a page with the URL of ``earlier`` (fetched moments before)
-    that decodes to the same markup is not parsed again: its facts are ``earlier``'s with this
-    response's status and headers (the search-engine copy of a homepage that shows everyone the same)."""
+    ``earlier``: the facts of a copy of this page fetched moments before (the homepage, for its
+    search-engine copy). When this one has its URL and decodes to the same markup it is not parsed
+    again: its facts are ``earlier``'s with this response's status and headers.
+    """
     plain_headers = normalize_headers(headers or {})
     html, encoding = decode_body(body[:MAX_BODY_BYTES], plain_headers.get("content-type"), encoding_hint)
     truncated = len(body) > MAX_BODY_BYTES
-    if url == earlier.url and html == earlier.html and encoding == earlier.encoding and truncated == earlier.truncated:
+    if earlier is not None and (url, html, encoding, truncated) == (earlier.url, earlier.html, earlier.encoding, earlier.truncated):
         return _replace(earlier, status=status, headers=plain_headers)
-    return parse_html(url, status, plain_headers, html, encoding, truncated=truncated)
+    return _parse_decoded(url, status, plain_headers, html, encoding, truncated, today)
 
 
 def parse_html(
@@ -141,7 +131,12 @@ def parse_html(
     today: date | None = None,
 ) -> PageFacts:
     """Parse already decoded markup once into :class:`PageFacts` (the one parse of a page)."""
-    plain_headers = normalize_headers(headers or {})
+    return _parse_decoded(url, status, normalize_headers(headers or {}), html, encoding, truncated, today)
+
+
+def _parse_decoded(
+    url: str, status: int, plain_headers: dict[str, str], html: str, encoding: str, truncated: bool, today: date | None
+) -> PageFacts:
     base = PageFacts(url=url, status=status, headers=plain_headers, html=html, encoding=encoding, truncated=truncated)
     root = _parse_tree(html)
     if root is None:

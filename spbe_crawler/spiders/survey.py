@@ -218,7 +218,7 @@ class SurveySpider(scrapy.Spider):
         if fetch == Fetch.PAGE and 200 <= response.status < 300:
             return self._handle_page(site, response, response.meta["depth"])
         if fetch == Fetch.BOT and 200 <= response.status < 300 and isinstance(response, TextResponse) and site.home_facts is not None:
-            site.bot_facts = self.analyzer.facts_like(response, site.home_facts)  # the same markup is not parsed again
+            site.bot_facts = self.analyzer.facts(response, site.home_facts)  # the same markup is not parsed again
             verdict = self.analyzer.cloak_verdict(site.home_facts, site.bot_facts)
             if verdict:
                 site.verdicts.append(verdict)

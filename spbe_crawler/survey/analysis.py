@@ -17,7 +17,7 @@ from scrapy.http import TextResponse
 from inventory.engine import load_pack
 from inventory.page import PageData
 from spbe_crawler.health.cloaking import compare_cloaked
-from spbe_crawler.health.page import PageFacts, parse_page, parse_page_like
+from spbe_crawler.health.page import PageFacts, parse_page
 from spbe_crawler.health.rules import load_rules
 from spbe_crawler.health.status import Status
 from spbe_crawler.health.usage import UsageTally, is_stale
@@ -71,13 +71,10 @@ class Analyzer:
         self.pack = load_pack()
 
     # --- health ----------------------------------------------------------------------------------
-    def facts(self, response: TextResponse) -> PageFacts:
-        """The one parse of a fetched page; every analyser below reads what it returns."""
-        return parse_page(response.url, response.status, response.headers, response.body, response.encoding)
-
-    def facts_like(self, response: TextResponse, earlier: PageFacts) -> PageFacts:
-        """The facts of a second copy of the page of ``earlier``: parsed only when its markup differs."""
-        return parse_page_like(earlier, response.url, response.status, response.headers, response.body, response.encoding)
+    def facts(self, response: TextResponse, earlier: PageFacts | None = None) -> PageFacts:
+        """The one parse of a fetched page; every analyser below reads what it returns (``earlier``: a
+        copy of the same page fetched before, reused when the markup is the same)."""
+        return parse_page(response.url, response.status, response.headers, response.body, response.encoding, earlier=earlier)
 
     def links(self, facts: Any) -> list[tuple[str, str]]:
         return [(link.href, link.text) for link in facts.links]
