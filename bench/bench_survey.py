@@ -16,7 +16,17 @@ per page (user + system time of the crawling process, measured over the same spa
 clock: the crawl, not the imports before it): "rasio CPU" is the bare spider's CPU per
 page divided by the survey's, the share of the survey's work that any Scrapy crawl must do anyway.
 
-Run: ``python bench/bench_survey.py [--sizes 100 1000]`` or
+Runs of the same code differ (the bare spider's CPU per page by up to a third on a shared virtual
+machine), so each spider runs ``--rounds`` times per size, in turns, and the medians are printed
+with the range of the rounds' ratios. The local web answers at once, so both spiders are bound by
+CPU; ``--latency-ms`` delays every answer as a distant server would (real pemda sites are tens to
+hundreds of milliseconds away), to see how much of the difference remains when the network sets
+the pace. Each synthetic site has 7 pages unless ``--pages`` says otherwise; both spiders stop at 16
+(the survey's default ``SPBE_SITE_MAX_PAGES`` of 15 links after the homepage), and what the survey
+does once per site (robots.txt, the search-engine copy of the homepage, the site check) weighs less
+on sites of that size, which most pemda sites reach.
+
+Run: ``python bench/bench_survey.py [--sizes 100 1000] [--rounds 3] [--latency-ms 0]`` or
 ``python bench/bench_survey.py --profile pemda [--sizes 200 2000]``. Figures only; nothing is asserted.
 """
 
@@ -31,6 +41,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -133,6 +144,8 @@ def child_bare(sites: int) -> dict[str, float]:
 
     from spbe_crawler.survey.job import survey_settings
 
+    settings = survey_settings({"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "LOG_LEVEL": "ERROR", "REDIRECT_ENABLED": True})
+    max_links, max_depth = settings.getint("SPBE_SITE_MAX_PAGES"), settings.getint("SPBE_SITE_MAX_DEPTH")  # the survey's caps
     counted = {"pages": 0}
 
     class BareSpider(scrapy.Spider):
@@ -145,15 +158,14 @@ def child_bare(sites: int) -> dict[str, float]:
         def parse(self, response, depth):  # type: ignore[no-untyped-def]
             counted["pages"] += 1
             seen = response.meta["seen"]
-            if depth >= 2:
+            if depth >= max_depth:
                 return
             for href in response.css("a::attr(href)").getall():
                 url = urljoin(response.url, href)
-                if urlsplit(url).hostname == urlsplit(response.url).hostname and url not in seen and len(seen) < 15:
+                if urlsplit(url).hostname == urlsplit(response.url).hostname and url not in seen and len(seen) < max_links:
                     seen.add(url)
                     yield scrapy.Request(url, cb_kwargs={"depth": depth + 1}, meta={"seen": seen})
 
-    settings = survey_settings({"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "LOG_LEVEL": "ERROR", "REDIRECT_ENABLED": True})
     process = CrawlerProcess(settings)
     started, cpu = time.perf_counter(), _cpu_seconds()
     process.crawl(BareSpider)
@@ -179,6 +191,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+")
     parser.add_argument("--profile", choices=["plain", "pemda"], default="plain")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each spider per size (median)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay of every answer of the plain web")
+    parser.add_argument("--pages", type=int, default=7, help="pages of each site of the plain web (home included)")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "SITES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -187,32 +202,57 @@ def main() -> None:
     if args.profile == "pemda":
         pemda_main(args.sizes or [200, 2000])
         return
-    args.sizes = args.sizes or [100, 1000]
+    plain_main(args.sizes or [100, 1000], args.rounds, args.latency_ms / 1000, args.pages)
+
+
+def plain_main(sizes: list[int], rounds: int, latency: float, pages: int) -> None:
+    """Bare and survey in turns (the first alternates per round), per size; each figure is the median
+    of the rounds, each ratio the median of the rounds' ratios (a round's two runs are neighbours in
+    time, so a slow spell of the machine touches both)."""
     from multisite import MultiSiteWeb
 
-    with MultiSiteWeb() as web:
-        rows = []
-        for sites in args.sizes:
-            bare = run_child("bare", sites, web.port)
-            survey = run_child("survey", sites, web.port)
-            rows.append((sites, bare, survey))
+    from spbe_crawler.config import load_settings
+
+    runs: dict[int, list[tuple[dict[str, float], dict[str, float]]]] = {sites: [] for sites in sizes}
+    with MultiSiteWeb(latency, pages) as web:
+        for round_no in range(rounds):
+            for sites in sizes:
+                order = ("bare", "survey") if round_no % 2 == 0 else ("survey", "bare")
+                done = {mode: run_child(mode, sites, web.port) for mode in order}
+                runs[sites].append((done["bare"], done["survey"]))
     print(
         f"{'situs':>6} {'bare hlm/s':>11} {'survei hlm/s':>13} {'rasio':>6} {'CPU bare ms/hlm':>16} "
         f"{'CPU survei ms/hlm':>18} {'rasio CPU':>10} {'RSS bare MB':>12} {'RSS survei MB':>14}"
     )
-    for sites, bare, survey in rows:
+    for sites, pairs in runs.items():
+        bare, survey = (_medians([pair[side] for pair in pairs]) for side in (0, 1))
+        ratio = median(s["pages_per_s"] / b["pages_per_s"] for b, s in pairs)
+        cpu_ratio = median(b["cpu_ms_per_page"] / s["cpu_ms_per_page"] for b, s in pairs)
         print(
-            f"{sites:>6} {bare['pages_per_s']:>11.1f} {survey['pages_per_s']:>13.1f} "
-            f"{survey['pages_per_s'] / bare['pages_per_s']:>6.2f} {bare['cpu_ms_per_page']:>16.2f} "
-            f"{survey['cpu_ms_per_page']:>18.2f} {bare['cpu_ms_per_page'] / survey['cpu_ms_per_page']:>10.2f} "
+            f"{sites:>6} {bare['pages_per_s']:>11.1f} {survey['pages_per_s']:>13.1f} {ratio:>6.2f} "
+            f"{bare['cpu_ms_per_page']:>16.2f} {survey['cpu_ms_per_page']:>18.2f} {cpu_ratio:>10.2f} "
             f"{bare['peak_rss_mb']:>12.0f} {survey['peak_rss_mb']:>14.0f}"
         )
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
+    if rounds > 1:
+        for sites, pairs in runs.items():
+            ratios = sorted(s["pages_per_s"] / b["pages_per_s"] for b, s in pairs)
+            cpu = sorted(b["cpu_ms_per_page"] / s["cpu_ms_per_page"] for b, s in pairs)
+            print(f"{sites} situs, {rounds} putaran: rasio {ratios[0]:.2f}–{ratios[-1]:.2f}, rasio CPU {cpu[0]:.2f}–{cpu[-1]:.2f}")
+    if len(sizes) > 1:
+        first, last = (_medians([pair[1] for pair in runs[s]]) for s in (sizes[0], sizes[-1]))
+        first_bare, last_bare = (_medians([pair[0] for pair in runs[s]]) for s in (sizes[0], sizes[-1]))
         print(
-            f"Memori survei {last[0]} vs {first[0]} situs: {last[2]['peak_rss_mb'] / first[2]['peak_rss_mb']:.2f}× "
-            f"(bare: {last[1]['peak_rss_mb'] / first[1]['peak_rss_mb']:.2f}×)"
+            f"Memori survei {sizes[-1]} vs {sizes[0]} situs: {last['peak_rss_mb'] / first['peak_rss_mb']:.2f}× "
+            f"(bare: {last_bare['peak_rss_mb'] / first_bare['peak_rss_mb']:.2f}×)"
         )
+    cap = 1 + load_settings().site_max_pages
+    print(f"Setiap situs {pages} halaman (beranda termasuk); kedua perayap berhenti pada {cap} halaman per situs.")
+    if latency:
+        print(f"Setiap jawaban server ditunda {latency * 1000:.0f} ms (seperti jarak jaringan ke situs).")
+
+
+def _medians(results: list[dict[str, float]]) -> dict[str, float]:
+    return {key: median(r[key] for r in results) for key in results[0]}
 
 
 def pemda_main(sizes: list[int]) -> None:

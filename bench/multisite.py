@@ -1,5 +1,6 @@
 """A synthetic multi-site web for benchmarks: any host name ``site-<n>.bench.go.id`` answers with a
-small unit site (home + 6 linked pages with dates), generated per request, on one local port.
+small unit site (home + 6 linked pages with dates, or as many as asked), generated per request, on one
+local port.
 
 :class:`PemdaWeb` is the same web as a real pemda looks: HTTPS with a real certificate (a local CA,
 ``*.ok.bench.go.id``) for thousands of distinct host names, plus hosts that refuse connections and
@@ -11,15 +12,21 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PAGES = ("profil", "struktur-organisasi", "kontak", "layanan", "berita", "ppid")
 
 
-def page(host: str, path: str) -> bytes:
+def menu(pages: int) -> tuple[str, ...]:
+    """The paths a site links to when it has ``pages`` pages (its homepage included)."""
+    return (PAGES + tuple(f"berita/{n}" for n in range(1, max(0, pages - 1 - len(PAGES)) + 1)))[: max(0, pages - 1)]
+
+
+def page(host: str, path: str, paths: tuple[str, ...] = PAGES) -> bytes:
     name = host.split(".")[0]
-    links = "".join(f'<li><a href="/{p}">{p.replace("-", " ").title()}</a></li>' for p in PAGES)
+    links = "".join(f'<li><a href="/{p}">{p.replace("-", " ").title()}</a></li>' for p in paths)
     day = date.today() - timedelta(days=len(path) % 40)
     body = (
         f'<!doctype html><html lang="id"><head><meta charset="utf-8">'
@@ -37,12 +44,16 @@ class _Handler(BaseHTTPRequestHandler):
     # Each response is written in two sends (headers, body); with Nagle on, the second waited for the
     # client's delayed ACK (~40 ms) on every kept-alive request, and both spiders measured that wait.
     disable_nagle_algorithm = True
+    latency = 0.0  # seconds each answer waits, as a network round trip would (MultiSiteWeb(latency=...))
+    paths = PAGES  # the menu of every page (MultiSiteWeb(pages=...))
 
     def do_GET(self) -> None:  # noqa: N802
+        if self.latency:
+            time.sleep(self.latency)
         if self.path == "/robots.txt":
             body, ctype = b"User-agent: *\nAllow: /\n", "text/plain"
         else:
-            body, ctype = page(self.headers.get("Host", "x").split(":")[0], self.path), "text/html; charset=utf-8"
+            body, ctype = page(self.headers.get("Host", "x").split(":")[0], self.path, self.paths), "text/html; charset=utf-8"
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -53,10 +64,21 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
+class _Server(ThreadingHTTPServer):
+    # The standard library's backlog of 5 overflows when a crawler opens many connections at once:
+    # the kernel drops the excess handshakes, the client retries them a second later, and the
+    # benchmark measures that idle second (the same cap as the kernel's somaxconn default).
+    request_queue_size = 4096
+    daemon_threads = True
+
+
 class MultiSiteWeb:
-    def __init__(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
+    """The plain web: sites of ``pages`` pages (home + a menu of the others on every page); ``latency``
+    (seconds) delays every answer like a distant server."""
+
+    def __init__(self, latency: float = 0.0, pages: int = 1 + len(PAGES)) -> None:
+        handler = type("_Handler", (_Handler,), {"latency": latency, "paths": menu(pages)})
+        self.server = _Server(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -84,8 +106,7 @@ class PemdaWeb:
         cert.configure_cert(context)
         self.ca_file = f"{directory}/ca.pem"
         self.ca.cert_pem.write_to_path(self.ca_file)
-        self.https = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.https.daemon_threads = True
+        self.https = _Server(("127.0.0.1", 0), _Handler)
         self.https.socket = context.wrap_socket(self.https.socket, server_side=True, do_handshake_on_connect=False)
         closed = socket.socket()
         closed.bind(("127.0.0.1", 0))
