@@ -188,12 +188,9 @@ def child_worker() -> None:
 
 
 def child_web(address: str) -> None:
-    from http.server import ThreadingHTTPServer
+    from multisite import BenchServer, _Handler
 
-    from multisite import _Handler
-
-    server = ThreadingHTTPServer((address, 0), _Handler)
-    server.daemon_threads = True
+    server = BenchServer((address, 0), _Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

@@ -64,7 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-class _Server(ThreadingHTTPServer):
+class BenchServer(ThreadingHTTPServer):
     # The standard library's backlog of 5 overflows when a crawler opens many connections at once:
     # the kernel drops the excess handshakes, the client retries them a second later, and the
     # benchmark measures that idle second (the same cap as the kernel's somaxconn default).
@@ -78,7 +78,7 @@ class MultiSiteWeb:
 
     def __init__(self, latency: float = 0.0, pages: int = 1 + len(PAGES)) -> None:
         handler = type("_Handler", (_Handler,), {"latency": latency, "paths": menu(pages)})
-        self.server = _Server(("127.0.0.1", 0), handler)
+        self.server = BenchServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -106,7 +106,7 @@ class PemdaWeb:
         cert.configure_cert(context)
         self.ca_file = f"{directory}/ca.pem"
         self.ca.cert_pem.write_to_path(self.ca_file)
-        self.https = _Server(("127.0.0.1", 0), _Handler)
+        self.https = BenchServer(("127.0.0.1", 0), _Handler)
         self.https.socket = context.wrap_socket(self.https.socket, server_side=True, do_handshake_on_connect=False)
         closed = socket.socket()
         closed.bind(("127.0.0.1", 0))
