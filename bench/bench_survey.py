@@ -26,7 +26,7 @@ the pace. Each synthetic site has 7 pages unless ``--pages`` says otherwise; bot
 does once per site (robots.txt, the search-engine copy of the homepage, the site check) weighs less
 on sites of that size, which most pemda sites reach.
 
-Run: ``python bench/bench_survey.py [--sizes 100 1000] [--rounds 3] [--latency-ms 0]`` or
+Run: ``python bench/bench_survey.py [--sizes 100 1000] [--rounds 3] [--pages 7] [--latency-ms 0]`` or
 ``python bench/bench_survey.py --profile pemda [--sizes 200 2000]``. Figures only; nothing is asserted.
 """
 

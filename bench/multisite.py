@@ -21,7 +21,9 @@ PAGES = ("profil", "struktur-organisasi", "kontak", "layanan", "berita", "ppid")
 
 def menu(pages: int) -> tuple[str, ...]:
     """The paths a site links to when it has ``pages`` pages (its homepage included)."""
-    return (PAGES + tuple(f"berita/{n}" for n in range(1, max(0, pages - 1 - len(PAGES)) + 1)))[: max(0, pages - 1)]
+    links = max(0, pages - 1)
+    news = tuple(f"berita/{n}" for n in range(1, links - len(PAGES) + 1))  # empty when PAGES suffice
+    return (PAGES + news)[:links]
 
 
 def page(host: str, path: str, paths: tuple[str, ...] = PAGES) -> bytes:

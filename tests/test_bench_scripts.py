@@ -26,8 +26,18 @@ def test_health_and_inventory_benchmarks_print_their_figures():
 
 @pytest.mark.e2e
 def test_survey_benchmark_prints_pages_and_cpu_per_page_for_both_spiders():
-    out = run(str(BENCH / "bench_survey.py"), "--sizes", "3", "--rounds", "1")
+    out = run(str(BENCH / "bench_survey.py"), "--sizes", "3", "--rounds", "1", "--pages", "18", "--latency-ms", "5")
     header, row = out.splitlines()[:2]
     assert "rasio CPU" in header and "CPU survei ms/hlm" in header
     cells = row.split()
     assert cells[0] == "3" and all(float(cell) > 0 for cell in cells[1:])
+    assert "18 halaman" in out and "16 halaman per situs" in out and "ditunda 5 ms" in out
+
+
+def test_synthetic_sites_link_as_many_pages_as_asked(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    from multisite import PAGES, menu
+
+    assert menu(7) == PAGES and menu(1) == () and menu(3) == PAGES[:2]
+    big = menu(20)
+    assert len(big) == len(set(big)) == 19 and big[: len(PAGES)] == PAGES
