@@ -66,6 +66,11 @@ DOWNLOADER_MIDDLEWARES = {
     "spbe_crawler.middlewares.BackoffRetryMiddleware": 540,
     "spbe_crawler.middlewares.AddressPolicyMiddleware": 50,
 }
+# The spider sets each request's depth itself (a redirect hop keeps its page's depth; a discovered
+# site starts at 0). Scrapy's DepthMiddleware would overwrite it with its response's depth + 1, so
+# the links of a homepage reached through a redirect (http -> https, / -> /beranda) were already at
+# the depth cap and a whole level of every such site went uncrawled.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
 # Scrapy starts this many asyncio tasks for every response, however few items and requests it yields.
 # The pipelines are synchronous, so items gain nothing from being processed in parallel: one at a
