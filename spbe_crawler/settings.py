@@ -66,11 +66,18 @@ DOWNLOADER_MIDDLEWARES = {
     "spbe_crawler.middlewares.BackoffRetryMiddleware": 540,
     "spbe_crawler.middlewares.AddressPolicyMiddleware": 50,
 }
-# The spider sets each request's depth itself (a redirect hop keeps its page's depth; a discovered
-# site starts at 0). Scrapy's DepthMiddleware would overwrite it with its response's depth + 1, so
-# the links of a homepage reached through a redirect (http -> https, / -> /beranda) were already at
-# the depth cap and a whole level of every such site went uncrawled.
-SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
+# The spider decides what it fetches, and every request it makes must reach one of its callbacks
+# (a site is finished when its last request is answered), so two of Scrapy's spider middlewares are
+# off. DepthMiddleware overwrote the depth the spider sets (a redirect hop keeps its page's depth, a
+# discovered site starts at 0) with the response's depth + 1: the links of a homepage reached through
+# a redirect (http -> https, / -> /beranda) were already at the cap, and a whole level of every such
+# site went uncrawled. UrlLengthMiddleware silently dropped a request over 2,083 characters (a
+# homepage redirecting to a long session URL): no callback ran, and the site never got its check.
+# Links longer than SPBE_MAX_URL_LENGTH are refused by the spider's frontier as traps instead.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+}
 ITEM_PIPELINES = {"spbe_crawler.pipelines.StorePipeline": 300}
 # Scrapy starts this many asyncio tasks for every response, however few items and requests it yields.
 # The pipelines are synchronous, so items gain nothing from being processed in parallel: one at a

@@ -255,6 +255,18 @@ def test_redirects_loop_and_to_parent(spider_factory):
     assert check.status == "redirect_to_parent"
 
 
+def test_a_homepage_redirect_is_followed_up_to_the_url_length_limit(spider_factory):
+    """Scrapy's UrlLengthMiddleware (off in the survey) dropped longer requests without calling
+    back, and the site never got a check; the spider refuses them itself, with a verdict."""
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    a, b = start(spider, (1, KEL, "https://bakung.example.go.id/"), (2, "18.71.01.1002", "https://kuripan.example.go.id/"))
+    long_ok = "/beranda?sesi=" + "a" * (2083 - len("https://bakung.example.go.id/beranda?sesi="))
+    [followed] = requests_of(feed(spider, respond(a, 302, headers={"Location": long_ok})))
+    assert len(followed.url) == 2083 and followed.meta["fetch"] == Fetch.HOME
+    [check] = checks_of(feed(spider, respond(b, 302, headers={"Location": "/beranda?sesi=" + "b" * 2100})))
+    assert check.status == Status.ERROR.value and "batas 2083" in check.detail and check.rule == "redirect-too-long"
+
+
 def test_a_broken_check_never_sinks_the_site(spider_factory, monkeypatch, caplog):
     spider = spider_factory(SPBE_CLOAK_CHECK=False)
     monkeypatch.setattr(spider.analyzer.rules, "evaluate", lambda facts: 1 / 0)
@@ -280,6 +292,19 @@ def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypat
     rest = answer_all(spider, requests_of(outputs))
     [check] = checks_of(outputs + rest)
     assert check.website_id == website.key
+
+
+def test_a_guess_redirecting_to_an_overlong_url_is_not_followed(spider_factory, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPBE_HOME", str(tmp_path))
+    spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)
+    start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
+    attempt = next(a for a in spider.discovery_guesses() if "kuripan" in a.url)
+    guess = spider._discover_request(attempt, attempt.url)
+    [followed] = requests_of(spider._on_discover(respond(guess, 302, headers={"Location": "/beranda"})))
+    assert followed.meta["fetch"] is Fetch.DISCOVER and followed.url.endswith("/beranda")
+    done = spider.discovery_done
+    assert requests_of(spider._on_discover(respond(followed, 302, headers={"Location": "/?sesi=" + "x" * 2100}))) == []
+    assert spider.discovery_done == done + 1  # settled: unconfirmed
 
 
 def test_a_broken_check_of_a_discovered_site_still_gives_it_a_check(spider_factory, monkeypatch, tmp_path, caplog):

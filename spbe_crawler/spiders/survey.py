@@ -58,6 +58,7 @@ class SurveySpider(scrapy.Spider):
     max_url_length: int
     same_path_max: int
     max_redirects: int
+    max_follow_url: int  # the longest redirect target followed (Scrapy's URLLENGTH_LIMIT)
     browser_ua: str
     bot_ua: str
     cloak_check: bool
@@ -88,6 +89,7 @@ class SurveySpider(scrapy.Spider):
         spider.max_url_length = settings.getint("SPBE_MAX_URL_LENGTH")
         spider.same_path_max = settings.getint("SPBE_SAME_PATH_MAX")
         spider.max_redirects = settings.getint("SPBE_MAX_REDIRECTS")
+        spider.max_follow_url = settings.getint("URLLENGTH_LIMIT")
         spider.browser_ua = settings.get("SPBE_BROWSER_USER_AGENT")
         spider.bot_ua = settings.get("SPBE_SEARCH_BOT_USER_AGENT")
         spider.cloak_check = settings.getbool("SPBE_CLOAK_CHECK")
@@ -310,6 +312,10 @@ class SurveySpider(scrapy.Spider):
             if canonical_url(target) in visited or len(chain) > self.max_redirects:
                 site.failure = Verdict(Status.REDIRECT_LOOP, " → ".join(chain + [target])[:500], rule="redirect-chain")
                 return []
+            if len(target) > self.max_follow_url:
+                detail = f"beranda dialihkan ke URL sepanjang {len(target)} karakter (batas {self.max_follow_url}): {target[:200]}…"
+                site.failure = Verdict(Status.ERROR, detail, rule="redirect-too-long")
+                return []
             target_key = site_key(urlsplit(target).hostname or "")
             if target_key != site.frontier.key and target_key in site.parent_hosts:
                 site.failure = Verdict(Status.REDIRECT_TO_PARENT, f"hanya mengalihkan ke {target}", rule="redirect-parent")
@@ -450,7 +456,8 @@ class SurveySpider(scrapy.Spider):
             chain = response.meta["chain"] + [response.url]
             # Follow within the site; a jump to a known host (a wildcard DNS catch-all to the portal) is no find.
             target_host, own_host = site_key(urlsplit(target).hostname or ""), site_key(urlsplit(response.url).hostname or "")
-            if len(chain) <= self.max_redirects and (target_host == own_host or target_host not in self.discoverer.tried_hosts):
+            followable = len(chain) <= self.max_redirects and len(target) <= self.max_follow_url
+            if followable and (target_host == own_host or target_host not in self.discoverer.tried_hosts):
                 return [self._discover_request(attempt, target, chain)]
             return self._unresolved(attempt)
         if not (200 <= response.status < 300 and isinstance(response, TextResponse)):
