@@ -49,6 +49,13 @@ RETRY_EXCEPTIONS = [
 RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # the spider logs one line per failed site
 LOG_FORMATTER = "spbe_crawler.logs.SurveyLogFormatter"  # no "Scraped from" line per item
 REDIRECT_ENABLED = False  # the spider follows redirects itself to record chains, loops and targets
+# What a visitor in Indonesia asks for; Scrapy's default asks for English, and a bilingual site that
+# negotiates the language (Joomla's language filter, Polylang) would show the survey its English
+# pages, which the Indonesian rules then read.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "id-ID,id;q=0.9,en;q=0.5",
+}
 
 # --- Network policy: connect-to routes and private addresses (see spbe_crawler/net/policy.py) -----
 TWISTED_DNS_RESOLVER = "spbe_crawler.net.twisted_resolver.PolicyResolver"

@@ -1,8 +1,10 @@
-"""The link depth of a real crawl: a redirect hop is not a link hop.
+"""What a real crawl asks a site for: the link depth across redirects, and the language.
 
 Most real homepages redirect (http -> https, / -> /beranda, /layanan -> /layanan/). Scrapy's
 DepthMiddleware counted every redirect the spider follows as one more level, so on such sites the
-pages two links from the homepage were never fetched. One crawl of one site against a local server.
+pages two links from the homepage were never fetched. And Scrapy asks for English by default, so a
+bilingual site that negotiates the language showed the survey its English pages. One crawl of one
+site against a local server.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ LINKS = {
 
 
 class Handler(BaseHTTPRequestHandler):
+    languages: list[str] = []  # the Accept-Language of every request
+
     def do_GET(self) -> None:  # noqa: N802
+        self.languages.append(self.headers.get("Accept-Language", ""))
         if self.path in REDIRECTS:
             self.send_response(301)
             self.send_header("Location", REDIRECTS[self.path])
@@ -59,7 +64,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.mark.e2e
-def test_redirects_do_not_count_as_link_depth(tmp_path) -> None:
+def test_redirects_do_not_count_as_link_depth_and_indonesian_is_asked_for(tmp_path) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     database = f"sqlite:///{tmp_path / 'spbe.sqlite3'}"
@@ -96,3 +101,4 @@ def test_redirects_do_not_count_as_link_depth(tmp_path) -> None:
     with Session(get_engine(database)) as session:
         paths = {page.url.removeprefix("http://kel.contoh.go.id") for page in session.exec(select(Page)).all()}
     assert paths == {"/beranda", "/profil", "/layanan/", "/profil/sejarah", "/layanan/izin"}
+    assert len(Handler.languages) >= len(paths) and all(language.startswith("id") for language in Handler.languages)
