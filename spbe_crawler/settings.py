@@ -49,6 +49,7 @@ RETRY_EXCEPTIONS = [
 RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # the spider logs one line per failed site
 LOG_FORMATTER = "spbe_crawler.logs.SurveyLogFormatter"  # no "Scraped from" line per item
 REDIRECT_ENABLED = False  # the spider follows redirects itself to record chains, loops and targets
+METAREFRESH_ENABLED = False  # and meta refreshes (spbe_crawler/survey/refresh.py): Scrapy's would hide them
 # What a visitor in Indonesia asks for; Scrapy's default asks for English, and a bilingual site that
 # negotiates the language (Joomla's language filter, Polylang) would show the survey its English
 # pages, which the Indonesian rules then read.

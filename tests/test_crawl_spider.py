@@ -255,6 +255,37 @@ def test_redirects_loop_and_to_parent(spider_factory):
     assert check.status == "redirect_to_parent"
 
 
+def refresh_page(url: str) -> str:
+    return f"<html><head><meta http-equiv='refresh' content='0; url={url}'><title>Mengalihkan</title></head><body></body></html>"
+
+
+def test_a_meta_refresh_is_followed_like_a_redirect(spider_factory):
+    """A placeholder homepage that only refreshes to the pemda portal is no website of its own (as
+    with an HTTP redirect); one that refreshes within its site is followed, and so is a page's."""
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    a, b, c = start(
+        spider,
+        (1, KEL, "https://bakung.example.go.id/"),
+        (2, "18.71.01.1002", "https://kuripan.example.go.id/"),
+        (3, "18.71.01.1003", "https://sumur.example.go.id/"),
+        parent_hosts={"bandarlampungkota.go.id"},
+    )
+    [check] = checks_of(feed(spider, respond(a, 200, refresh_page("https://bandarlampungkota.go.id/"))))
+    assert check.status == Status.REDIRECT_TO_PARENT.value and check.final_url == "https://bandarlampungkota.go.id/"
+    outputs = feed(spider, respond(b, 200, refresh_page("/beranda")))
+    assert not items_of(outputs, PageItem)  # the placeholder is not a page of the site
+    [home] = requests_of(outputs)
+    assert (home.url, home.meta["fetch"], home.meta["chain"]) == ("https://kuripan.example.go.id/beranda", Fetch.HOME, [b.url])
+    outputs = feed(spider, respond(home, 200, HOME))
+    [profil] = [r for r in requests_of(outputs) if r.url.endswith("/profil")]
+    outputs = feed(spider, respond(profil, 200, refresh_page("/profil/baru")))
+    [moved] = requests_of(outputs)
+    assert (moved.url, moved.meta["fetch"], moved.meta["depth"]) == ("https://kuripan.example.go.id/profil/baru", Fetch.PAGE, 1)
+    [loop] = requests_of(feed(spider, respond(c, 200, refresh_page("/a"))))
+    [check] = checks_of(feed(spider, respond(loop, 200, refresh_page("https://sumur.example.go.id/"))))
+    assert check.status == Status.REDIRECT_LOOP.value
+
+
 def test_a_homepage_redirect_is_followed_up_to_the_url_length_limit(spider_factory):
     """Scrapy's UrlLengthMiddleware (off in the survey) dropped longer requests without calling
     back, and the site never got a check; the spider refuses them itself, with a verdict."""

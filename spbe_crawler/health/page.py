@@ -70,6 +70,7 @@ class PageFacts:
     text: str = ""  # visible text, whitespace collapsed
     hidden_text: str = ""
     meta: tuple[tuple[str, str], ...] = ()  # (lower-case name/property/itemprop/http-equiv, content)
+    refresh: str | None = None  # content of the first <meta http-equiv="refresh"> outside <noscript>
     links: tuple[Link, ...] = ()
     lang: str | None = None
     viewport: str | None = None
@@ -181,7 +182,7 @@ def _parse_once(html: str) -> tuple[HtmlElement | None, bool]:
 
 def _facts_from_tree(base: PageFacts, root: HtmlElement, today: date) -> PageFacts:
     walked = walk(root, MAX_TEXT_CHARS, MAX_LINKS)
-    meta = _meta(root)
+    meta, refresh = _meta(root)
     text = normalize_space("".join(walked.visible), MAX_TEXT_CHARS)
     hidden_text = normalize_space("".join(walked.hidden), MAX_HIDDEN_CHARS)
     link_base = _link_base(root, base.url)
@@ -194,6 +195,7 @@ def _facts_from_tree(base: PageFacts, root: HtmlElement, today: date) -> PageFac
         text=text,
         hidden_text=hidden_text,
         meta=tuple(meta),
+        refresh=refresh,
         links=tuple(_links(walked.anchors, link_base)),
         lang=(root.get("lang") or root.get("xml:lang") or "").strip()[:20] or None,
         viewport=meta_dict.get("viewport"),
@@ -227,17 +229,22 @@ def _text_content(element: HtmlElement) -> str:
     return lxml.etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
-def _meta(root: HtmlElement) -> list[tuple[str, str]]:
+def _meta(root: HtmlElement) -> tuple[list[tuple[str, str]], str | None]:
+    """The page's meta pairs, and its refresh: what a browser with scripts on obeys (not one
+    inside ``<noscript>``, the fallback of pages that redirect by script)."""
     found: list[tuple[str, str]] = []
+    refresh = None
     for element in root.iter("meta"):
         content = element.get("content")
         key = element.get("name") or element.get("property") or element.get("itemprop") or element.get("http-equiv")
         if content is None or not key:
             continue
         found.append((key.strip().lower()[:100], content.strip()[:MAX_META_CONTENT]))
+        if refresh is None and found[-1][0] == "refresh" and next(element.iterancestors("noscript"), None) is None:
+            refresh = found[-1][1]
         if len(found) >= MAX_META:
             break
-    return found
+    return found, refresh
 
 
 def _link_base(root: HtmlElement, url: str) -> str:

@@ -41,6 +41,7 @@ from spbe_crawler.survey import fallback
 from spbe_crawler.survey.analysis import Analyzer
 from spbe_crawler.survey.discover import Attempt, Discoverer, DnsCache, discovery_budget
 from spbe_crawler.survey.links import LinkFrontier, canonical_url, ordered_links, site_key
+from spbe_crawler.survey.refresh import refresh_target
 from spbe_crawler.survey.site import Attempt as HomeAttempt
 from spbe_crawler.survey.site import Fetch, SiteState, Verdict
 from spbe_crawler.survey.targets import Targets, load_targets
@@ -59,6 +60,7 @@ class SurveySpider(scrapy.Spider):
     same_path_max: int
     max_redirects: int
     max_follow_url: int  # the longest redirect target followed (Scrapy's URLLENGTH_LIMIT)
+    max_refresh_delay: float  # a meta refresh that waits less is a redirect (Scrapy's METAREFRESH_MAXDELAY)
     browser_ua: str
     bot_ua: str
     cloak_check: bool
@@ -90,6 +92,7 @@ class SurveySpider(scrapy.Spider):
         spider.same_path_max = settings.getint("SPBE_SAME_PATH_MAX")
         spider.max_redirects = settings.getint("SPBE_MAX_REDIRECTS")
         spider.max_follow_url = settings.getint("URLLENGTH_LIMIT")
+        spider.max_refresh_delay = settings.getfloat("METAREFRESH_MAXDELAY")
         spider.browser_ua = settings.get("SPBE_BROWSER_USER_AGENT")
         spider.bot_ua = settings.get("SPBE_SEARCH_BOT_USER_AGENT")
         spider.cloak_check = settings.getbool("SPBE_CLOAK_CHECK")
@@ -214,11 +217,16 @@ class SurveySpider(scrapy.Spider):
     def _handle_response(self, site: SiteState, response: Response, facts: PageFacts | None = None) -> list[Any]:
         fetch: Fetch = response.meta["fetch"]
         if 300 <= response.status < 400 and b"Location" in response.headers:
-            return self._follow_redirect(site, response)
+            return self._follow_redirect(site, response, (response.headers.get(b"Location") or b"").decode("latin-1"))
+        if (fetch in HOME_KINDS or fetch == Fetch.PAGE) and 200 <= response.status < 300 and isinstance(response, TextResponse):
+            facts = facts or self.analyzer.facts(response)  # parsed once: handed on below
+            target = refresh_target(facts.refresh, response.url, self.max_refresh_delay)
+            if target is not None:  # a redirect in markup, followed like one in HTTP
+                return self._follow_redirect(site, response, target)
         if fetch in HOME_KINDS:
             return self._handle_home(site, response, facts)
         if fetch == Fetch.PAGE and 200 <= response.status < 300:
-            return self._handle_page(site, response, response.meta["depth"])
+            return self._handle_page(site, response, response.meta["depth"], facts)
         if fetch == Fetch.BOT and 200 <= response.status < 300 and isinstance(response, TextResponse) and site.home_facts is not None:
             site.bot_facts = self.analyzer.facts(response, site.home_facts)  # the same markup is not parsed again
             verdict = self.analyzer.cloak_verdict(site.home_facts, site.bot_facts)
@@ -303,9 +311,9 @@ class SurveySpider(scrapy.Spider):
                     outputs.append(self._request(site, admitted, Fetch.PAGE, depth=depth + 1))
         return outputs
 
-    def _follow_redirect(self, site: SiteState, response: Response) -> list[Any]:
+    def _follow_redirect(self, site: SiteState, response: Response, location: str) -> list[Any]:
         fetch: Fetch = response.meta["fetch"]
-        target = urljoin(response.url, (response.headers.get(b"Location") or b"").decode("latin-1"))
+        target = urljoin(response.url, location)
         chain = response.meta["chain"] + [response.url]
         visited = {canonical_url(url) for url in chain}
         if fetch in HOME_KINDS:
