@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from spbe_crawler.config import PROJECT_ROOT
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import SiteCheck, Unit, UnitOutcome, Website
+from tests.http_support import HTML, answer
 
 PAGE = (
     "<!doctype html><html lang='id'><head><title>Kelurahan Contoh</title></head><body><h1>Kelurahan Contoh</h1>"
@@ -30,22 +31,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         if self.headers.get("Host", "").startswith("kosong."):  # 200 with no body and no content type
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        if self.headers.get("Host", "").startswith("alih.") and self.path == "/":
-            self.send_response(302)
-            self.send_header("Location", self.target)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body = PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            answer(self, 200)
+        elif self.headers.get("Host", "").startswith("alih.") and self.path == "/":
+            answer(self, 302, headers={"Location": self.target})
+        else:
+            answer(self, 200, PAGE.encode(), HTML)
 
     def log_message(self, *args: object) -> None:
         return

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import Page, Unit, Website
+from tests.http_support import HTML, answer
 
 REDIRECTS = {"/": "/beranda", "/layanan": "/layanan/"}
 LINKS = {
@@ -38,26 +39,16 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self.languages.append(self.headers.get("Accept-Language", ""))
         if self.path in REDIRECTS:
-            self.send_response(301)
-            self.send_header("Location", REDIRECTS[self.path])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        if self.path not in LINKS:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        anchors = "".join(f"<li><a href='{href}'>{href.strip('/')}</a></li>" for href in LINKS[self.path])
-        body = (
-            f"<!doctype html><html lang='id'><head><title>Kelurahan Contoh {self.path}</title></head><body>"
-            f"<p>{'Informasi pelayanan publik kelurahan. ' * 20}</p><ul>{anchors}</ul></body></html>"
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            answer(self, 301, headers={"Location": REDIRECTS[self.path]})
+        elif self.path not in LINKS:
+            answer(self, 404)
+        else:
+            anchors = "".join(f"<li><a href='{href}'>{href.strip('/')}</a></li>" for href in LINKS[self.path])
+            body = (
+                f"<!doctype html><html lang='id'><head><title>Kelurahan Contoh {self.path}</title></head><body>"
+                f"<p>{'Informasi pelayanan publik kelurahan. ' * 20}</p><ul>{anchors}</ul></body></html>"
+            )
+            answer(self, 200, body.encode(), HTML)
 
     def log_message(self, *args: object) -> None:
         return
