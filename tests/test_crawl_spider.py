@@ -175,6 +175,25 @@ def test_a_search_engine_copy_with_other_markup_is_parsed_and_compared(spider_fa
     assert len(parses) == 1 + len(requests_of(first + rest)), "every response parsed, the differing copy too"
 
 
+@pytest.mark.parametrize("how", ["http", "refresh"])
+def test_a_search_engine_sent_elsewhere_is_followed_and_compared(spider_factory, how):
+    """Cloaking by redirect: only the search engine is sent (by HTTP or by a meta refresh) to a
+    gambling page on another host; the copy follows it, and the site is flagged."""
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    first = feed(spider, respond(home, 200, HOME))
+    [bot] = [r for r in requests_of(first) if r.meta["fetch"] is Fetch.BOT]
+    away = "https://slot-gacor.example.com/bakung"
+    sent = feed(spider, respond(bot, 302, headers={"Location": away}) if how == "http" else respond(bot, 200, refresh_page(away)))
+    [followed] = requests_of(sent)
+    assert (followed.url, followed.meta["fetch"], followed.meta["chain"]) == (away, Fetch.BOT, [bot.url])
+    gambling = "".join(f'<a href="https://slot{n}.example.com/">SLOT GACOR MAXWIN {n}</a> ' for n in range(8))
+    page = f"<html><head><title>SLOT GACOR</title></head><body>{gambling} situs slot gacor hari ini, daftar slot online</body></html>"
+    rest = answer_all(spider, [r for r in requests_of(first) if r is not bot] + [followed], {away: (200, page)})
+    [check] = checks_of(first + sent + rest)
+    assert check.status == "hacked_cloaked"
+
+
 def test_stale_deep_link_falls_back_to_the_root(spider_factory):
     spider = spider_factory(SPBE_CLOAK_CHECK=False)
     [home] = start(spider, (1, KEL, "https://bakung.example.go.id/index.php"))

@@ -48,6 +48,8 @@ from spbe_crawler.survey.targets import Targets, load_targets
 
 logger = logging.getLogger(__name__)
 HOME_KINDS = (Fetch.HOME, Fetch.BROWSER)
+# Fetches whose meta refresh is followed like an HTTP redirect (spbe_crawler/survey/refresh.py).
+FOLLOWS_REFRESH = (*HOME_KINDS, Fetch.PAGE, Fetch.BOT)
 DNS_BATCH = 200  # guessed hosts looked up at once before their requests are queued
 
 
@@ -218,8 +220,9 @@ class SurveySpider(scrapy.Spider):
         fetch: Fetch = response.meta["fetch"]
         if 300 <= response.status < 400 and b"Location" in response.headers:
             return self._follow_redirect(site, response, (response.headers.get(b"Location") or b"").decode("latin-1"))
-        if (fetch in HOME_KINDS or fetch == Fetch.PAGE) and 200 <= response.status < 300 and isinstance(response, TextResponse):
-            facts = facts or self.analyzer.facts(response)  # parsed once: handed on below
+        if fetch in FOLLOWS_REFRESH and 200 <= response.status < 300 and isinstance(response, TextResponse):
+            # Parsed once, handed on below (the search-engine copy reuses the homepage's facts when its markup is the same).
+            facts = facts or self.analyzer.facts(response, site.home_facts if fetch == Fetch.BOT else None)
             target = refresh_target(facts.refresh, response.url, self.max_refresh_delay)
             if target is not None:  # a redirect in markup, followed like one in HTTP
                 return self._follow_redirect(site, response, target)
@@ -228,7 +231,7 @@ class SurveySpider(scrapy.Spider):
         if fetch == Fetch.PAGE and 200 <= response.status < 300:
             return self._handle_page(site, response, response.meta["depth"], facts)
         if fetch == Fetch.BOT and 200 <= response.status < 300 and isinstance(response, TextResponse) and site.home_facts is not None:
-            site.bot_facts = self.analyzer.facts(response, site.home_facts)  # the same markup is not parsed again
+            site.bot_facts = facts or self.analyzer.facts(response, site.home_facts)
             verdict = self.analyzer.cloak_verdict(site.home_facts, site.bot_facts)
             if verdict:
                 site.verdicts.append(verdict)
@@ -335,6 +338,10 @@ class SurveySpider(scrapy.Spider):
             return [self._request(site, target, fetch, chain=chain, user_agent=response.meta.get("ua"))]
         if canonical_url(target) in visited or len(chain) > self.max_redirects:
             return []
+        if fetch == Fetch.BOT:  # where a search engine is sent, off the site too (a cloaked redirect)
+            if len(target) > self.max_follow_url:
+                return []
+            return [self._request(site, target, fetch, chain=chain, user_agent=response.meta.get("ua"))]
         admitted = site.frontier.admit(target)
         if admitted is None:
             return []
