@@ -138,7 +138,7 @@ def child_survey(sites: int) -> dict[str, float]:
     return {"pages": pages, "seconds": elapsed, "cpu_seconds": cpu}
 
 
-def child_bare(sites: int) -> dict[str, float]:
+def child_bare(sites: int, bot_copy: bool = False) -> dict[str, float]:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
@@ -146,6 +146,7 @@ def child_bare(sites: int) -> dict[str, float]:
 
     settings = survey_settings({"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "LOG_LEVEL": "ERROR", "REDIRECT_ENABLED": True})
     max_links, max_depth = settings.getint("SPBE_SITE_MAX_PAGES"), settings.getint("SPBE_SITE_MAX_DEPTH")  # the survey's caps
+    bot_ua = settings.get("SPBE_SEARCH_BOT_USER_AGENT")
     counted = {"pages": 0}
 
     class BareSpider(scrapy.Spider):
@@ -154,6 +155,11 @@ def child_bare(sites: int) -> dict[str, float]:
         async def start(self):  # type: ignore[no-untyped-def]
             for i in range(sites):
                 yield scrapy.Request(f"http://site-{i}.{DOMAIN}/", cb_kwargs={"depth": 0}, meta={"seen": set()})
+                if bot_copy:  # the homepage as a search engine gets it, as the survey's cloaking check asks
+                    yield scrapy.Request(f"http://site-{i}.{DOMAIN}/", self.ignore, headers={"User-Agent": bot_ua}, dont_filter=True)
+
+        def ignore(self, response):  # type: ignore[no-untyped-def]
+            return None
 
         def parse(self, response, depth):  # type: ignore[no-untyped-def]
             counted["pages"] += 1
@@ -179,7 +185,7 @@ def _cpu_seconds() -> float:
 
 
 def child_main(mode: str, sites: int) -> None:
-    result = child_survey(sites) if mode == "survey" else child_bare(sites)
+    result = child_survey(sites) if mode == "survey" else child_bare(sites, bot_copy=mode == "bare-bot")
     result["cpu_ms_per_page"] = result["cpu_seconds"] * 1000 / max(1, result["pages"])
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["pages_per_s"] = result["pages"] / result["seconds"]

@@ -167,10 +167,11 @@ def test_pipeline_memory_is_bounded_by_sites_in_flight(store):
     pipeline.close("finished")
 
 
-def test_a_site_check_that_overtakes_its_pages_waits_for_them(store):
+def test_a_site_check_that_overtakes_its_pages_waits_for_them(store, monkeypatch):
     """Scrapy may hand over a site's check before pages of an earlier response of the same site (one
     item at a time, responses interleave): the check is stored and committed only after them, and a
     discovered site's pages still find its stored id."""
+    monkeypatch.setattr("spbe_crawler.pipelines.COMMIT_SECONDS", 0)  # a finished site is committed at once
     pipeline = make_pipeline()
     pipeline.open("18.71", resume=True)
     pipeline.process_item(WebsiteItem(-1, KEL2, "https://baru.example.go.id/", "penemuan:tautan", 0.9, "bukti"))
@@ -191,6 +192,46 @@ def test_a_site_check_that_overtakes_its_pages_waits_for_them(store):
         assert {p.website_id for p in session.exec(select(Page)).all()} == {website.id}
         assert session.exec(select(Finding)).one().website_id == website.id
     pipeline.close("finished")
+
+
+def test_sites_finished_within_a_second_share_one_commit(store, monkeypatch):
+    """A finished site waits at most COMMIT_SECONDS for its commit; the sites finished meanwhile share
+    it, and each is reported stored (a cluster worker acknowledges its job then) only once committed."""
+    clock = [100.0]
+    monkeypatch.setattr("spbe_crawler.pipelines.time.monotonic", lambda: clock[0])
+    commits: list[int] = []
+    event.listen(store, "commit", lambda conn: commits.append(1))
+    with Session(store) as session:
+        session.add(Website(id=2, unit_code=KEL2, url="https://kuripan.example.go.id/", host="kuripan.example.go.id"))
+        session.commit()
+    pipeline = make_pipeline()
+    pipeline.open("18.71", resume=True)
+    reported: list[int] = []
+    pipeline.site_stored = lambda item: reported.append(item.website_id)  # type: ignore[method-assign]
+    pipeline.committed_at = clock[0]
+    commits.clear()
+    for website_id, unit in ((1, KEL), (2, KEL2)):
+        pipeline.process_item(page(website_id, f"https://s{website_id}.example.go.id/"))
+        done = check(website_id, unit)
+        done.items = 1
+        clock[0] += 0.4
+        pipeline.process_item(done)
+    assert commits == [] and reported == [], "both sites finished within a second of the last commit"
+    with Session(store) as session:
+        assert session.exec(select(SiteCheck)).all() == []
+    clock[0] += 0.3
+    pipeline.commit_due()  # what the timer calls while no item arrives
+    assert len(commits) == 1 and reported == [1, 2]
+    with Session(store) as session:
+        assert len(session.exec(select(SiteCheck)).all()) == 2 and len(session.exec(select(Page)).all()) == 2
+    pipeline.commit_due()
+    assert len(commits) == 1, "nothing waits: no empty commit"
+    pipeline.process_item(page(1, "https://s1.example.go.id/lagi"))
+    clock[0] += 5
+    pipeline.process_item(page(1, "https://s1.example.go.id/lagi2"))
+    assert len(commits) == 1, "pages alone wait for their site's check (or COMMIT_EVERY items)"
+    pipeline.close("finished")
+    assert len(commits) >= 2
 
 
 @pytest.mark.parametrize(("reason", "stored"), [("finished", 1), ("shutdown", 0)])

@@ -74,11 +74,12 @@ def test_the_collector_is_restored_only_when_the_last_open_crawl_closes(clean_gc
 
 
 def test_a_higher_threshold_set_by_the_process_is_kept():
-    gc.set_threshold(20000, 10, 10)
+    higher = heap.YOUNG_THRESHOLD * 2
+    gc.set_threshold(higher, 10, 10)
     heap.settle()
-    assert gc.get_threshold() == (20000, 10, 10)
+    assert gc.get_threshold() == (higher, 10, 10)
     heap.release()
-    assert gc.get_threshold() == (20000, 10, 10)
+    assert gc.get_threshold() == (higher, 10, 10)
 
 
 def test_the_survey_runs_with_the_heap_extension():

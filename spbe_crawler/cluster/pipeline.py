@@ -56,11 +56,14 @@ class ClusterStorePipeline(StorePipeline):
             super()._store_waiting_check(item)
 
     def site_stored(self, item: SiteCheckItem) -> None:
-        """The site's check is committed (after all its items): the feed acknowledges its unit job."""
+        """The site's check is committed (with all its items): the feed acknowledges its unit job.
+        Sites of several runs may share a commit: the keys of the site's own run are dropped once no
+        site of that run is open."""
         feed = self.crawler.spider.feed
+        run_id = feed.run_of(item.website_id)
         feed.site_stored(item.website_id)
-        if self.run_id not in feed.site_run.values():
-            self.keys.pop(self.run_id, None)
+        if run_id is not None and run_id not in feed.site_run.values():
+            self.keys.pop(run_id, None)
 
     def _write_new_rows(self) -> None:
         assert self.session is not None
@@ -87,7 +90,8 @@ class ClusterStorePipeline(StorePipeline):
                 keys.checked.add(website_id)
 
     def _spider_closed(self, spider: Any, reason: str) -> None:
+        self.stop_timer()
         if self.session is not None:
             self.store_waiting(reason)
-            self.session.commit()
+            self.commit()
             self.session.close()
