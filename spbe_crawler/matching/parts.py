@@ -81,11 +81,13 @@ class ItemList:
     def _fold(self) -> tuple[str, list[int]]:
         """The folded joined text and the offsets of its items."""
         if self._folded is None:
-            if self._text.isascii():
-                # ASCII lower-casing maps each character to one: the offsets of the items hold.
-                self._folded = (self._text.lower(), self._starts)
+            # Folding maps each character to one (İ, the one character whose lower case is two, is
+            # translated first), so the joined text is folded at once and the offsets of the items
+            # hold; should a Unicode update break that, items are folded one by one.
+            folded = fold(self._text)
+            if len(folded) == len(self._text):
+                self._folded = (folded, self._starts)
             else:
-                # Fold item by item: str.lower can change lengths, so offsets are recomputed.
                 items = [fold(item) for item in self.items]
                 self._folded = ("\n".join(items), _starts(items))
         return self._folded
