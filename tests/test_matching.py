@@ -426,3 +426,44 @@ def test_folded_item_lists_keep_the_items_offsets(items: list[str], needle: str)
 @given(st.text(max_size=20))
 def test_fold_of_ascii_and_other_text(text: str) -> None:
     assert fold(text) == text.translate({0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}).lower()
+
+
+# --- the needle sets of the literal prefilters ---------------------------------------------------------
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab .\u00e9\u2620\U0001f480", min_size=1, max_size=4), min_size=1, max_size=8, unique=True),
+    st.text(alphabet="ab .\u00e9\u2620\U0001f480\n\ud800", max_size=40),
+)
+@example(["ab", "b"], "xab")
+@example(["\ud800"], "a\ud800")  # a lone surrogate (RE2 reads UTF-8): checked needle by needle
+def test_a_needle_set_finds_exactly_the_needles_in_the_text(needles: list[str], text: str) -> None:
+    from spbe_crawler.matching.engine import NeedleSet
+
+    found = NeedleSet(lambda facts: text)
+    found.add(needles)
+    assert found.search(text) == {needle for needle in needles if needle in text}
+
+
+def test_every_prefilter_of_the_rules_answers_as_a_scan_would_on_the_demo_pages() -> None:
+    """The health rules, usage signals and signature pack run over the demo's problem pages; then each
+    prefilter they made (with the real needles of the rule files) is checked against ``in`` on every page."""
+    from inventory.page import PageData
+    from spbe_crawler.matching import engine
+
+    pages = sorted((Path(__file__).resolve().parents[1] / "spbe_crawler" / "demo" / "problem_pages").glob("*.html"))
+    assert len(pages) > 10
+    rules, pack = load_rules(), load_pack()
+    facts = [page(path.read_bytes(), url=f"https://{path.stem.split('--')[0]}.contoh.go.id/") for path in pages]
+    for one in facts:
+        rules.evaluate(one)
+        pack.match_page(PageData(url=one.url, status=one.status, headers=one.headers, facts=one))
+    prefilters = list(engine._LITERALS.values())
+    assert len(prefilters) > 50
+    fresh = [page(path.read_bytes(), url=f"https://{path.stem.split('--')[0]}.contoh.go.id/") for path in pages]
+    present = 0
+    for one in fresh:
+        for prefilter in prefilters:
+            expected = any(needle in prefilter.folded(one) for needle in prefilter.needles)
+            assert prefilter.present(one) == expected, (prefilter.needles, one.url)
+            present += expected
+    assert present > len(fresh), "some needles occur: the check is not vacuous"

@@ -32,6 +32,8 @@ from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import re2
+
 from spbe_crawler.matching.parts import ItemList, PageParts, fold
 from spbe_crawler.matching.snippets import collapse, cut, html_window, window
 from spbe_crawler.patterns import PatternError, compile_bounded, required_literals
@@ -99,31 +101,100 @@ class Hit:
 
 class Literals:
     """The literal prefilter of a matcher: one of ``needles`` must occur in the folded part, or no
-    item of the part can match. The check runs once per page and prefilter (memo on
-    ``facts.parts.literals``), however many matchers and rules share it (:func:`literals` interns them).
+    item of the part can match. The answer is kept once per page and prefilter (memo on
+    ``facts.parts.literals``), however many matchers and rules share it (:func:`literals` interns them);
+    the part's :class:`NeedleSet` finds the needles of all its prefilters in one pass.
     """
 
-    __slots__ = ("folded", "needles")
+    __slots__ = ("folded", "needles", "needle_set")
 
     def __init__(self, folded: Callable[[PageFacts], str], needles: tuple[str, ...]) -> None:
         self.folded = folded
         self.needles = needles
+        self.needle_set = _needle_sets.setdefault(folded, NeedleSet(folded))
+        self.needle_set.add(needles)
 
     def present(self, facts: PageFacts) -> bool:
         """Whether one of the needles occurs in the folded part of ``facts``."""
         memo = facts.parts.literals
         found = memo.get(self)
         if found is None:
-            text = self.folded(facts)
-            found = False
-            for needle in self.needles:
-                if needle in text:
-                    found = True
-                    break
-            memo[self] = found
+            found = memo[self] = not self.needle_set.found(facts).isdisjoint(self.needles)
         return found
 
 
+class NeedleSet:
+    """Every needle the prefilters of one folded part look for, searched in one pass per page.
+
+    Checking each needle with ``in`` scanned a page's text once per needle: hundreds of scans per
+    page, a third of the time the rules took. An RE2 set of literals (a DFA, linear in the text
+    whatever the number of needles) reports which needles occur in one scan; it is rebuilt when a
+    prefilter adds needles (the first pages of a crawl). RE2 reads UTF-8: a text or needle that
+    cannot be encoded (a lone surrogate) is checked needle by needle, with the same answer.
+    """
+
+    __slots__ = ("folded", "needles", "_compiled")
+
+    def __init__(self, folded: Callable[[PageFacts], str]) -> None:
+        self.folded = folded
+        self.needles: dict[str, None] = {}  # insertion-ordered; only ever grows
+        self._compiled: tuple[int, Any, tuple[str, ...]] | None = None
+
+    def add(self, needles: Iterable[str]) -> None:
+        for needle in needles:
+            self.needles.setdefault(needle)
+
+    def found(self, facts: PageFacts) -> frozenset[str]:
+        """The needles that occur in the folded part of ``facts`` (once per page, again if needles
+        were added since: a prefilter is made when its matcher first runs, maybe on this page)."""
+        memo = facts.parts.needles_found
+        hit = memo.get(self)
+        if hit is None or hit[0] != len(self.needles):
+            hit = memo[self] = (len(self.needles), self.search(self.folded(facts)))
+        return hit[1]
+
+    def search(self, text: str) -> frozenset[str]:
+        compiled = self._compiled
+        if compiled is None or compiled[0] != len(self.needles):
+            compiled = self._compiled = _compile_needles(tuple(self.needles))
+        _, needle_set, order = compiled
+        if needle_set is not None:
+            try:
+                return frozenset(order[index] for index in needle_set.Match(text) or ())
+            except UnicodeEncodeError:
+                pass
+        return frozenset(needle for needle in order if needle in text)
+
+
+def _compile_needles(needles: tuple[str, ...]) -> tuple[int, Any, tuple[str, ...]]:
+    """The RE2 set of ``needles`` (``None`` when one of them is not valid UTF-8: scanned one by one)."""
+    if not all(needle.isascii() or _utf8(needle) for needle in needles):
+        return len(needles), None, needles
+    options = re2.Options()
+    options.literal = True  # needles are plain strings, never patterns
+    options.max_mem = _RE2_MAX_MEM
+    needle_set = re2.Set.SearchSet(options)
+    for index, needle in enumerate(needles):
+        if needle_set.Add(needle) != index:
+            raise SpecError(f"literal {needle!r} could not be added to the needle set")
+    needle_set.Compile()
+    return len(needles), needle_set, needles
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_RE2_MAX_MEM = 64 << 20
+"""RE2's memory budget per needle set. The DFA of a set of literals has at most one state per
+prefix of a needle (an Aho-Corasick automaton), so what it needs depends on the rules, never on the
+page; the default 8 MB already holds every rule file's needles many times over."""
+
+_needle_sets: dict[Callable[[PageFacts], str], NeedleSet] = {}
 _LITERALS: dict[tuple[Callable[[PageFacts], str], tuple[str, ...]], Literals] = {}
 
 
@@ -136,7 +207,11 @@ def literals(part: Part, required: tuple[str, ...] | None) -> Literals | None:
         if part.shape is not Shape.LIST:
             return None
         folded = _list_folds.setdefault(part.read, _list_fold(part.read))
-    return _LITERALS.setdefault((folded, required), Literals(folded, required))
+    key = (folded, required)
+    found = _LITERALS.get(key)
+    if found is None:
+        found = _LITERALS[key] = Literals(folded, required)
+    return found
 
 
 _list_folds: dict[Callable[[PageFacts], Any], Callable[[PageFacts], str]] = {}

@@ -180,6 +180,8 @@ class PageParts:
         self.literals: dict[object, bool] = {}
         """Memo of the literal prefilters on this page (:class:`~spbe_crawler.matching.engine.Literals`):
         one check per page, whatever the number of rules that share it."""
+        self.needles_found: dict[object, tuple[int, frozenset[str]]] = {}
+        """Memo of the needles found in each folded part (:class:`~spbe_crawler.matching.engine.NeedleSet`)."""
 
     @cached_property
     def host(self) -> str:
