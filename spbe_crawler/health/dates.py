@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element  # what lxml.etree's HTML parser makes (no lxml.html classes)
 
 if TYPE_CHECKING:
     from spbe_crawler.health.page import PageFacts
@@ -121,7 +121,7 @@ def plausible(dates: Iterable[date], today: date) -> list[date]:
     return sorted({d for d in dates if EARLIEST <= d <= latest}, reverse=True)
 
 
-def dates_from_markup(root: HtmlElement, meta: Iterable[tuple[str, str]]) -> list[date]:
+def dates_from_markup(root: Element, meta: Iterable[tuple[str, str]]) -> list[date]:
     """Dates from ``<time datetime>``, date meta tags and JSON-LD scripts."""
     found: list[date] = []
     for element in root.iter("time"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element  # what lxml.etree's HTML parser makes (no lxml.html classes)
 
 # Elements whose text is never shown as page text.
 SKIP_TAGS = frozenset(
@@ -61,11 +61,11 @@ _OVERFLOW_HIDDEN = re.compile(r"overflow:hidden")
 class WalkResult:
     visible: list[str] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
-    anchors: list[tuple[HtmlElement, bool]] = field(default_factory=list)  # (element, is hidden)
+    anchors: list[tuple[Element, bool]] = field(default_factory=list)  # (element, is hidden)
     truncated: bool = False
 
 
-def is_hidden(element: HtmlElement) -> bool:
+def is_hidden(element: Element) -> bool:
     """Does this element itself hide its content from a visitor?"""
     if element.tag == "noscript" or element.get("hidden") is not None:
         return True
@@ -78,7 +78,7 @@ def is_hidden(element: HtmlElement) -> bool:
     return bool(_ZERO_BOX.search(compact) and _OVERFLOW_HIDDEN.search(compact))
 
 
-def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
+def walk(root: Element, text_budget: int, anchor_budget: int) -> WalkResult:
     """Collect visible and hidden text (each up to ``text_budget`` characters) and anchors.
 
     One pass over ``root.iter()`` (document order, elements created once by lxml, no child lists
@@ -87,13 +87,13 @@ def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
     """
     visible: list[str] = []
     hidden_parts: list[str] = []
-    anchors: list[tuple[HtmlElement, bool]] = []
+    anchors: list[tuple[Element, bool]] = []
     inline_tags, skip_tags = INLINE_TAGS, SKIP_TAGS
     # Open elements that have children, innermost last: (element, where its own text goes (None
     # when skipped), is it hidden, is it inline, where its tail goes (its parent's text target)).
     # An element without children is closed as soon as it is opened.
-    stack: list[tuple[HtmlElement, list[str] | None, bool, bool, list[str] | None]] = []
-    parent_node: HtmlElement | None = root.getparent()  # the innermost open element (none yet: root's parent)
+    stack: list[tuple[Element, list[str] | None, bool, bool, list[str] | None]] = []
+    parent_node: Element | None = root.getparent()  # the innermost open element (none yet: root's parent)
     parent_out: list[str] | None = visible  # where the text of its children goes
     parent_hidden = False
     for node in root.iter():
@@ -140,7 +140,7 @@ def walk(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
     return WalkResult(visible, hidden_parts, anchors)
 
 
-def _close_last(stack: list[tuple[HtmlElement, list[str] | None, bool, bool, list[str] | None]]) -> None:
+def _close_last(stack: list[tuple[Element, list[str] | None, bool, bool, list[str] | None]]) -> None:
     """Close the innermost open element of :func:`walk`: a block element ends with a space, then
     its tail goes where its parent's text goes."""
     closed, _, _, closed_inline, tail_out = stack.pop()
@@ -152,14 +152,14 @@ def _close_last(stack: list[tuple[HtmlElement, list[str] | None, bool, bool, lis
             tail_out.append(tail)
 
 
-def walk_reference(root: HtmlElement, text_budget: int, anchor_budget: int) -> WalkResult:
+def walk_reference(root: Element, text_budget: int, anchor_budget: int) -> WalkResult:
     """The straightforward walk (an explicit stack of open and close entries), with the text budget
     checked piece by piece: :func:`walk` gives the same result, faster, for text below the budget."""
     result = WalkResult()
     sizes = {True: 0, False: 0}  # hidden? -> characters collected
     # Entries: (node, closing, skip, hidden); for an opening entry the flags are the context the
     # node sits in, for a closing entry they are the context its tail belongs to (the parent's).
-    stack: list[tuple[HtmlElement, bool, bool, bool]] = [(root, False, False, False)]
+    stack: list[tuple[Element, bool, bool, bool]] = [(root, False, False, False)]
     while stack:
         node, closing, skip, hidden = stack.pop()
         tag = node.tag if isinstance(node.tag, str) else None
