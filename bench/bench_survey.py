@@ -24,9 +24,12 @@ hundreds of milliseconds away), to see how much of the difference remains when t
 the pace. Each synthetic site has 7 pages unless ``--pages`` says otherwise; both spiders stop at 16
 (the survey's default ``SPBE_SITE_MAX_PAGES`` of 15 links after the homepage), and what the survey
 does once per site (robots.txt, the search-engine copy of the homepage, the site check) weighs less
-on sites of that size, which most pemda sites reach.
+on sites of that size, which most pemda sites reach. "permintaan/hlm" is each spider's HTTP
+requests per stored page: the survey also fetches every homepage as a search engine (the cloaking
+check), a bare spider does not; with ``--bare-bot-copy`` the bare spider fetches that copy too, so
+both make the same requests and what is left of the difference is the survey's analysis and storage.
 
-Run: ``python bench/bench_survey.py [--sizes 100 1000] [--rounds 3] [--pages 7] [--latency-ms 0]`` or
+Run: ``python bench/bench_survey.py [--sizes 100 1000] [--rounds 3] [--pages 7] [--latency-ms 0] [--bare-bot-copy]`` or
 ``python bench/bench_survey.py --profile pemda [--sizes 200 2000]``. Figures only; nothing is asserted.
 """
 
@@ -131,11 +134,11 @@ def child_survey(sites: int) -> dict[str, float]:
     from spbe_crawler.survey.job import run_survey
 
     started, cpu = time.perf_counter(), _cpu_seconds()
-    run_survey(PEMDA, overrides={"LOG_LEVEL": "ERROR"})
+    stats = run_survey(PEMDA, overrides={"LOG_LEVEL": "ERROR"})
     elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     with Session(get_engine()) as session:
         pages = session.exec(select(func.count()).select_from(Page)).one()
-    return {"pages": pages, "seconds": elapsed, "cpu_seconds": cpu}
+    return {"pages": pages, "requests": stats.get("downloader/request_count", 0), "seconds": elapsed, "cpu_seconds": cpu}
 
 
 def child_bare(sites: int, bot_copy: bool = False) -> dict[str, float]:
@@ -173,10 +176,13 @@ def child_bare(sites: int, bot_copy: bool = False) -> dict[str, float]:
                     yield scrapy.Request(url, cb_kwargs={"depth": depth + 1}, meta={"seen": seen})
 
     process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareSpider)
     started, cpu = time.perf_counter(), _cpu_seconds()
-    process.crawl(BareSpider)
+    process.crawl(crawler)
     process.start()
-    return {"pages": counted["pages"], "seconds": time.perf_counter() - started, "cpu_seconds": _cpu_seconds() - cpu}
+    elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    requests = crawler.stats.get_value("downloader/request_count", 0) if crawler.stats else 0
+    return {"pages": counted["pages"], "requests": requests, "seconds": elapsed, "cpu_seconds": cpu}
 
 
 def _cpu_seconds() -> float:
@@ -187,6 +193,7 @@ def _cpu_seconds() -> float:
 def child_main(mode: str, sites: int) -> None:
     result = child_survey(sites) if mode == "survey" else child_bare(sites, bot_copy=mode == "bare-bot")
     result["cpu_ms_per_page"] = result["cpu_seconds"] * 1000 / max(1, result["pages"])
+    result["requests_per_page"] = result["requests"] / max(1, result["pages"])
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["pages_per_s"] = result["pages"] / result["seconds"]
     print(json.dumps(result))
@@ -200,6 +207,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each spider per size (median)")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay of every answer of the plain web")
     parser.add_argument("--pages", type=int, default=7, help="pages of each site of the plain web (home included)")
+    parser.add_argument(
+        "--bare-bot-copy", action="store_true", help="the bare spider also fetches each homepage as a search engine, as the survey does"
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "SITES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -208,10 +218,10 @@ def main() -> None:
     if args.profile == "pemda":
         pemda_main(args.sizes or [200, 2000])
         return
-    plain_main(args.sizes or [100, 1000], args.rounds, args.latency_ms / 1000, args.pages)
+    plain_main(args.sizes or [100, 1000], args.rounds, args.latency_ms / 1000, args.pages, args.bare_bot_copy)
 
 
-def plain_main(sizes: list[int], rounds: int, latency: float, pages: int) -> None:
+def plain_main(sizes: list[int], rounds: int, latency: float, pages: int, bot_copy: bool = False) -> None:
     """Bare and survey in turns (the first alternates per round), per size; each figure is the median
     of the rounds, each ratio the median of the rounds' ratios (a round's two runs are neighbours in
     time, so a slow spell of the machine touches both)."""
@@ -224,11 +234,11 @@ def plain_main(sizes: list[int], rounds: int, latency: float, pages: int) -> Non
         for round_no in range(rounds):
             for sites in sizes:
                 order = ("bare", "survey") if round_no % 2 == 0 else ("survey", "bare")
-                done = {mode: run_child(mode, sites, web.port) for mode in order}
+                done = {mode: run_child("bare-bot" if bot_copy and mode == "bare" else mode, sites, web.port) for mode in order}
                 runs[sites].append((done["bare"], done["survey"]))
     print(
         f"{'situs':>6} {'bare hlm/s':>11} {'survei hlm/s':>13} {'rasio':>6} {'CPU bare ms/hlm':>16} "
-        f"{'CPU survei ms/hlm':>18} {'rasio CPU':>10} {'RSS bare MB':>12} {'RSS survei MB':>14}"
+        f"{'CPU survei ms/hlm':>18} {'rasio CPU':>10} {'RSS bare MB':>12} {'RSS survei MB':>14} {'permintaan/hlm':>15}"
     )
     for sites, pairs in runs.items():
         bare, survey = (_medians([pair[side] for pair in pairs]) for side in (0, 1))
@@ -237,7 +247,8 @@ def plain_main(sizes: list[int], rounds: int, latency: float, pages: int) -> Non
         print(
             f"{sites:>6} {bare['pages_per_s']:>11.1f} {survey['pages_per_s']:>13.1f} {ratio:>6.2f} "
             f"{bare['cpu_ms_per_page']:>16.2f} {survey['cpu_ms_per_page']:>18.2f} {cpu_ratio:>10.2f} "
-            f"{bare['peak_rss_mb']:>12.0f} {survey['peak_rss_mb']:>14.0f}"
+            f"{bare['peak_rss_mb']:>12.0f} {survey['peak_rss_mb']:>14.0f} "
+            f"{bare['requests_per_page']:>6.2f} / {survey['requests_per_page']:.2f}"
         )
     if rounds > 1:
         for sites, pairs in runs.items():
@@ -255,6 +266,9 @@ def plain_main(sizes: list[int], rounds: int, latency: float, pages: int) -> Non
     print(f"Setiap situs {pages} halaman (beranda termasuk); kedua perayap berhenti pada {cap} halaman per situs.")
     if latency:
         print(f"Setiap jawaban server ditunda {latency * 1000:.0f} ms (seperti jarak jaringan ke situs).")
+    print("permintaan/hlm: permintaan HTTP per halaman tersimpan, bare / survei (robots.txt dan salinan mesin pencari ikut dihitung).")
+    if bot_copy:
+        print("Perayap bare juga mengambil beranda sebagai mesin pencari, seperti pemeriksaan cloaking survei.")
 
 
 def _medians(results: list[dict[str, float]]) -> dict[str, float]:

@@ -26,11 +26,14 @@ def test_health_and_inventory_benchmarks_print_their_figures():
 
 @pytest.mark.e2e
 def test_survey_benchmark_prints_pages_and_cpu_per_page_for_both_spiders():
-    out = run(str(BENCH / "bench_survey.py"), "--sizes", "3", "--rounds", "1", "--pages", "18", "--latency-ms", "5")
+    out = run(str(BENCH / "bench_survey.py"), "--sizes", "3", "--rounds", "1", "--pages", "18", "--latency-ms", "5", "--bare-bot-copy")
     header, row = out.splitlines()[:2]
-    assert "rasio CPU" in header and "CPU survei ms/hlm" in header
+    assert "rasio CPU" in header and "CPU survei ms/hlm" in header and "permintaan/hlm" in header
     cells = row.split()
-    assert cells[0] == "3" and all(float(cell) > 0 for cell in cells[1:])
+    assert cells[0] == "3" and all(float(cell) > 0 for cell in cells[1:] if cell != "/")
+    bare_requests, survey_requests = cells[-3], cells[-1]
+    assert bare_requests == survey_requests, "with the search-engine copy both spiders make the same requests"
+    assert float(survey_requests) == pytest.approx((1 + 16 + 1) / 16, abs=0.01)  # robots.txt, 16 pages, the copy
     assert "18 halaman" in out and "16 halaman per situs" in out and "ditunda 5 ms" in out
 
 
