@@ -50,6 +50,10 @@ from spbe_crawler.vocab import WebsiteRole, WebsiteState
 
 COMMIT_EVERY = 200
 COMMIT_SECONDS = 1.0  # how long a finished site's check may wait for its commit
+# zlib level of stored page bodies. On the real pemda pages of ../shared/pages (90 KB on average)
+# level 6 took 1.2 ms per page, a fifth of the page's analysis; level 1 takes 0.47 ms and stores
+# 16 % of the markup instead of 13.5 %.
+BODY_COMPRESSION = 1
 logger = logging.getLogger(__name__)
 
 
@@ -252,7 +256,7 @@ class StorePipeline:
         body = values.pop("body")
         values["website_id"] = website_id
         if self.store_bodies and body:
-            values["body_z"] = zlib.compress(body[: self.body_max], 6)
+            values["body_z"] = zlib.compress(body[: self.body_max], BODY_COMPRESSION)
         page = self._stored(queries.page, item.url) if item.url in self.page_urls else None
         if page is None:
             self.page_urls.add(item.url)
