@@ -5,15 +5,15 @@ crawl run; the spider finds both through :mod:`spbe_crawler.store.queries` and i
 to. Pages, findings and site checks are upserted, keyed so that re-running or resuming a job never
 duplicates a row; at the end every unit in scope gets one outcome.
 
-Commits happen when a discovered website is stored, every ``COMMIT_EVERY`` items, and at most
-``COMMIT_SECONDS`` after a site is finished (its :class:`SiteCheckItem`): the sites finished in the
-meantime share one commit (a commit per site cost about 4 % of the crawl's CPU on the fast local web
-of ``bench/bench_survey.py``, and it is a disk flush on a PostgreSQL server). A crawl stopped by Ctrl-C or SIGTERM commits everything; one
-killed outright loses the pages of sites without a committed check, and those sites are crawled
-again when the run resumes. Scrapy does not keep
-the order of items yielded by different responses, so a site check can arrive before the last
-pages of its site: it carries how many page and finding items its site yielded, and waits here
-until they are all stored. New rows are kept as
+Commits happen when a discovered website is stored, every ``COMMIT_EVERY`` items, and for finished
+sites (their :class:`SiteCheckItem`) at most once every ``COMMIT_SECONDS``: the sites finished
+meanwhile share one commit, and a timer commits the last ones when no item comes. (A commit per
+site cost about 4 % of the crawl's CPU on the fast local web of ``bench/bench_survey.py``, and it
+is a disk flush on a PostgreSQL server.) A crawl stopped by Ctrl-C or SIGTERM commits everything;
+one killed outright loses the pages of sites without a committed check, and those sites are crawled
+again when the run resumes. Scrapy does not keep the order of items yielded by different responses,
+so a site check can arrive before the last pages of its site: it carries how many page and finding
+items its site yielded, and waits here until they are all stored. New rows are kept as
 plain column values until then and written with one multi-row insert per table (building an ORM
 object per page cost more than a millisecond). The spider merges the same evidence seen on several
 pages of a site into one finding before it yields it; a finding already stored (before a resume, or
@@ -49,7 +49,7 @@ from spbe_crawler.survey import runs
 from spbe_crawler.vocab import WebsiteRole, WebsiteState
 
 COMMIT_EVERY = 200
-COMMIT_SECONDS = 1.0  # how long a finished site's check may wait for its commit
+COMMIT_SECONDS = 1.0  # finished sites are committed together, at most this often
 # zlib level of stored page bodies. On the real pemda pages of ../shared/pages (90 KB on average)
 # level 6 took 1.2 ms per page, a fifth of the page's analysis; level 1 takes 0.47 ms and stores
 # 16 % of the markup instead of 13.5 %.
@@ -79,7 +79,7 @@ class StorePipeline:
         self.waiting: dict[int, SiteCheckItem] = {}  # checks that arrived before some items of their site
         self.uncommitted: list[SiteCheckItem] = []  # checks stored since the last commit
         self.committed_at = time.monotonic()
-        self.timer: Any = None  # commits the last finished sites when no item comes (see open_spider)
+        self.timer: Any = None  # commits the last finished sites when no item comes (see start_timer)
 
     @property
     def session(self) -> Session | None:
@@ -161,7 +161,7 @@ class StorePipeline:
         return item
 
     def commit_due(self) -> None:
-        """Commit if a finished site has waited since the last commit for ``COMMIT_SECONDS``."""
+        """Commit the finished sites if the last commit is ``COMMIT_SECONDS`` old."""
         if self.uncommitted and time.monotonic() - self.committed_at >= COMMIT_SECONDS:
             self.commit()
 

@@ -111,8 +111,11 @@ class Literals:
     def __init__(self, folded: Callable[[PageFacts], str], needles: tuple[str, ...]) -> None:
         self.folded = folded
         self.needles = needles
-        self.needle_set = _needle_sets.setdefault(folded, NeedleSet(folded))
-        self.needle_set.add(needles)
+        needle_set = _needle_sets.get(folded)
+        if needle_set is None:
+            needle_set = _needle_sets[folded] = NeedleSet(folded)
+        needle_set.add(needles)
+        self.needle_set = needle_set
 
     def present(self, facts: PageFacts) -> bool:
         """Whether one of the needles occurs in the folded part of ``facts``."""
@@ -190,9 +193,10 @@ def _utf8(text: str) -> bool:
 
 
 _RE2_MAX_MEM = 64 << 20
-"""RE2's memory budget per needle set. The DFA of a set of literals has at most one state per
-prefix of a needle (an Aho-Corasick automaton), so what it needs depends on the rules, never on the
-page; the default 8 MB already holds every rule file's needles many times over."""
+"""RE2's memory budget per needle set (its default is 8 MB). The DFA of a set of literals has at
+most one state per prefix of a needle (an Aho-Corasick automaton), so what it needs depends on the
+rules, never on the page: a budget too small would miss needles on every page alike, which
+``tests/test_matching.py`` would see (it checks every rule file's prefilters against ``in``)."""
 
 _needle_sets: dict[Callable[[PageFacts], str], NeedleSet] = {}
 _LITERALS: dict[tuple[Callable[[PageFacts], str], tuple[str, ...]], Literals] = {}
