@@ -195,8 +195,9 @@ def test_a_site_check_that_overtakes_its_pages_waits_for_them(store, monkeypatch
 
 
 def test_sites_finished_within_a_second_share_one_commit(store, monkeypatch):
-    """A finished site waits at most COMMIT_SECONDS for its commit; the sites finished meanwhile share
-    it, and each is reported stored (a cluster worker acknowledges its job then) only once committed."""
+    """Finished sites are committed together, at most once every COMMIT_SECONDS (the timer commits
+    them when no item comes), and each is reported stored (a cluster worker acknowledges its job
+    then) only once committed."""
     clock = [100.0]
     monkeypatch.setattr("spbe_crawler.pipelines.time.monotonic", lambda: clock[0])
     commits: list[int] = []
