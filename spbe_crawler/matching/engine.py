@@ -161,35 +161,32 @@ class NeedleSet:
         if compiled is None or compiled[0] != len(self.needles):
             compiled = self._compiled = _compile_needles(tuple(self.needles))
         _, needle_set, order = compiled
-        if needle_set is not None:
-            try:
-                return frozenset(order[index] for index in needle_set.Match(text) or ())
-            except UnicodeEncodeError:
-                pass
-        return frozenset(needle for needle in order if needle in text)
+        if needle_set is None:
+            return _scan(order, text)
+        try:
+            return frozenset(order[index] for index in needle_set.Match(text) or ())
+        except UnicodeEncodeError:  # a lone surrogate in the text: RE2 reads UTF-8
+            return _scan(order, text)
+
+
+def _scan(needles: tuple[str, ...], text: str) -> frozenset[str]:
+    return frozenset(needle for needle in needles if needle in text)
 
 
 def _compile_needles(needles: tuple[str, ...]) -> tuple[int, Any, tuple[str, ...]]:
     """The RE2 set of ``needles`` (``None`` when one of them is not valid UTF-8: scanned one by one)."""
-    if not all(needle.isascii() or _utf8(needle) for needle in needles):
-        return len(needles), None, needles
     options = re2.Options()
     options.literal = True  # needles are plain strings, never patterns
     options.max_mem = _RE2_MAX_MEM
     needle_set = re2.Set.SearchSet(options)
-    for index, needle in enumerate(needles):
-        if needle_set.Add(needle) != index:
-            raise SpecError(f"literal {needle!r} could not be added to the needle set")
+    try:
+        for index, needle in enumerate(needles):
+            if needle_set.Add(needle) != index:
+                raise SpecError(f"literal {needle!r} could not be added to the needle set")
+    except UnicodeEncodeError:  # a needle with a lone surrogate
+        return len(needles), None, needles
     needle_set.Compile()
     return len(needles), needle_set, needles
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 _RE2_MAX_MEM = 64 << 20
