@@ -326,6 +326,25 @@ def test_a_broken_check_never_sinks_the_site(spider_factory, monkeypatch, caplog
     assert "aturan konten" in caplog.text
 
 
+def test_requests_made_before_a_broken_check_are_not_awaited(spider_factory, monkeypatch):
+    """An error after some of a response's requests were made drops them with its items: the site
+    still gets its check when its other requests are answered (it used to wait for them forever)."""
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    made = spider._request
+
+    def third_fails(site, url, fetch, **kwargs):
+        if fetch is Fetch.PAGE and len(site.frontier.seen) > 2:
+            raise RuntimeError("rusak")
+        return made(site, url, fetch, **kwargs)
+
+    monkeypatch.setattr(spider, "_request", third_fails)
+    outputs = feed(spider, respond(home, 200, HOME))
+    assert not requests_of(outputs) and not items_of(outputs, PageItem)
+    [check] = checks_of(outputs)
+    assert check.status == Status.ERROR.value and "galat analisis" in check.detail
+
+
 def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypatch, tmp_path, parses):
     monkeypatch.setenv("SPBE_HOME", str(tmp_path))  # discovery's DNS cache lives there
     spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)

@@ -205,12 +205,13 @@ class SurveySpider(scrapy.Spider):
     def handle_response(self, site: SiteState, response: Response, facts: PageFacts | None = None) -> list[Any]:
         """Everything one response of ``site`` yields (requests and items), the site check last
         (``facts``: the response's page, when it was parsed already)."""
-        items = site.items
+        items, pending = site.items, site.pending
         try:
             outputs = self._handle_response(site, response, facts)
         except Exception as error:  # one broken check never sinks the crawl
             logger.exception("Analisis %s gagal", response.url)
-            site.items = items  # the items made before the error are not yielded
+            site.items = items  # the items made before the error are not yielded,
+            site.pending = pending  # nor its requests: the site still finishes when its others are answered
             if response.meta["fetch"] == Fetch.HOME:
                 site.failure = Verdict(Status.ERROR, f"galat analisis: {error!r}"[:300])
             outputs = []
