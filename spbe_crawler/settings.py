@@ -23,6 +23,8 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
+# Scrapy's cookie middleware keeps one jar per key for the whole crawl; the spider keeps each site's
+# cookies itself (SiteState.cookies) and drops them with the site.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 

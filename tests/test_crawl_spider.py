@@ -274,6 +274,50 @@ def test_redirects_loop_and_to_parent(spider_factory):
     assert check.status == "redirect_to_parent"
 
 
+def cookie_check(request, value="1"):
+    """A visitor check: no cookie, or not this one -> back to the same address with the cookie."""
+    if f"cek={value}".encode() in (request.headers.get("Cookie") or b""):
+        return respond(request, 200, HOME)
+    return respond(request, 302, headers={"Location": request.url, "Set-Cookie": f"cek={value}; Path=/"})
+
+
+def test_a_cookie_check_redirecting_to_the_same_address_is_followed_with_the_cookie(spider_factory):
+    """Real sites behind a hosting panel or firewall answer a first visit with the same address and a
+    cookie; a browser sends it back and gets the page. That is a working site, not a redirect loop,
+    and the cookie goes with every later request of the site, never to another site."""
+    spider = spider_factory()
+    a, b = start(spider, (1, KEL, "https://bakung.example.go.id/"), (2, "18.71.01.1002", "https://kuripan.example.go.id/"))
+    [again] = requests_of(feed(spider, cookie_check(a)))
+    assert again.url == a.url and again.headers.get("Cookie") == b"cek=1" and again.meta["chain"] == [a.url]
+    outputs = feed(spider, cookie_check(again))
+    assert items_of(outputs, PageItem) and all(r.headers.get("Cookie") == b"cek=1" for r in requests_of(outputs))
+    assert {r.meta["fetch"] for r in requests_of(outputs)} >= {Fetch.PAGE, Fetch.BOT}
+    rest = answer_all(spider, requests_of(outputs), {r.url: (200, HOME) for r in requests_of(outputs) if r.meta["fetch"] is Fetch.BOT})
+    [check] = checks_of(rest)
+    assert check.status == "ok" and check.website_id == 1
+    assert b.headers.get("Cookie") is None
+    [again_b] = requests_of(feed(spider, cookie_check(b, value="2")))
+    assert again_b.headers.get("Cookie") == b"cek=2", "each site has its own cookies"
+
+
+def test_a_cookie_check_that_never_accepts_its_cookie_is_a_redirect_loop(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    [again] = requests_of(feed(spider, respond(home, 302, headers={"Location": "/", "Set-Cookie": "cek=1; Path=/"})))
+    [check] = checks_of(feed(spider, respond(again, 302, headers={"Location": "/", "Set-Cookie": "cek=1; Path=/"})))
+    assert check.status == Status.REDIRECT_LOOP.value and check.detail.count("→") == 2
+
+    spider = spider_factory(SPBE_CLOAK_CHECK=False, SPBE_MAX_REDIRECTS=3)  # a new cookie every time: up to the hop limit
+    [request] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    for hop in range(10):
+        outputs = feed(spider, respond(request, 302, headers={"Location": "/", "Set-Cookie": f"cek={hop}; Path=/"}))
+        if checks_of(outputs):
+            break
+        [request] = requests_of(outputs)
+    [check] = checks_of(outputs)
+    assert check.status == Status.REDIRECT_LOOP.value and hop == 3
+
+
 def refresh_page(url: str) -> str:
     return f"<html><head><meta http-equiv='refresh' content='0; url={url}'><title>Mengalihkan</title></head><body></body></html>"
 

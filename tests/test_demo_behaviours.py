@@ -73,6 +73,15 @@ def test_redirect_to_parent_points_at_the_pemda_portal(demo_web):
     assert answer.status == 302 and answer.headers["location"] == "https://bandarlampungkota.go.id/"
 
 
+def test_cookie_check_sends_a_first_visit_back_with_a_cookie(demo_web):
+    host = host_where(demo_web.manifest, behaviour="cookie_check")
+    first = fetch(f"https://{host}/profil", demo_web.env)
+    cookie = first.headers["set-cookie"].split(";")[0]
+    again = fetch(f"https://{host}/profil", demo_web.env, headers={"Cookie": cookie})
+    assert (first.status, first.headers["location"]) == (302, "/profil")
+    assert again.status == 200 and "Profil" in again.body.decode() and demo_web.manifest[host]["expected_status"] == "ok"
+
+
 def test_rate_limited_site_answers_429_then_200(demo_web):
     host = host_where(demo_web.manifest, behaviour="rate_limited")
     url = f"https://{host}/berita?uji={uuid.uuid4().hex}"

@@ -75,6 +75,22 @@ def test_redirect_loop_keeps_the_chain(web: LocalWeb) -> None:
     assert probe.redirect_chain == [f"http://loop.{ZONE}/", f"http://loop.{ZONE}/b"]
 
 
+def test_a_visitor_check_by_cookie_is_followed_within_one_probe(web: LocalWeb) -> None:
+    """302 to the same address with a cookie, then the page: a working site. The cookie lives for
+    one probe only (the next probe is a first visit again); a check that never accepts its cookie
+    is a loop."""
+
+    async def twice(url: str) -> list[Probe]:
+        async with Prober(quick_settings(), web.policy(), ssl_context=web.client_context()) as prober:
+            return [await prober.probe(url), await prober.probe(url)]
+
+    for probe in asyncio.run(twice(f"http://cookie.{ZONE}/")):
+        assert (probe.status, probe.http_status) == ("ok", 200)
+        assert probe.redirect_chain == [f"http://cookie.{ZONE}/"] and probe.final_url == f"http://cookie.{ZONE}/"
+    probe = _probe(web, f"http://cookieloop.{ZONE}/")
+    assert probe.status == "redirect_loop" and probe.redirect_chain == [f"http://cookieloop.{ZONE}/"] * 2
+
+
 def test_redirect_limit(web: LocalWeb) -> None:
     assert _probe(web, f"http://hop.{ZONE}/", max_redirects=1).status == "ok"
     probe = _probe(web, f"http://hop.{ZONE}/", max_redirects=0)

@@ -139,6 +139,8 @@ class LocalWeb:
             return 500, {}, b"<h1>500</h1>"
         if label == "loop":
             return 302, {"Location": "/b" if target == "/" else "/"}, b""
+        if label in ("cookie", "cookieloop") and (label == "cookieloop" or "cek=1" not in headers.get("cookie", "")):
+            return 302, {"Location": target, "Set-Cookie": "cek=1; Path=/"}, b""  # a visitor check (cookieloop: never satisfied)
         if label == "hop":
             return 301, {"Location": f"https://secure.{ZONE}/beranda"}, b""
         if label == "big":

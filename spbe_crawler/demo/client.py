@@ -34,8 +34,10 @@ def fetch(
     timeout: float = 5.0,
     max_body: int = 2 * 1024 * 1024,
     verify: bool = True,
+    headers: Mapping[str, str] | None = None,
 ) -> Fetched:
-    """One request, no redirects followed. Raises NameNotFound, OSError, ssl errors like a real client."""
+    """One request (``headers``: extra request headers), no redirects followed. Raises NameNotFound,
+    OSError, ssl errors like a real client."""
     parts = urlsplit(url)
     secure = parts.scheme == "https"
     host, port = parts.hostname or "", parts.port or (443 if secure else 80)
@@ -47,7 +49,8 @@ def fetch(
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
         conn.sock = sock
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request(method, target, headers={"Host": parts.netloc, "User-Agent": user_agent, "Accept-Encoding": "identity"})
+        sent = {"Host": parts.netloc, "User-Agent": user_agent, "Accept-Encoding": "identity", **(headers or {})}
+        conn.request(method, target, headers=sent)
         response = conn.getresponse()
         body = response.read(max_body) if method != "HEAD" else b""
         return Fetched(url, response.status, {k.lower(): v for k, v in response.getheaders()}, body)

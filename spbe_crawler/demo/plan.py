@@ -37,6 +37,7 @@ BEHAVIOUR_STATUS: dict[str, str] = {
     "hacked_cloaked": Status.HACKED_CLOAKED.value,
     "http_only": Status.OK.value,  # 443 refused: works over http:// (registry fallback, "tanpa HTTPS")
     "https_redirect": Status.OK.value,  # http:// answers 301 to https://
+    "cookie_check": Status.OK.value,  # 302 to the same address with a cookie, then the page
 }
 # Behaviours whose connections never reach the HTTP servers (see routes in manifest.py).
 NETWORK_BEHAVIOURS = frozenset({"unrouted", "refused", "blackhole", "drip"})

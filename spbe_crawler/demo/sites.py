@@ -12,13 +12,14 @@ from datetime import date
 
 from spbe_crawler.demo import traps
 from spbe_crawler.demo.content import Renderer
-from spbe_crawler.demo.messages import TEXT, Request, Response, html, plain, redirect
+from spbe_crawler.demo.messages import HTML, TEXT, Request, Response, html, plain, redirect
 from spbe_crawler.demo.region import Region, SiteSpec
 from spbe_crawler.demo.static import file_response, tree_file
 
 RATE_LIMIT_WINDOW = 30.0  # seconds: a URL answers 429, then 200 while requested within this window
 ROBOTS_OK = "User-agent: *\nDisallow: /admin/\n"
 ROBOTS_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+COOKIE_CHECK = "cek_pengunjung=1"  # the cookie of the cookie_check behaviour (name=value)
 
 
 class RateLimiter:
@@ -147,6 +148,14 @@ def _https_redirect(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
     return app.content(spec, request)
 
 
+def _cookie_check(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
+    """A visitor check without JavaScript, as some hosting panels and firewalls do: a request without
+    the cookie is sent back to the same address with it; a browser follows and gets the page."""
+    if COOKIE_CHECK not in request.headers.get("cookie", ""):
+        return Response(302, b"", HTML, [("Location", request.target), ("Set-Cookie", f"{COOKIE_CHECK}; Path=/; HttpOnly")])
+    return app.content(spec, request)
+
+
 def _blocked(app: DemoApp, spec: SiteSpec, request: Request) -> Response:
     if request.is_crawler():
         return html(
@@ -195,4 +204,5 @@ BEHAVIOURS: dict[str, Callable[[DemoApp, SiteSpec, Request], Response]] = {
     "hacked_cloaked": _hacked_cloaked,
     "http_only": _content,  # its :443 route goes to the refused port (manifest.Ports.targets)
     "https_redirect": _https_redirect,
+    "cookie_check": _cookie_check,
 }

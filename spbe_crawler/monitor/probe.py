@@ -54,6 +54,13 @@ class _Walk:
     cert: CertInfo | None = None
 
 
+def _cookie_header(cookies: httpx.Cookies, url: str) -> str | None:
+    """The Cookie header a request for ``url`` would carry with ``cookies``."""
+    request = httpx.Request("GET", url)
+    cookies.set_cookie_header(request)
+    return request.headers.get("cookie")
+
+
 def _peer_cert(response: httpx.Response) -> CertInfo | None:
     stream = response.extensions.get("network_stream")
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
@@ -129,12 +136,18 @@ class Prober:
 
     async def _walk(self, walk: _Walk, started: float, user_agent: str | None = None) -> tuple[int, int]:
         """Follow redirects from ``walk.current``; ``(final HTTP status, body bytes read)``."""
-        seen = {walk.current}
+        # Cookies of this walk only, sent back as a browser does: a visitor check that redirects to
+        # the same address with a cookie is followed; the same address with the same cookies is a loop.
+        cookies = httpx.Cookies()
+        seen: set[tuple[str, str | None]] = {(walk.current, None)}
         headers = {"User-Agent": user_agent} if user_agent else None
         for _ in range(self.settings.max_redirects + 1):
             client = self._client_for(walk.current)
-            response = await client.send(client.build_request("GET", walk.current, headers=headers), stream=True)
+            request = client.build_request("GET", walk.current, headers=headers)
+            cookies.set_cookie_header(request)
+            response = await client.send(request, stream=True)
             try:
+                cookies.extract_cookies(response)
                 if walk.ttfb_ms is None:
                     walk.ttfb_ms = (time.perf_counter() - started) * 1000
                 if response.url.scheme == "https":
@@ -146,9 +159,10 @@ class Prober:
             finally:
                 await response.aclose()
             walk.hops.append(walk.current)
-            if target in seen:
+            visit = (target, _cookie_header(cookies, target))
+            if visit in seen:
                 raise httpx.TooManyRedirects(f"{target} dikunjungi lagi setelah {len(walk.hops)} pengalihan")
-            seen.add(target)
+            seen.add(visit)
             walk.current = target
         raise httpx.TooManyRedirects(f"lebih dari {self.settings.max_redirects} pengalihan")
 

@@ -24,6 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import anyio
 import anyio.to_thread
@@ -260,8 +261,18 @@ def make_client(
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` whose connections obey ``policy`` (default: from ``SPBE_*`` variables).
 
-    Redirects are not followed by default: callers that record hops follow them themselves.
+    Redirects are not followed by default: callers that record hops follow them themselves. The
+    client keeps no cookies (its jar refuses them all): one client serves thousands of sites, and
+    each check must look like a first visit; a caller that follows a visitor check keeps the
+    cookies of that one walk (see ``monitor.probe``).
     """
     policy = policy if policy is not None else NetworkPolicy.from_env(dict(environ) if environ is not None else None)
     transport = PolicyTransport(policy, default_ssl_context(verify, environ), limits, environ=environ, trust_env=trust_env, dns_ttl=dns_ttl)
-    return httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers, trust_env=False)
+    return httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers, trust_env=False, cookies=CookieJar(_RefuseAll()))
+
+
+class _RefuseAll(DefaultCookiePolicy):
+    """A cookie policy that stores nothing."""
+
+    def set_ok(self, cookie: object, request: object) -> bool:  # noqa: ARG002 - the cookiejar interface
+        return False

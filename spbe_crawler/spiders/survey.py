@@ -172,10 +172,11 @@ class SurveySpider(scrapy.Spider):
         chain: Iterable[str] = (),
         user_agent: str | None = None,
         rule: str | None = None,
+        chain_cookies: Iterable[bytes | None] = (),
     ) -> scrapy.Request:
         site.opened()
         headers = {"User-Agent": user_agent} if user_agent else None
-        return scrapy.Request(
+        request = scrapy.Request(
             url,
             callback=self._on_response,
             errback=self._on_error,
@@ -188,11 +189,14 @@ class SurveySpider(scrapy.Spider):
                 "fetch": fetch,
                 "depth": depth,
                 "chain": list(chain),
+                "chain_cookies": list(chain_cookies),
                 "handle_httpstatus_all": True,
                 "ua": user_agent,
                 "rule": rule,
             },
         )
+        site.send_cookies(request)
+        return request
 
     # --- responses -----------------------------------------------------------------------------
     async def _on_response(self, response: Response) -> AsyncIterator[Any]:
@@ -206,6 +210,7 @@ class SurveySpider(scrapy.Spider):
         """Everything one response of ``site`` yields (requests and items), the site check last
         (``facts``: the response's page, when it was parsed already)."""
         items, pending = site.items, site.pending
+        site.keep_cookies(response)
         try:
             outputs = self._handle_response(site, response, facts)
         except Exception as error:  # one broken check never sinks the crawl
@@ -319,9 +324,12 @@ class SurveySpider(scrapy.Spider):
         fetch: Fetch = response.meta["fetch"]
         target = urljoin(response.url, location)
         chain = response.meta["chain"] + [response.url]
-        visited = {canonical_url(url) for url in chain}
+        # A hop back to an address is a loop unless it now carries other cookies (a visitor check).
+        sent = response.meta.get("chain_cookies", []) + [response.request.headers.get("Cookie") if response.request else None]
+        visited = set(zip((canonical_url(url) for url in chain), sent, strict=True))
+        looped = (canonical_url(target), site.cookie_header(target)) in visited
         if fetch in HOME_KINDS:
-            if canonical_url(target) in visited or len(chain) > self.max_redirects:
+            if looped or len(chain) > self.max_redirects:
                 site.failure = Verdict(Status.REDIRECT_LOOP, " → ".join(chain + [target])[:500], rule="redirect-chain")
                 return []
             if len(target) > self.max_follow_url:
@@ -336,13 +344,13 @@ class SurveySpider(scrapy.Spider):
             if target_key != site.frontier.key:
                 site.frontier = self._frontier(target)
             site.frontier.mark_seen(target)
-            return [self._request(site, target, fetch, chain=chain, user_agent=response.meta.get("ua"))]
-        if canonical_url(target) in visited or len(chain) > self.max_redirects:
+            return [self._request(site, target, fetch, chain=chain, user_agent=response.meta.get("ua"), chain_cookies=sent)]
+        if looped or len(chain) > self.max_redirects:
             return []
         if fetch == Fetch.BOT:  # where a search engine is sent, off the site too (a cloaked redirect)
             if len(target) > self.max_follow_url:
                 return []
-            return [self._request(site, target, fetch, chain=chain, user_agent=response.meta.get("ua"))]
+            return [self._request(site, target, fetch, chain=chain, user_agent=response.meta.get("ua"), chain_cookies=sent)]
         admitted = site.frontier.admit(target)
         if admitted is None:
             return []
@@ -355,6 +363,7 @@ class SurveySpider(scrapy.Spider):
                 chain=chain,
                 user_agent=response.meta.get("ua"),
                 rule=response.meta.get("rule"),
+                chain_cookies=sent,
             )
         ]
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from scrapy import Request
+from scrapy.http.cookies import CookieJar
+
 from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.health.usage import UsageTally
@@ -80,6 +83,10 @@ class SiteState:
     # Evidence found so far, one item per key: a menu link on every page is one finding, yielded
     # merged with the site check (bounded by the site's page cap times the rules).
     findings: dict[tuple[str, str, str], FindingItem] = field(default_factory=dict)
+    # The cookies the site set, sent back on its later requests as a browser does (a visitor check
+    # that redirects to the same address with a cookie is no redirect loop); made at the first
+    # Set-Cookie, dropped with the site.
+    cookies: CookieJar | None = None
 
     def __post_init__(self) -> None:
         self.home_url = self.home_url or self.url
@@ -95,6 +102,27 @@ class SiteState:
             return False
         self.finished = True
         return True
+
+    def keep_cookies(self, response: Any) -> None:
+        """Remember the cookies a response of the site set (by the rules of a browser's cookie jar)."""
+        if response.request is None or b"Set-Cookie" not in response.headers:
+            return
+        if self.cookies is None:
+            self.cookies = CookieJar()
+        self.cookies.extract_cookies(response, response.request)
+
+    def send_cookies(self, request: Any) -> None:
+        """Add the site's cookies that belong to ``request`` (host, path, scheme) as its Cookie header."""
+        if self.cookies is not None:
+            self.cookies.add_cookie_header(request)
+
+    def cookie_header(self, url: str) -> bytes | None:
+        """The Cookie header a request of the site for ``url`` would carry now."""
+        if self.cookies is None:
+            return None
+        request = Request(url)
+        self.cookies.add_cookie_header(request)
+        return request.headers.get("Cookie")
 
     def found(self, finding: FindingItem) -> None:
         """Keep a finding of one page, merged into the same evidence from earlier pages."""
