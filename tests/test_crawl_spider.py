@@ -349,6 +349,14 @@ def test_a_meta_refresh_is_followed_like_a_redirect(spider_factory):
     assert check.status == Status.REDIRECT_LOOP.value
 
 
+def test_a_meta_refresh_follows_the_pages_base_href(spider_factory):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    page = "<html><head><base href='/situs/'><meta http-equiv='refresh' content='0; url=beranda'></head><body></body></html>"
+    [moved] = requests_of(feed(spider, respond(home, 200, page)))
+    assert (moved.url, moved.meta["fetch"]) == ("https://bakung.example.go.id/situs/beranda", Fetch.HOME)
+
+
 def test_a_homepage_redirect_is_followed_up_to_the_url_length_limit(spider_factory):
     """Scrapy's UrlLengthMiddleware (off in the survey) dropped longer requests without calling
     back, and the site never got a check; the spider refuses them itself, with a verdict."""

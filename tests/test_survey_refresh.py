@@ -47,3 +47,16 @@ def test_the_first_refresh_outside_noscript_is_the_pages():
     assert facts.refresh == "0; url=https://portal.example.go.id/"
     assert [content for key, content in facts.meta if key == "refresh"][0].endswith("/tanpa-js")  # rules still see all
     assert parse_html(PAGE, 200, {}, "<html><head><title>x</title></head><body>x</body></html>").refresh is None
+
+
+def test_a_refresh_resolves_against_the_pages_base_href():
+    """As browsers do (the document's base URL): a site moved to a sub-folder keeps its relative
+    refresh working through <base href>; a base that is no web address is ignored."""
+    html = "<html><head><base href='https://kel.example.go.id/situs/'><meta http-equiv='refresh' content='0; url=beranda'></head></html>"
+    facts = parse_html(PAGE, 200, {}, html)
+    assert facts.base_url == "https://kel.example.go.id/situs/"
+    assert refresh_target(facts.refresh, PAGE, 100, facts.base_url) == "https://kel.example.go.id/situs/beranda"
+    placeholder = parse_html(PAGE, 200, {}, html.replace("https://kel.example.go.id/situs/", "ftp://berkas.example.go.id/"))
+    assert placeholder.base_url is None
+    assert refresh_target(placeholder.refresh, PAGE, 100, placeholder.base_url) == "https://kel.example.go.id/beranda"
+    assert parse_html(PAGE, 200, {}, "<html><head><meta http-equiv='refresh' content='0; url=a'></head></html>").base_url is None

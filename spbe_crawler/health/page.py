@@ -70,6 +70,7 @@ class PageFacts:
     hidden_text: str = ""
     meta: tuple[tuple[str, str], ...] = ()  # (lower-case name/property/itemprop/http-equiv, content)
     refresh: str | None = None  # content of the first <meta http-equiv="refresh"> outside <noscript>
+    base_url: str | None = None  # a usable <base href> the page's relative URLs resolve against (None: the page URL)
     links: tuple[Link, ...] = ()
     lang: str | None = None
     viewport: str | None = None
@@ -198,6 +199,7 @@ def _facts_from_tree(base: PageFacts, root: Element, today: date) -> PageFacts:
         hidden_text=hidden_text,
         meta=tuple(meta),
         refresh=refresh,
+        base_url=link_base if link_base != base.url else None,
         links=tuple(_links(walked.anchors, link_base)),
         lang=(root.get("lang") or root.get("xml:lang") or "").strip()[:20] or None,
         viewport=meta_dict.get("viewport"),

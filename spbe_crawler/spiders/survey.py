@@ -229,7 +229,7 @@ class SurveySpider(scrapy.Spider):
         if fetch in FOLLOWS_REFRESH and 200 <= response.status < 300 and isinstance(response, TextResponse):
             # Parsed once, handed on below (the search-engine copy reuses the homepage's facts when its markup is the same).
             facts = facts or self.analyzer.facts(response, site.home_facts if fetch == Fetch.BOT else None)
-            target = refresh_target(facts.refresh, response.url, self.max_refresh_delay)
+            target = refresh_target(facts.refresh, response.url, self.max_refresh_delay, facts.base_url)
             if target is not None:  # a redirect in markup, followed like one in HTTP
                 return self._follow_redirect(site, response, target)
         if fetch in HOME_KINDS:

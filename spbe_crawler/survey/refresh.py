@@ -4,8 +4,9 @@ Many unit "sites" are one placeholder page whose refresh sends the visitor to th
 survey follows it like an HTTP redirect (same chain, loop and portal checks), so such a unit is not
 credited with the portal's website. The content is read the way browsers read it (the HTML
 standard's declarative refresh: a delay, then optionally ``;`` or ``,``, ``URL=`` and a quoted or
-bare URL). A refresh that only reloads the page, or waits ``max_delay`` seconds or more, is no
-redirect: the visitor reads the page first.
+bare URL), resolved like every URL of the page (against its ``<base href>`` if it has one). A
+refresh that only reloads the page, or waits ``max_delay`` seconds or more, is no redirect: the
+visitor reads the page first.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from spbe_crawler.survey.links import canonical_url
 _DELAY = re.compile(r"\s*(\d*)(\.[\d.]*)?")
 
 
-def refresh_target(content: str | None, page_url: str, max_delay: float) -> str | None:
-    """The absolute URL a refresh with ``content`` on ``page_url`` sends the visitor to, if it redirects."""
+def refresh_target(content: str | None, page_url: str, max_delay: float, base_url: str | None = None) -> str | None:
+    """The absolute URL a refresh with ``content`` on ``page_url`` (whose ``<base href>`` is
+    ``base_url``, if any) sends the visitor to, if it redirects."""
     if not content:
         return None
     delay = _DELAY.match(content)
@@ -39,7 +41,7 @@ def refresh_target(content: str | None, page_url: str, max_delay: float) -> str 
     if not rest:
         return None  # "5": a reload
     try:
-        target = join_url(page_url, rest)
+        target = join_url(base_url or page_url, rest)
         if urlsplit(target).scheme not in ("http", "https") or canonical_url(target) == canonical_url(page_url):
             return None
     except ValueError:  # a malformed URL ("http://[::1"): browsers stay on the page too
