@@ -9,6 +9,7 @@ survey starts). ``scrapy crawl ... -s NAME=VALUE`` overrides any of them.
 from __future__ import annotations
 
 from spbe_crawler.config import load_settings, scrapy_settings
+from spbe_crawler.net.headers import VISITOR_HEADERS
 
 BOT_NAME = "spbe_crawler"
 SPIDER_MODULES = ["spbe_crawler.spiders"]
@@ -52,13 +53,8 @@ RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # the spider logs one line per failed site
 LOG_FORMATTER = "spbe_crawler.logs.SurveyLogFormatter"  # no "Scraped from" line per item
 REDIRECT_ENABLED = False  # the spider follows redirects itself to record chains, loops and targets
 METAREFRESH_ENABLED = False  # and meta refreshes (spbe_crawler/survey/refresh.py): Scrapy's would hide them
-# What a visitor in Indonesia asks for; Scrapy's default asks for English, and a bilingual site that
-# negotiates the language (Joomla's language filter, Polylang) would show the survey its English
-# pages, which the Indonesian rules then read.
-DEFAULT_REQUEST_HEADERS = {
-    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-    "Accept-Language": "id-ID,id;q=0.9,en;q=0.5",
-}
+# What a visitor in Indonesia asks for (spbe_crawler/net/headers.py), the monitor's headers too.
+DEFAULT_REQUEST_HEADERS = dict(VISITOR_HEADERS)
 
 # --- Network policy: connect-to routes and private addresses (see spbe_crawler/net/policy.py) -----
 TWISTED_DNS_RESOLVER = "spbe_crawler.net.twisted_resolver.PolicyResolver"

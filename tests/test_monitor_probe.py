@@ -91,6 +91,18 @@ def test_a_visitor_check_by_cookie_is_followed_within_one_probe(web: LocalWeb) -
     assert probe.status == "redirect_loop" and probe.redirect_chain == [f"http://cookieloop.{ZONE}/"] * 2
 
 
+def test_a_probe_asks_what_the_survey_asks(web: LocalWeb) -> None:
+    """The same Accept and Accept-Language as the survey (a site negotiating the language or a
+    firewall refusing requests without them answers both alike)."""
+    from spbe_crawler.survey.job import survey_settings
+
+    _probe(web, f"http://ok.{ZONE}/bahasa")
+    [sent] = [h for r, h in zip(web.requests, web.request_headers, strict=True) if r.endswith("/bahasa")][-1:]
+    survey = survey_settings().getdict("DEFAULT_REQUEST_HEADERS")
+    assert sent["accept-language"] == survey["Accept-Language"] and sent["accept-language"].startswith("id-ID")
+    assert sent["accept"] == survey["Accept"] and sent["user-agent"] == quick_settings().user_agent
+
+
 def test_redirect_limit(web: LocalWeb) -> None:
     assert _probe(web, f"http://hop.{ZONE}/", max_redirects=1).status == "ok"
     probe = _probe(web, f"http://hop.{ZONE}/", max_redirects=0)

@@ -67,6 +67,7 @@ class LocalWeb:
         self.modes: dict[str, Any] = {"toggle": 200, "hook": 200}
         self.hook_bodies: list[dict[str, Any]] = []
         self.requests: list[str] = []
+        self.request_headers: list[dict[str, str]] = []  # lower-case names, one dict per request
         self.ca = trustme.CA()
         self._contexts = self._tls_contexts()
         self.loop = asyncio.new_event_loop()
@@ -130,6 +131,7 @@ class LocalWeb:
         host = headers.get("host", "").split(":")[0]
         label = host.split(".")[0]
         self.requests.append(f"{host}{target}")
+        self.request_headers.append(headers)
         if target.startswith("http://"):
             return 200, {}, f"lewat proksi: {target}".encode()
         if target == "/hook":

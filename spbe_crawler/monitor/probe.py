@@ -24,6 +24,7 @@ from spbe_crawler.health.status import Status
 from spbe_crawler.monitor.confirmation import Rule, Window, step
 from spbe_crawler.monitor.probe_result import ProbeResult
 from spbe_crawler.monitor.settings import MonitorSettings
+from spbe_crawler.net.headers import VISITOR_HEADERS
 from spbe_crawler.net.httpx_errors import MAX_DETAIL, classify_httpx_error
 from spbe_crawler.net.httpx_transport import default_ssl_context, make_client
 from spbe_crawler.net.policy import NetworkPolicy
@@ -110,7 +111,7 @@ class Prober:
                     timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
                     verify=self.ssl_context,
                     limits=httpx.Limits(max_connections=share * 2, max_keepalive_connections=min(share, 20)),
-                    headers={"User-Agent": s.user_agent},
+                    headers={"User-Agent": s.user_agent, **VISITOR_HEADERS},
                     dns_ttl=s.dns_ttl,
                 )
                 for _ in range(shards)
