@@ -300,6 +300,18 @@ def test_a_cookie_check_redirecting_to_the_same_address_is_followed_with_the_coo
     assert again_b.headers.get("Cookie") == b"cek=2", "each site has its own cookies"
 
 
+def test_a_redirect_after_a_chain_without_recorded_cookies_is_judged(spider_factory):
+    """A discovered site's first response carries the discovery's redirect chain, without the cookies
+    each hop sent: its own redirects are still followed or called loops."""
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    home.meta.update(chain=["http://bakung.example.go.id/", "https://bakung.example.go.id/lama"], chain_cookies=[])
+    [moved] = requests_of(feed(spider, respond(home, 302, headers={"Location": "/beranda"})))
+    assert moved.meta["chain"][-1] == home.url and len(moved.meta["chain_cookies"]) == 3
+    [check] = checks_of(feed(spider, respond(moved, 302, headers={"Location": "/lama"})))
+    assert check.status == Status.REDIRECT_LOOP.value
+
+
 def test_a_cookie_check_that_never_accepts_its_cookie_is_a_redirect_loop(spider_factory):
     spider = spider_factory(SPBE_CLOAK_CHECK=False)
     [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))

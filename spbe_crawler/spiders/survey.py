@@ -325,7 +325,9 @@ class SurveySpider(scrapy.Spider):
         target = urljoin(response.url, location)
         chain = response.meta["chain"] + [response.url]
         # A hop back to an address is a loop unless it now carries other cookies (a visitor check).
-        sent = response.meta.get("chain_cookies", []) + [response.request.headers.get("Cookie") if response.request else None]
+        # (A discovered site's first response comes with the discovery's chain and no cookies recorded.)
+        sent = [*response.meta.get("chain_cookies", [])][: len(chain) - 1]
+        sent += [None] * (len(chain) - 1 - len(sent)) + [response.request.headers.get("Cookie") if response.request else None]
         visited = set(zip((canonical_url(url) for url in chain), sent, strict=True))
         looped = (canonical_url(target), site.cookie_header(target)) in visited
         if fetch in HOME_KINDS:
