@@ -440,6 +440,22 @@ def test_a_guess_redirecting_to_an_overlong_url_is_not_followed(spider_factory, 
     assert spider.discovery_done == done + 1  # settled: unconfirmed
 
 
+def test_a_guess_behind_a_cookie_check_is_confirmed_and_keeps_its_cookie(spider_factory, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPBE_HOME", str(tmp_path))
+    spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)
+    start(spider, (1, "18.71", "https://bandarlampungkota.go.id/"))
+    attempt = next(a for a in spider.discovery_guesses() if "kuripan" in a.url)
+    guess = spider._discover_request(attempt, attempt.url)
+    [again] = requests_of(spider._on_discover(respond(guess, 302, headers={"Location": guess.url, "Set-Cookie": "cek=1; Path=/"})))
+    assert again.url == guess.url and again.headers.get("Cookie") == b"cek=1"
+    body = "<title>Kelurahan Kuripan</title><h1>Kelurahan Kuripan</h1><p>Kecamatan Teluk Betung Barat</p><a href='/profil'>Profil</a>"
+    outputs = list(spider._on_discover(respond(again, 200, body)))
+    [website] = items_of(outputs, WebsiteItem)
+    assert website.unit_code == "18.71.01.1002"
+    [profil] = [r for r in requests_of(outputs) if r.url.endswith("/profil")]
+    assert profil.headers.get("Cookie") == b"cek=1", "the site's later requests carry the cookie"
+
+
 def test_a_broken_check_of_a_discovered_site_still_gives_it_a_check(spider_factory, monkeypatch, tmp_path, caplog):
     """The discovered site is kept (its website item and a check saying the analysis failed) and its
     state is dropped; a confirmation that breaks leaves the guess unconfirmed. The crawl goes on."""

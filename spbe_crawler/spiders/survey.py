@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.http.cookies import CookieJar
 from scrapy.utils.defer import maybe_deferred_to_future
 from sqlmodel import Session
 from twisted.internet import threads
@@ -455,15 +456,18 @@ class SurveySpider(scrapy.Spider):
         if self.discoverer is not None:
             self.discoverer.cache.save()
 
-    def _discover_request(self, attempt: Attempt, url: str, chain: Iterable[str] = ()) -> scrapy.Request:
-        return scrapy.Request(
+    def _discover_request(self, attempt: Attempt, url: str, chain: Iterable[str] = (), cookies: CookieJar | None = None) -> scrapy.Request:
+        request = scrapy.Request(
             url,
             callback=self._on_discover,
             errback=self._on_discover_error,
             dont_filter=True,
             priority=-5,
-            meta={"fetch": Fetch.DISCOVER, "attempt": attempt, "chain": list(chain), "handle_httpstatus_all": True},
+            meta={"fetch": Fetch.DISCOVER, "attempt": attempt, "chain": list(chain), "handle_httpstatus_all": True, "cookies": cookies},
         )
+        if cookies is not None:
+            cookies.add_cookie_header(request)
+        return request
 
     def _on_discover(self, response: Response) -> list[Any]:
         attempt: Attempt = response.meta["attempt"]
@@ -485,7 +489,7 @@ class SurveySpider(scrapy.Spider):
             target_host, own_host = site_key(urlsplit(target).hostname or ""), site_key(urlsplit(response.url).hostname or "")
             followable = len(chain) <= self.max_redirects and len(target) <= self.max_follow_url
             if followable and (target_host == own_host or target_host not in self.discoverer.tried_hosts):
-                return [self._discover_request(attempt, target, chain)]
+                return [self._discover_request(attempt, target, chain, _cookies_kept(response))]
             return self._unresolved(attempt)
         if not (200 <= response.status < 300 and isinstance(response, TextResponse)):
             return self._unresolved(attempt)
@@ -516,6 +520,7 @@ class SurveySpider(scrapy.Spider):
             frontier=self._frontier(site_url),
         )
         site.frontier.mark_seen(response.url)
+        site.cookies = response.meta.get("cookies")  # a visitor check passed on the way here
         site.opened()  # stands for this response, released by handle_response
         self.sites[site.website_id] = site
         response.meta.update(site=site.website_id, fetch=Fetch.HOME)
@@ -603,3 +608,12 @@ class SurveySpider(scrapy.Spider):
 
     def _findings(self, site: SiteState, matches: Iterable[Any]) -> list[FindingItem]:
         return [FindingItem(pemda_code=site.pemda_code, unit_code=site.unit_code, website_id=site.website_id, **match) for match in matches]
+
+
+def _cookies_kept(response: Response) -> CookieJar | None:
+    """The cookies of a guess's redirect chain so far, with those this response set (a visitor check)."""
+    cookies: CookieJar | None = response.meta.get("cookies")
+    if b"Set-Cookie" in response.headers and response.request is not None:
+        cookies = cookies or CookieJar()
+        cookies.extract_cookies(response, response.request)
+    return cookies
