@@ -96,6 +96,7 @@ class Settings(EnvSettings):
     )
     concurrent_requests: int = knob("SPBE_CONCURRENT_REQUESTS", 32, "permintaan serentak maksimum")
     concurrent_requests_per_ip: int = knob("SPBE_CONCURRENT_REQUESTS_PER_IP", 4, "permintaan serentak per alamat IP")
+    site_concurrency: int = knob("SPBE_SITE_CONCURRENCY", 2, "permintaan serentak per situs (koneksi yang dipakai ulang)")
     autothrottle: bool = knob("SPBE_AUTOTHROTTLE", True, "AutoThrottle Scrapy")
     autothrottle_target_concurrency: float = knob("SPBE_AUTOTHROTTLE_TARGET_CONCURRENCY", 2.0, "target AutoThrottle")
     download_delay: float = knob("SPBE_DOWNLOAD_DELAY", 0.0, "jeda antarpermintaan ke satu slot (detik)")
@@ -168,6 +169,11 @@ def scrapy_settings(s: Settings) -> dict[str, Any]:
         "SPBE_CLOAK_CHECK": s.cloak_check,
         "CONCURRENT_REQUESTS": s.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_IP": s.concurrent_requests_per_ip,
+        "SPBE_SITE_CONCURRENCY": max(1, s.site_concurrency),
+        # With per-IP slots this only sizes the idle keep-alive connections each host keeps: as many
+        # as a site has requests in flight, at least two (the next request of a site can go out
+        # before the connection of the last one is back in the pool).
+        "CONCURRENT_REQUESTS_PER_DOMAIN": max(2, s.site_concurrency),
         "AUTOTHROTTLE_ENABLED": s.autothrottle,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": s.autothrottle_target_concurrency,
         "DOWNLOAD_DELAY": s.download_delay,

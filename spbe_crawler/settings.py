@@ -17,9 +17,8 @@ NEWSPIDER_MODULE = "spbe_crawler.spiders"
 
 # --- Politeness ----------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
-# With per-IP slots this only sets how many idle keep-alive connections a host keeps: a survey visits
-# each site once, so one is enough (memory stays flat as the number of sites grows).
-CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# CONCURRENT_REQUESTS_PER_DOMAIN follows SPBE_SITE_CONCURRENCY (config.scrapy_settings): the spider
+# holds each site to that many requests in flight, so its pages reuse that many connections.
 # The downloader-aware queue (Scrapy's default) cannot key slots per IP.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
 AUTOTHROTTLE_START_DELAY = 0.5

@@ -29,7 +29,9 @@ def memory_db_url() -> str:
 
 
 def make_spider(**overrides: Any) -> SurveySpider:
-    settings = survey_settings({"SPBE_DISCOVERY": False, **overrides})
+    """A spider whose sites send all their requests at once unless ``SPBE_SITE_CONCURRENCY`` says
+    otherwise (tests of routing see every request a response leads to)."""
+    settings = survey_settings({"SPBE_DISCOVERY": False, "SPBE_SITE_CONCURRENCY": 1000, **overrides})
     return SurveySpider.from_crawler(Crawler(SurveySpider, settings), pemda="18.71")
 
 
@@ -70,7 +72,7 @@ def feed(spider: SurveySpider, response: Response) -> list[Any]:
 
 def fail(spider: SurveySpider, request: Request, error: BaseException) -> list[Any]:
     site = spider.sites[request.meta["site"]]
-    return asyncio.run(spider.handle_error(site, request, error)) + spider._release(site)
+    return asyncio.run(spider.handle_failure(site, request, error))
 
 
 def requests_of(outputs: Iterable[Any]) -> list[Request]:

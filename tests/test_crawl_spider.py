@@ -75,6 +75,45 @@ def test_a_site_is_crawled_and_checked_once(spider_factory):
     assert spider.sites == {}, "a finished site's state is dropped"
 
 
+@pytest.mark.parametrize("limit", [1, 2])
+def test_a_site_has_at_most_its_limit_of_requests_in_flight(spider_factory, limit):
+    """Requests of one site beyond SPBE_SITE_CONCURRENCY wait in the site's queue and go as its
+    answers come (errors included), so its pages reuse that many kept-alive connections instead of
+    opening one each; the site is crawled just as far and checked once, after its last answer."""
+    spider = spider_factory(SPBE_SITE_CONCURRENCY=limit)
+    a, b = start(spider, (1, KEL, "https://bakung.example.go.id/"), (2, "18.71.01.1002", "https://kuripan.example.go.id/"))
+    in_flight, answered, outputs = [a], 0, []
+    first = feed(spider, respond(a, 200, HOME))
+    in_flight = requests_of(first)
+    assert len(in_flight) == limit and all(r.meta["site"] == 1 for r in in_flight)
+    outputs += first
+    while in_flight:
+        request = in_flight.pop(0)
+        if answered == 1:  # a failed download releases the next request too
+            produced = fail(spider, request, DownloadConnectionRefusedError())
+        else:
+            produced = feed(spider, respond(request, 200, HOME if request.meta["fetch"] is Fetch.BOT else PAGE))
+        answered += 1
+        outputs += produced
+        in_flight += requests_of(produced)
+        assert len(in_flight) <= limit
+        assert bool(checks_of(produced)) == (not in_flight), "the check comes with the last answer, not before"
+    unlimited = spider_factory()
+    [c] = start(unlimited, (1, KEL, "https://bakung.example.go.id/"))
+    everything = requests_of(feed(unlimited, respond(c, 200, HOME)))
+    assert answered == len(everything) and len(everything) > limit
+    [check] = checks_of(outputs)
+    assert check.website_id == 1 and spider.sites.keys() == {2}, "the other site waits for its own answers only"
+    assert [(r.meta["site"], r.meta["fetch"]) for r in requests_of(feed(spider, respond(b, 200, PAGE)))] == [(2, Fetch.BOT)]
+
+
+def test_the_connection_pool_keeps_what_a_site_has_in_flight():
+    from spbe_crawler.survey.job import survey_settings
+
+    assert survey_settings().getint("SPBE_SITE_CONCURRENCY") == 2
+    assert survey_settings({"SPBE_SITE_CONCURRENCY": 2}).getint("CONCURRENT_REQUESTS_PER_DOMAIN") >= 2
+
+
 def test_a_site_check_counts_the_items_its_site_yielded(spider_factory, monkeypatch):
     """The pipeline stores a check only after this many page and finding items of its site; items
     lost to a broken analysis are not counted."""

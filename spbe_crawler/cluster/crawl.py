@@ -149,7 +149,7 @@ class UnitSpider(SurveySpider):
             )
             site.frontier.mark_seen(target.url)
             self.sites[site.website_id] = site
-            requests.append(self._request(site, target.url, Fetch.HOME))
+            requests += site.send([self._request(site, target.url, Fetch.HOME)], self.site_concurrency)
         return requests
 
     def _handle_page(self, site: SiteState, response: Any, depth: int, facts: Any = None) -> list[Any]:

@@ -67,6 +67,7 @@ class SurveySpider(scrapy.Spider):
     browser_ua: str
     bot_ua: str
     cloak_check: bool
+    site_concurrency: int  # requests of one site in flight at once
     discovery: bool
     download_timeout_s: float
     policy: NetworkPolicy
@@ -99,6 +100,7 @@ class SurveySpider(scrapy.Spider):
         spider.browser_ua = settings.get("SPBE_BROWSER_USER_AGENT")
         spider.bot_ua = settings.get("SPBE_SEARCH_BOT_USER_AGENT")
         spider.cloak_check = settings.getbool("SPBE_CLOAK_CHECK")
+        spider.site_concurrency = max(1, settings.getint("SPBE_SITE_CONCURRENCY"))
         spider.discovery = settings.getbool("SPBE_DISCOVERY")
         spider.download_timeout_s = settings.getfloat("DOWNLOAD_TIMEOUT")
         spider.policy = policy_from_settings(settings)
@@ -144,7 +146,7 @@ class SurveySpider(scrapy.Spider):
             )
             site.frontier.mark_seen(target.url)
             self.sites[site.website_id] = site
-            yield self._request(site, target.url, Fetch.HOME)
+            yield from site.send([self._request(site, target.url, Fetch.HOME)], self.site_concurrency)
 
     def discovery_guesses(self) -> list[Attempt]:
         """Host-pattern guesses for the units without a website, within the discovery budget."""
@@ -211,6 +213,7 @@ class SurveySpider(scrapy.Spider):
         """Everything one response of ``site`` yields (requests and items), the site check last
         (``facts``: the response's page, when it was parsed already)."""
         items, pending = site.items, site.pending
+        site.in_flight -= 1
         site.keep_cookies(response)
         try:
             outputs = self._handle_response(site, response, facts)
@@ -221,7 +224,7 @@ class SurveySpider(scrapy.Spider):
             if response.meta["fetch"] == Fetch.HOME:
                 site.failure = Verdict(Status.ERROR, f"galat analisis: {error!r}"[:300])
             outputs = []
-        return self._keep_findings(site, outputs) + self._release(site)
+        return self._paced(site, self._keep_findings(site, outputs)) + self._release(site)
 
     def _handle_response(self, site: SiteState, response: Response, facts: PageFacts | None = None) -> list[Any]:
         fetch: Fetch = response.meta["fetch"]
@@ -376,14 +379,19 @@ class SurveySpider(scrapy.Spider):
         site = self.sites.get(request.meta["site"])
         if site is None:
             return
-        outputs: list[Any] = []
-        try:
-            outputs = await self.handle_error(site, request, failure.value)
-        except Exception as error:
-            logger.debug("Klasifikasi galat %s gagal", request.url, exc_info=True)
-            site.failure = Verdict(Status.ERROR, repr(error)[:300])
-        for output in outputs + self._release(site):
+        for output in await self.handle_failure(site, request, failure.value):
             yield output
+
+    async def handle_failure(self, site: SiteState, request: scrapy.Request, error: BaseException) -> list[Any]:
+        """Everything one failed download of ``site`` yields, the site check last (as :meth:`handle_response`)."""
+        outputs: list[Any] = []
+        site.in_flight -= 1
+        try:
+            outputs = await self.handle_error(site, request, error)
+        except Exception as unexpected:
+            logger.debug("Klasifikasi galat %s gagal", request.url, exc_info=True)
+            site.failure = Verdict(Status.ERROR, repr(unexpected)[:300])
+        return self._paced(site, outputs) + self._release(site)
 
     async def handle_error(self, site: SiteState, request: scrapy.Request, error: BaseException) -> list[Any]:
         """A failed download: a homepage failure decides the site (after its fallbacks); others count nothing."""
@@ -522,6 +530,7 @@ class SurveySpider(scrapy.Spider):
         site.frontier.mark_seen(response.url)
         site.cookies = response.meta.get("cookies")  # a visitor check passed on the way here
         site.opened()  # stands for this response, released by handle_response
+        site.in_flight += 1
         self.sites[site.website_id] = site
         response.meta.update(site=site.website_id, fetch=Fetch.HOME)
         response.meta.setdefault("depth", 0)
@@ -557,6 +566,15 @@ class SurveySpider(scrapy.Spider):
             else:
                 kept.append(output)
         return kept
+
+    def _paced(self, site: SiteState, outputs: list[Any]) -> list[Any]:
+        """``outputs`` with the site's requests held to ``SPBE_SITE_CONCURRENCY`` in flight (the rest
+        wait in the site's queue and go as its answers come)."""
+        mine = [o for o in outputs if isinstance(o, scrapy.Request) and o.meta.get("site") == site.website_id]
+        if not mine and not site.queued:
+            return outputs
+        others = [o for o in outputs if not (isinstance(o, scrapy.Request) and o.meta.get("site") == site.website_id)]
+        return others + site.send(mine, self.site_concurrency)
 
     def _release(self, site: SiteState) -> list[Any]:
         """The site's findings and check once its last request is answered (else nothing)."""

@@ -9,6 +9,7 @@ are recorded here too, so that the site check says what was tried.
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -61,7 +62,9 @@ class SiteState:
     parent_hosts: frozenset[str]
     frontier: LinkFrontier
     started: float = field(default_factory=time.monotonic)
-    pending: int = 0
+    pending: int = 0  # requests made and not yet answered (those waiting in ``queued`` included)
+    in_flight: int = 0  # requests handed to Scrapy and not yet answered
+    queued: deque[Any] = field(default_factory=deque)  # requests made, waiting for one in flight to end
     finished: bool = False
     items: int = 0  # page items yielded (the site check carries the count, findings included)
     failure: Verdict | None = None  # the homepage could not be fetched or used
@@ -94,6 +97,16 @@ class SiteState:
     def opened(self) -> None:
         """A request of this site was scheduled."""
         self.pending += 1
+
+    def send(self, requests: list[Any], limit: int) -> list[Any]:
+        """Queue ``requests`` behind the site's earlier ones; return those that may go now, so that at
+        most ``limit`` are in flight."""
+        self.queued.extend(requests)
+        sent = []
+        while self.queued and self.in_flight < limit:
+            sent.append(self.queued.popleft())
+            self.in_flight += 1
+        return sent
 
     def closed(self) -> bool:
         """A request of this site was answered; True once, when it was the last one."""
