@@ -29,7 +29,14 @@ requests per stored page: the survey also fetches every homepage as a search eng
 check), a bare spider does not; with ``--bare-bot-copy`` the bare spider fetches that copy too, so
 both make the same requests and what is left of the difference is the survey's analysis and storage.
 
-Run: ``python bench/bench_survey.py [--sizes 100 1000] [--rounds 3] [--pages 7] [--latency-ms 0] [--bare-bot-copy]`` or
+On a shared virtual machine the speed drifts within a minute, so even neighbouring runs can differ
+by a fifth. ``--side-by-side`` runs the two spiders of a round at the same time on the same web:
+whatever slows the machine slows both, and the CPU per page of each (its own process's time) gives
+a steadier "rasio CPU". Their pages per second are then not comparable (they share the cores, and
+the one that finishes first leaves the other alone).
+
+Run: ``python bench/bench_survey.py [--sizes 100 1000] [--rounds 3] [--pages 7] [--latency-ms 0] [--bare-bot-copy]
+[--side-by-side]`` or
 ``python bench/bench_survey.py --profile pemda [--sizes 200 2000]``. Figures only; nothing is asserted.
 """
 
@@ -43,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -107,22 +115,34 @@ def child_env(home: Path, port: int) -> dict[str, str]:
 
 
 def run_child(mode: str, sites: int, port: int, web: Any = None) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        env = child_env(home, port)
-        if web is not None:  # the pemda profile
-            make_pemda_registry(home, sites)
-            env.update({"SPBE_CONNECT_TO": web.routes(), "SSL_CERT_FILE": web.ca_file, "SPBE_DISCOVERY": "1", "SPBE_DOWNLOAD_TIMEOUT": "5"})
-        else:
-            make_registry(home, sites)
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", mode, str(sites)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return run_children([mode], sites, port, web)[0]
+
+
+def run_children(modes: list[str], sites: int, port: int, web: Any = None) -> list[dict[str, float]]:
+    """One child process per mode, each with its own store, all running at the same time."""
+    with ExitStack() as stack:
+        started = []
+        for mode in modes:
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            env = child_env(home, port)
+            if web is not None:  # the pemda profile
+                make_pemda_registry(home, sites)
+                env.update(
+                    {"SPBE_CONNECT_TO": web.routes(), "SSL_CERT_FILE": web.ca_file, "SPBE_DISCOVERY": "1", "SPBE_DOWNLOAD_TIMEOUT": "5"}
+                )
+            else:
+                make_registry(home, sites)
+            errors = stack.enter_context(open(home / "stderr.txt", "w+"))  # a file: a full pipe would stall the child
+            command = [sys.executable, __file__, "--child", mode, str(sites)]
+            started.append((subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=errors, text=True), errors))
+        results = []
+        for process, errors in started:
+            output, _ = process.communicate()
+            if process.returncode:
+                errors.seek(0)
+                raise subprocess.CalledProcessError(process.returncode, process.args, output, errors.read()[-4000:])
+            results.append(json.loads(output.strip().splitlines()[-1]))
+    return results
 
 
 # --- child side ------------------------------------------------------------------------------------
@@ -216,6 +236,11 @@ def main() -> None:
     parser.add_argument(
         "--bare-bot-copy", action="store_true", help="the bare spider also fetches each homepage as a search engine, as the survey does"
     )
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="both spiders crawl at the same time in each round (the machine's drift touches both alike)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "SITES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -224,13 +249,13 @@ def main() -> None:
     if args.profile == "pemda":
         pemda_main(args.sizes or [200, 2000])
         return
-    plain_main(args.sizes or [100, 1000], args.rounds, args.latency_ms / 1000, args.pages, args.bare_bot_copy)
+    plain_main(args.sizes or [100, 1000], args.rounds, args.latency_ms / 1000, args.pages, args.bare_bot_copy, args.side_by_side)
 
 
-def plain_main(sizes: list[int], rounds: int, latency: float, pages: int, bot_copy: bool = False) -> None:
-    """Bare and survey in turns (the first alternates per round), per size; each figure is the median
-    of the rounds, each ratio the median of the rounds' ratios (a round's two runs are neighbours in
-    time, so a slow spell of the machine touches both)."""
+def plain_main(sizes: list[int], rounds: int, latency: float, pages: int, bot_copy: bool = False, side_by_side: bool = False) -> None:
+    """Bare and survey in turns (the first alternates per round), or at the same time with
+    ``side_by_side``, per size; each figure is the median of the rounds, each ratio the median of the
+    rounds' ratios (a round's two runs are neighbours in time, so a slow spell of the machine touches both)."""
     from multisite import MultiSiteWeb
 
     from spbe_crawler.config import load_settings
@@ -240,7 +265,11 @@ def plain_main(sizes: list[int], rounds: int, latency: float, pages: int, bot_co
         for round_no in range(rounds):
             for sites in sizes:
                 order = ("bare", "survey") if round_no % 2 == 0 else ("survey", "bare")
-                done = {mode: run_child("bare-bot" if bot_copy and mode == "bare" else mode, sites, web.port) for mode in order}
+                modes = ["bare-bot" if bot_copy and mode == "bare" else mode for mode in order]
+                if side_by_side:
+                    done = dict(zip(order, run_children(modes, sites, web.port), strict=True))
+                else:
+                    done = {mode: run_child(child_mode, sites, web.port) for mode, child_mode in zip(order, modes, strict=True)}
                 runs[sites].append((done["bare"], done["survey"]))
     print(
         f"{'situs':>6} {'bare hlm/s':>11} {'survei hlm/s':>13} {'rasio':>6} {'CPU bare ms/hlm':>16} "
@@ -275,6 +304,11 @@ def plain_main(sizes: list[int], rounds: int, latency: float, pages: int, bot_co
     print("permintaan/hlm: permintaan HTTP per halaman tersimpan, bare / survei (robots.txt dan salinan mesin pencari ikut dihitung).")
     if bot_copy:
         print("Perayap bare juga mengambil beranda sebagai mesin pencari, seperti pemeriksaan cloaking survei.")
+    if side_by_side:
+        print(
+            "Kedua perayap berjalan bersamaan di setiap putaran dan berbagi CPU: rasio CPU adalah angka utamanya; "
+            "hlm/s dan rasionya terdistorsi (yang lebih cepat selesai lebih dulu, sisanya berjalan sendiri)."
+        )
 
 
 def _medians(results: list[dict[str, float]]) -> dict[str, float]:
