@@ -37,6 +37,16 @@ def test_survey_benchmark_prints_pages_and_cpu_per_page_for_both_spiders():
     assert "18 halaman" in out and "16 halaman per situs" in out and "ditunda 5 ms" in out
 
 
+@pytest.mark.e2e
+def test_survey_benchmark_side_by_side_runs_both_spiders_at_once():
+    out = run(str(BENCH / "bench_survey.py"), "--sizes", "2", "--rounds", "1", "--pages", "3", "--side-by-side")
+    cells = out.splitlines()[1].split()
+    assert cells[0] == "2" and all(float(cell) > 0 for cell in cells[1:] if cell != "/")
+    assert float(cells[-3]) == pytest.approx((1 + 3) / 3, abs=0.01)  # bare: robots.txt and 3 pages
+    assert float(cells[-1]) == pytest.approx((1 + 3 + 1) / 3, abs=0.01)  # survey: and the search-engine copy
+    assert "berjalan bersamaan" in out
+
+
 def test_synthetic_sites_link_as_many_pages_as_asked(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCH))
     from multisite import PAGES, menu
