@@ -75,6 +75,16 @@ def test_a_site_is_crawled_and_checked_once(spider_factory):
     assert spider.sites == {}, "a finished site's state is dropped"
 
 
+def test_the_response_callback_returns_the_outputs_of_its_site(spider_factory):
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    outputs = home.callback(respond(home, 200, HOME))  # what Scrapy calls: a list, not a generator
+    assert isinstance(outputs, list)
+    assert [p.url for p in items_of(outputs, PageItem)] == ["https://bakung.example.go.id/"] and requests_of(outputs)
+    spider.sites.clear()  # a response of a site no longer open yields nothing
+    assert home.callback(respond(home, 200, HOME)) == []
+
+
 @pytest.mark.parametrize("limit", [1, 2])
 def test_a_site_has_at_most_its_limit_of_requests_in_flight(spider_factory, limit):
     """Requests of one site beyond SPBE_SITE_CONCURRENCY wait in the site's queue and go as its
