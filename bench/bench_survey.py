@@ -266,10 +266,8 @@ def plain_main(sizes: list[int], rounds: int, latency: float, pages: int, bot_co
             for sites in sizes:
                 order = ("bare", "survey") if round_no % 2 == 0 else ("survey", "bare")
                 modes = ["bare-bot" if bot_copy and mode == "bare" else mode for mode in order]
-                if side_by_side:
-                    done = dict(zip(order, run_children(modes, sites, web.port), strict=True))
-                else:
-                    done = {mode: run_child(child_mode, sites, web.port) for mode, child_mode in zip(order, modes, strict=True)}
+                results = run_children(modes, sites, web.port) if side_by_side else [run_child(m, sites, web.port) for m in modes]
+                done = dict(zip(order, results, strict=True))
                 runs[sites].append((done["bare"], done["survey"]))
     print(
         f"{'situs':>6} {'bare hlm/s':>11} {'survei hlm/s':>13} {'rasio':>6} {'CPU bare ms/hlm':>16} "
