@@ -178,10 +178,11 @@ def frontier_memory(redis_url: str, count: int = 20_000) -> float:
 
 
 def child_worker() -> None:
-    from spbe_crawler.cluster import settings
+    from spbe_crawler.cluster.settings import ClusterSettings
     from spbe_crawler.cluster.worker import Worker
 
-    worker = Worker(settings.redis_url() or "", settings.redis_prefix(), lease_seconds=30, overrides={"LOG_LEVEL": "ERROR"})
+    knobs = ClusterSettings.from_env()
+    worker = Worker(knobs.redis_url, knobs.redis_prefix, lease_seconds=30, overrides={"LOG_LEVEL": "ERROR"})
     report = worker.run()  # until SIGTERM
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"peak_rss_mb": peak, "units": report.units}))

@@ -15,7 +15,6 @@ Probe responses (a cheap active check such as CKAN's ``package_search``) go thro
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
@@ -28,6 +27,7 @@ import yaml
 
 from inventory.page import PageData
 from inventory.rules import Rule, RuleError, compile_rule
+from spbe_crawler import config
 from spbe_crawler.health.page import PageFacts
 from spbe_crawler.matching import Hit
 from spbe_crawler.patterns import PatternError, compile_bounded
@@ -41,9 +41,8 @@ MENU = "menu"
 
 
 def default_directory() -> Path:
-    """``$SPBE_DATA_DIR/signatures`` (the same variable as ``spbe_crawler.config.DATA_DIR``)."""
-    data_dir = os.environ.get("SPBE_DATA_DIR") or Path(__file__).resolve().parent.parent / "spbe_crawler" / "data"
-    return Path(data_dir) / "signatures"
+    """``$SPBE_DATA_DIR/signatures`` (:data:`spbe_crawler.config.DATA_DIR`, as the health rules)."""
+    return config.DATA_DIR / "signatures"
 
 
 @dataclass(frozen=True, slots=True)

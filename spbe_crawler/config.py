@@ -41,9 +41,10 @@ def parse_bool(raw: str | bool, name: str = "nilai") -> bool:
     raise SettingsError(f"{name}={raw!r} tidak sah: pakai 1/true/yes/on/ya atau 0/false/no/off/tidak")
 
 
-def knob(env: str, default: Any, doc: str) -> Any:
-    """A settings field read from the environment variable ``env``; ``doc`` says what it does (Bahasa Indonesia)."""
-    return field(default=default, metadata={"env": env, "doc": doc})
+def knob(env: str, default: Any, doc: str, secret: bool = False) -> Any:
+    """A settings field read from the environment variable ``env``; ``doc`` says what it does (Bahasa
+    Indonesia). A ``secret`` (a password, a key) is left out of the settings' repr."""
+    return field(default=default, repr=not secret, metadata={"env": env, "doc": doc})
 
 
 class EnvSettings:

@@ -91,3 +91,45 @@ def test_every_settings_object_reads_the_environment_by_one_rule(settings_class:
     with pytest.raises(SettingsError, match=variable):
         cls.from_env({variable: "mungkin"})
     assert variable in {row[0] for row in cls.table()}
+
+
+def test_cluster_settings_read_by_the_one_rule() -> None:
+    from spbe_crawler.cluster.settings import ClusterSettings
+
+    assert ClusterSettings.from_env({}) == ClusterSettings(redis_url="", redis_prefix="spbe", lease_seconds=60.0, per_ip=0, open_sites=0)
+    knobs = ClusterSettings.from_env({"SPBE_REDIS_URL": "redis://10.0.0.5:6379/0", "SPBE_WORKER_LEASE": "90", "SPBE_CLUSTER_PER_IP": " 16 "})
+    assert (knobs.redis_url, knobs.lease_seconds, knobs.per_ip) == ("redis://10.0.0.5:6379/0", 90.0, 16)
+    for variable, value in (("SPBE_WORKER_LEASE", "semenit"), ("SPBE_CLUSTER_PER_IP", "4.5"), ("SPBE_CLUSTER_OPEN_SITES", "banyak")):
+        with pytest.raises(SettingsError, match=variable):
+            ClusterSettings.from_env({variable: value})
+
+
+def test_readme_documents_every_cluster_setting() -> None:
+    from spbe_crawler.cluster.settings import ClusterSettings
+
+    readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for env, _, doc in ClusterSettings.table():
+        assert f"| `{env}` |" in readme and doc in readme, env
+
+
+def test_secrets_stay_out_of_the_settings_repr() -> None:
+    from spbe_crawler.web.settings import WebSettings
+
+    shown = repr(WebSettings.from_env({"SPBE_WEB_PASSWORD": "sandi-rahasia-1", "SPBE_WEB_SECRET": "kunci-2", "SPBE_WEB_METRICS_TOKEN": "token-3"}))
+    assert "SPBE" not in shown and "sandi-rahasia-1" not in shown and "kunci-2" not in shown and "token-3" not in shown
+    assert "framework='spbe-2020'" in shown
+
+
+def test_a_bad_setting_stops_the_cli_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from spbe_crawler.cli import main
+
+    monkeypatch.setenv("SPBE_WORKER_LEASE", "semenit")
+    monkeypatch.setenv("SPBE_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(sys, "argv", ["spbe", "worker"])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "SPBE_WORKER_LEASE='semenit' tidak sah" in err and "Traceback" not in err

@@ -73,3 +73,28 @@ def test_from_env_reads_variables_and_file(tmp_path) -> None:
     assert policy.route("a.contoh.go.id", 443) == ("127.0.0.1", 8443)
     assert policy.in_private_zone("b.contoh.go.id")
     assert policy.forbidden_reason("127.0.0.1") is None
+
+
+def test_the_environment_and_a_crawls_settings_give_the_same_policy(tmp_path) -> None:
+    from scrapy.settings import Settings as ScrapySettings
+
+    from spbe_crawler.config import load_settings, scrapy_settings
+    from spbe_crawler.net.twisted_resolver import policy_from_settings
+
+    routes = tmp_path / "routes.txt"
+    routes.write_text("!*.contoh.go.id\n", encoding="utf-8")
+    # Spaces around the comma-separated entries, as people write them: one rule (the settings object's) reads them.
+    environ = {"SPBE_CONNECT_TO": " x.go.id:80:127.0.0.1:81 , y.go.id:443:127.0.0.1:8443", "SPBE_CONNECT_TO_FILE": str(routes)}
+    environ["SPBE_ALLOWED_NETWORKS"] = "127.0.0.0/8 , 10.0.0.0/8"
+    for policy in (NetworkPolicy.from_env(environ), policy_from_settings(ScrapySettings(scrapy_settings(load_settings(environ))))):
+        assert policy.route("x.go.id", 80) == ("127.0.0.1", 81)
+        assert policy.route("y.go.id", 443) == ("127.0.0.1", 8443)
+        assert policy.in_private_zone("a.contoh.go.id")
+        assert policy.forbidden_reason("10.1.2.3") is None and policy.forbidden_reason("192.168.1.1") is not None
+
+
+def test_a_bad_setting_in_the_environment_is_named(tmp_path) -> None:
+    from spbe_crawler.config import SettingsError
+
+    with pytest.raises(SettingsError, match="SPBE_DOWNLOAD_TIMEOUT"):
+        NetworkPolicy.from_env({"SPBE_DOWNLOAD_TIMEOUT": "lama"})

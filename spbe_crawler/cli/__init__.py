@@ -68,11 +68,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main() -> None:
+    from spbe_crawler.config import SettingsError
     from spbe_crawler.store.errors import SchemaError
 
     try:
         app()
-    except SchemaError as problem:  # an old or newer database: the message says what to run
+    # An old or newer database (the message says what to run), or an SPBE_* variable with a value
+    # that cannot be used (the message names it): one line, no traceback.
+    except (SchemaError, SettingsError) as problem:
         from spbe_crawler.cli.app import err_console
 
         err_console.print(str(problem), style="red", markup=False)

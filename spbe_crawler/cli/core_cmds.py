@@ -63,7 +63,7 @@ def run_command(
     """
     from spbe_crawler.cli.worker_cmds import run_queued
     from spbe_crawler.cluster import batch as batches
-    from spbe_crawler.cluster.settings import redis_url
+    from spbe_crawler.cluster.settings import ClusterSettings
 
     try:
         codes = batches.select_pemda(pemda, provinsi, all_pemda)
@@ -73,7 +73,7 @@ def run_command(
     if not codes:
         err_console.print("Pilih pemda: --pemda 18.71, --provinsi 18, atau --semua.", style="red", markup=False)
         raise typer.Exit(2)
-    if len(codes) > 1 or provinsi or all_pemda or redis_url():
+    if len(codes) > 1 or provinsi or all_pemda or ClusterSettings.from_env().redis_url:
         run_queued(codes, wait=not no_wait, out=out)
         return
     pemda = codes[0]

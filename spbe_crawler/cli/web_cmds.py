@@ -6,7 +6,6 @@ Heavy imports (Starlette, uvicorn, argon2) happen inside the commands, so other 
 from __future__ import annotations
 
 import getpass
-import os
 import secrets
 from typing import Any
 
@@ -34,9 +33,11 @@ DEMO_USERS = (
 def _password(given: str | None) -> str:
     if given:
         return given
-    env = os.environ.get("SPBE_WEB_PASSWORD")
-    if env:
-        return env
+    from spbe_crawler.web.settings import WebSettings
+
+    from_env = WebSettings.from_env().password
+    if from_env:
+        return from_env
     first = getpass.getpass("Kata sandi: ")
     if first != getpass.getpass("Ulangi kata sandi: "):
         _fail("Kedua kata sandi tidak sama.")

@@ -13,13 +13,14 @@ from rich.markup import escape
 
 from spbe_crawler import config
 from spbe_crawler.cli.app import app, console, err_console
-from spbe_crawler.cluster import settings as cluster_config
+from spbe_crawler.cluster.settings import ClusterSettings
 
 
 def _queue():  # type: ignore[no-untyped-def]
     from spbe_crawler.cluster.queue import JobQueue, connect
 
-    url = cluster_config.redis_url()
+    knobs = ClusterSettings.from_env()
+    url = knobs.redis_url
     if not url:
         err_console.print(
             "SPBE_REDIS_URL belum diatur: survei banyak pemda dan sapuan berbagian dibagikan ke pekerja lewat Redis "
@@ -29,7 +30,7 @@ def _queue():  # type: ignore[no-untyped-def]
         )
         raise typer.Exit(2)
     try:
-        return JobQueue(connect(url), cluster_config.redis_prefix(), cluster_config.lease_seconds())
+        return JobQueue(connect(url), knobs.redis_prefix, knobs.lease_seconds)
     except Exception as problem:  # redis.ConnectionError and friends
         err_console.print(f"Redis di {url} tidak dapat dihubungi: {problem}", style="red", markup=False)
         raise typer.Exit(2) from None
@@ -130,10 +131,11 @@ def worker_command(
         return
     from spbe_crawler.cluster.worker import Worker
 
+    knobs = ClusterSettings.from_env()
     worker = Worker(
-        cluster_config.redis_url() or "",
-        prefix=cluster_config.redis_prefix(),
-        lease_seconds=cluster_config.lease_seconds(),
+        knobs.redis_url,
+        prefix=knobs.redis_prefix,
+        lease_seconds=knobs.lease_seconds,
         idle_exit=idle_exit,
     )
     console.print(f"Pekerja {escape(worker.worker)} siap; log di {escape(str(config.home_dir() / 'logs'))}.")

@@ -1,32 +1,26 @@
-"""Environment knobs of the cluster (read when used, like :mod:`spbe_crawler.config`)."""
+"""Every knob of the cluster: one ``SPBE_*`` environment variable each, read by the one rule of
+:class:`spbe_crawler.config.EnvSettings` (a bad value is a :class:`~spbe_crawler.config.SettingsError`
+naming the variable)."""
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass
+
+from spbe_crawler.config import EnvSettings, knob
 
 
-def redis_url() -> str | None:
-    """``SPBE_REDIS_URL``: the shared queue, e.g. ``redis://10.0.0.5:6379/0``; unset: no cluster."""
-    return os.environ.get("SPBE_REDIS_URL") or None
-
-
-def redis_prefix() -> str:
-    """``SPBE_REDIS_PREFIX`` (default ``spbe``): every key of this installation starts with it."""
-    return os.environ.get("SPBE_REDIS_PREFIX") or "spbe"
-
-
-def lease_seconds() -> float:
-    """``SPBE_WORKER_LEASE`` (default 60 s): a worker silent this long is dead and its job returns."""
-    return float(os.environ.get("SPBE_WORKER_LEASE") or 60)
-
-
-def per_ip() -> int:
-    """``SPBE_CLUSTER_PER_IP``: requests at once per server address, all workers together
-    (0 / unset: the same as ``SPBE_CONCURRENT_REQUESTS_PER_IP``)."""
-    return int(os.environ.get("SPBE_CLUSTER_PER_IP") or 0)
-
-
-def open_sites() -> int:
-    """``SPBE_CLUSTER_OPEN_SITES``: websites a worker's unit crawl keeps open at once (it takes no new
-    unit beyond that); 0 / unset: twice ``SPBE_CONCURRENT_REQUESTS``."""
-    return int(os.environ.get("SPBE_CLUSTER_OPEN_SITES") or 0)
+@dataclass(frozen=True)
+class ClusterSettings(EnvSettings):
+    redis_url: str = knob(
+        "SPBE_REDIS_URL", "", "antrean bersama `spbe worker` (mis. `redis://10.0.0.5:6379/0`); bila diatur, `spbe run` selalu lewat antrean"
+    )
+    redis_prefix: str = knob("SPBE_REDIS_PREFIX", "spbe", "awalan semua kunci Redis instalasi ini")
+    lease_seconds: float = knob(
+        "SPBE_WORKER_LEASE", 60.0, "detik tanpa detak sebelum pekerja dianggap mati dan pekerjaannya kembali ke antrean"
+    )
+    per_ip: int = knob(
+        "SPBE_CLUSTER_PER_IP", 0, "permintaan serentak per alamat IP server, semua pekerja bersama (0: = `SPBE_CONCURRENT_REQUESTS_PER_IP`)"
+    )
+    open_sites: int = knob(
+        "SPBE_CLUSTER_OPEN_SITES", 0, "situs yang dibuka sekaligus oleh satu pekerja (0: 2 × `SPBE_CONCURRENT_REQUESTS`)"
+    )

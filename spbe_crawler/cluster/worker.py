@@ -30,7 +30,7 @@ from sqlmodel import Session
 from spbe_crawler import config
 from spbe_crawler.cluster.crawl import FinishSpider, UnitFeed, UnitSpider
 from spbe_crawler.cluster.queue import DEFAULT_PREFIX, FAIL_LIMIT, FINISH, MONITOR, PEMDA, Job, JobQueue, connect, new_worker_id
-from spbe_crawler.cluster.settings import open_sites, per_ip
+from spbe_crawler.cluster.settings import ClusterSettings
 from spbe_crawler.store import cluster_queries, queries
 from spbe_crawler.store.db import get_engine
 from spbe_crawler.store.models import CrawlRun
@@ -42,16 +42,17 @@ from spbe_crawler.vocab import RunKind, RunState
 logger = logging.getLogger(__name__)
 
 SURVEY = RunKind.SURVEY.value
-FINISHED = "finished"
+CRAWL_FINISHED = "finished"  # Scrapy's close reason of a crawl that ran to its end
 
 
 def cluster_settings(redis_url: str, prefix: str) -> dict[str, Any]:
     """The settings a worker's crawls add to the project's (``spbe_crawler/settings.py``)."""
+    knobs = ClusterSettings.from_env()
     return {
         "SPBE_REDIS_URL": redis_url,
         "SPBE_REDIS_PREFIX": prefix,
-        "SPBE_CLUSTER_PER_IP": per_ip(),
-        "SPBE_CLUSTER_OPEN_SITES": open_sites(),
+        "SPBE_CLUSTER_PER_IP": knobs.per_ip,
+        "SPBE_CLUSTER_OPEN_SITES": knobs.open_sites,
         # scrapy-redis: the frontier of the crawl in Redis, flushed when a crawl (re)starts because the
         # per-site state of a dead worker's requests died with it (its units are crawled again).
         "SCHEDULER": "spbe_crawler.cluster.scheduler.FrontierScheduler",
@@ -91,14 +92,14 @@ def claim_run(session: Session, job: Job, worker: str, worker_alive: Callable[[s
     latest = queries.latest_run(session, job.pemda, SURVEY)
     owner = {"pid": os.getpid(), "host": socket.gethostname(), "worker": worker}
     if latest is not None and job.batch and latest.options.get("batch") == job.batch:
-        if latest.state == FINISHED:
+        if latest.state == RunState.FINISHED:
             return None
         latest.options = {**latest.options, **owner}
         latest.state = RunState.RUNNING.value
         session.add(latest)
         session.commit()
         return latest
-    if latest is not None and latest.state != FINISHED:
+    if latest is not None and latest.state != RunState.FINISHED:
         if owner_alive(latest.options, worker_alive):
             raise RunBusy(
                 f"Survei pemda {job.pemda} masih berjalan (run #{latest.id}, "
@@ -307,7 +308,7 @@ class Worker:
             self.report.skipped.append(job.pemda)
             return
         reason = await self._crawl(FinishSpider, pemda=job.pemda, leads=self.queue.leads(job.run))
-        if reason == FINISHED:
+        if reason == CRAWL_FINISHED:
             self.queue.run_done(self.worker, job)
             self.report.finished.append(job.pemda)
         elif not self.stopping:

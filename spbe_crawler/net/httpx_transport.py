@@ -266,7 +266,7 @@ def make_client(
     each check must look like a first visit; a caller that follows a visitor check keeps the
     cookies of that one walk (see ``monitor.probe``).
     """
-    policy = policy if policy is not None else NetworkPolicy.from_env(dict(environ) if environ is not None else None)
+    policy = policy if policy is not None else NetworkPolicy.from_env(environ)
     transport = PolicyTransport(policy, default_ssl_context(verify, environ), limits, environ=environ, trust_env=trust_env, dns_ttl=dns_ttl)
     return httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers, trust_env=False, cookies=CookieJar(_RefuseAll()))
 

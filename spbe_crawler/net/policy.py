@@ -18,11 +18,12 @@ Routes come from ``SPBE_CONNECT_TO`` (comma-separated) and ``SPBE_CONNECT_TO_FIL
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from spbe_crawler.config import load_settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -111,13 +112,19 @@ class NetworkPolicy:
         return policy
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> NetworkPolicy:
-        env = os.environ if environ is None else environ
-        lines = [x for x in env.get("SPBE_CONNECT_TO", "").split(",") if x.strip()]
-        route_file = env.get("SPBE_CONNECT_TO_FILE")
-        if route_file:
-            lines += Path(route_file).read_text(encoding="utf-8").splitlines()
-        return cls.from_lines(lines, env.get("SPBE_ALLOWED_NETWORKS", "").split(","))
+    def from_knobs(cls, connect_to: Iterable[str], connect_to_file: str | None, allowed_networks: Iterable[str]) -> NetworkPolicy:
+        """The policy of the ``SPBE_CONNECT_TO`` rules, the rules of ``SPBE_CONNECT_TO_FILE`` after them,
+        and ``SPBE_ALLOWED_NETWORKS`` (as :class:`spbe_crawler.config.Settings` or Scrapy's settings hold them)."""
+        lines = list(connect_to)
+        if connect_to_file:
+            lines += Path(connect_to_file).read_text(encoding="utf-8").splitlines()
+        return cls.from_lines(lines, allowed_networks)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> NetworkPolicy:
+        """The policy of the environment (``os.environ`` by default), read by the one settings object."""
+        settings = load_settings(environ)
+        return cls.from_knobs(settings.connect_to, settings.connect_to_file, settings.allowed_networks)
 
     def route(self, host: str, port: int) -> tuple[str, int] | None:
         """The connect-to target of ``host:port``, or None when it connects as usual."""

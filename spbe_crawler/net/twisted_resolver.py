@@ -34,12 +34,10 @@ def record_error(host: str, status: str, detail: str) -> None:
 
 
 def policy_from_settings(settings: Any) -> NetworkPolicy:
-    routes = list(settings.getlist("SPBE_CONNECT_TO"))
-    route_file = settings.get("SPBE_CONNECT_TO_FILE")
-    if route_file:
-        with open(route_file, encoding="utf-8") as handle:
-            routes += handle.read().splitlines()
-    return NetworkPolicy.from_lines(routes, settings.getlist("SPBE_ALLOWED_NETWORKS"))
+    """The network policy of a crawl's Scrapy settings."""
+    return NetworkPolicy.from_knobs(
+        settings.getlist("SPBE_CONNECT_TO"), settings.get("SPBE_CONNECT_TO_FILE"), settings.getlist("SPBE_ALLOWED_NETWORKS")
+    )
 
 
 @implementer(IHostResolution)

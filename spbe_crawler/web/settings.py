@@ -16,7 +16,9 @@ from spbe_crawler.config import EnvSettings, knob
 class WebSettings(EnvSettings):
     host: str = knob("SPBE_WEB_HOST", "127.0.0.1", "alamat yang didengarkan server")
     port: int = knob("SPBE_WEB_PORT", 8000, "port server")
-    secret: str = knob("SPBE_WEB_SECRET", "", "kunci penanda tangan cookie sesi (kosong: dibuat sekali di $SPBE_HOME/web-secret)")
+    secret: str = knob(
+        "SPBE_WEB_SECRET", "", "kunci penanda tangan cookie sesi (kosong: dibuat sekali di $SPBE_HOME/web-secret)", secret=True
+    )
     secure_cookies: bool = knob("SPBE_WEB_SECURE_COOKIES", False, "cookie hanya lewat HTTPS (nyalakan di belakang proksi TLS)")
     session_hours: int = knob("SPBE_WEB_SESSION_HOURS", 8, "lama sesi masuk (jam)")
     login_limit: int = knob("SPBE_WEB_LOGIN_LIMIT", 5, "gagal masuk berturut-turut sebelum akun/alamat dikunci")
@@ -26,8 +28,13 @@ class WebSettings(EnvSettings):
     public_cache: int = knob(
         "SPBE_WEB_PUBLIC_CACHE", 60, "umur simpanan angka pemantauan untuk lencana dan /metrics (detik; 0: selalu dihitung ulang)"
     )
-    metrics_token: str = knob("SPBE_WEB_METRICS_TOKEN", "", "token Bearer yang diminta /metrics (kosong: terbuka seperti halaman status)")
+    metrics_token: str = knob(
+        "SPBE_WEB_METRICS_TOKEN", "", "token Bearer yang diminta /metrics (kosong: terbuka seperti halaman status)", secret=True
+    )
     framework: str = knob("SPBE_WEB_FRAMEWORK", "spbe-2020", "kerangka penilaian yang ditampilkan")
+    password: str = knob(
+        "SPBE_WEB_PASSWORD", "", "kata sandi untuk `spbe user add` dan `spbe user set --password` tanpa ditanyakan", secret=True
+    )
 
     def signing_key(self) -> str:
         """The configured secret, else one kept in ``$SPBE_HOME/web-secret`` (owner-only)."""
