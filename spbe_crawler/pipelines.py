@@ -289,7 +289,7 @@ class StorePipeline:
         if website_id in self.portals:
             return
         self.portals.add(website_id)
-        website = self.session.get(Website, website_id)
+        website = queries.website(self.session, website_id)
         if website is not None and website.role != WebsiteRole.PORTAL and website.host == host_of(url):
             website.role = WebsiteRole.PORTAL.value
             self.session.add(website)

@@ -19,6 +19,15 @@ class UnitKind(str, Enum):
 
 
 VILLAGE_KINDS = (UnitKind.KELURAHAN, UnitKind.DESA)
+KIND_LABELS = {
+    UnitKind.PEMDA.value: ("pemda", "Pemerintah daerah"),
+    UnitKind.OPD.value: ("OPD", "Perangkat daerah (OPD)"),
+    UnitKind.KECAMATAN.value: ("kecamatan", "Kecamatan"),
+    UnitKind.KELURAHAN.value: ("kelurahan", "Kelurahan"),
+    UnitKind.DESA.value: ("desa", "Desa"),
+}
+"""The kinds a pemda's units have: (short word in a sentence, label of a list), Bahasa Indonesia; keyed
+by the stored value (an enum member hashes by its name, not its value)."""
 
 
 class WebsiteState(str, Enum):

@@ -97,7 +97,8 @@ def test_cluster_settings_read_by_the_one_rule() -> None:
     from spbe_crawler.cluster.settings import ClusterSettings
 
     assert ClusterSettings.from_env({}) == ClusterSettings(redis_url="", redis_prefix="spbe", lease_seconds=60.0, per_ip=0, open_sites=0)
-    knobs = ClusterSettings.from_env({"SPBE_REDIS_URL": "redis://10.0.0.5:6379/0", "SPBE_WORKER_LEASE": "90", "SPBE_CLUSTER_PER_IP": " 16 "})
+    environ = {"SPBE_REDIS_URL": "redis://10.0.0.5:6379/0", "SPBE_WORKER_LEASE": "90", "SPBE_CLUSTER_PER_IP": " 16 "}
+    knobs = ClusterSettings.from_env(environ)
     assert (knobs.redis_url, knobs.lease_seconds, knobs.per_ip) == ("redis://10.0.0.5:6379/0", 90.0, 16)
     for variable, value in (("SPBE_WORKER_LEASE", "semenit"), ("SPBE_CLUSTER_PER_IP", "4.5"), ("SPBE_CLUSTER_OPEN_SITES", "banyak")):
         with pytest.raises(SettingsError, match=variable):
@@ -115,7 +116,8 @@ def test_readme_documents_every_cluster_setting() -> None:
 def test_secrets_stay_out_of_the_settings_repr() -> None:
     from spbe_crawler.web.settings import WebSettings
 
-    shown = repr(WebSettings.from_env({"SPBE_WEB_PASSWORD": "sandi-rahasia-1", "SPBE_WEB_SECRET": "kunci-2", "SPBE_WEB_METRICS_TOKEN": "token-3"}))
+    secrets = {"SPBE_WEB_PASSWORD": "sandi-rahasia-1", "SPBE_WEB_SECRET": "kunci-2", "SPBE_WEB_METRICS_TOKEN": "token-3"}
+    shown = repr(WebSettings.from_env(secrets))
     assert "SPBE" not in shown and "sandi-rahasia-1" not in shown and "kunci-2" not in shown and "token-3" not in shown
     assert "framework='spbe-2020'" in shown
 

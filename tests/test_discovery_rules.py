@@ -74,6 +74,11 @@ BAD_DATA = [
         _edit("host_patterns.yaml", _set(["kinds", "dusun"], [{"id": "d", "host": "{name}.{root}"}])),
         "host_patterns.yaml: kinds.dusun",
     ),
+    (
+        "kind outside the unit vocabulary",
+        _edit("names.yaml", _set(["kinds", "dusun"], {"label": "Dusun", "words": ["dusun"], "host_prefixes": ["dusun"]})),
+        "names.yaml: kinds.dusun",
+    ),
     ("zero max", _edit("host_patterns.yaml", _set(["max_guesses"], 0)), "host_patterns.yaml: max_guesses"),
     ("score above one", _edit("thresholds.yaml", _set(["link_accept"], 1.5)), "thresholds.yaml: link_accept"),
     ("unknown key", _edit("thresholds.yaml", _set(["link_acept"], 0.8)), "thresholds.yaml: link_acept"),

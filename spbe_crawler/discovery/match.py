@@ -18,6 +18,7 @@ from spbe_crawler.discovery.names import NameForm, fold, name_forms, normalise, 
 from spbe_crawler.discovery.page import PageMatch, judge_page, page_matches_unit
 from spbe_crawler.discovery.rules import DiscoveryRules, load_rules
 from spbe_crawler.discovery.units import UnitRef, as_unit_ref
+from spbe_crawler.vocab import UnitKind
 
 __all__ = ["LinkMatch", "UnitIndex", "page_matches_unit"]
 CACHE_SIZE = 8192
@@ -55,7 +56,7 @@ class UnitIndex:
         self.root = pemda_root.lower().strip(".")
         refs = [as_unit_ref(unit) for unit in units]
         names_by_code = {ref.code: ref.name for ref in refs}
-        pemda = next((ref for ref in refs if ref.kind == "pemda"), None)
+        pemda = next((ref for ref in refs if ref.kind == UnitKind.PEMDA), None)
         kabupaten = pemda_label(pemda.name, self.rules) if pemda else root_stem(self.root, self.rules)
         self.units: list[UnitRef] = [r for r in refs if r.kind in self.rules.kinds and normalise(r.name, self.rules)]
         self._names = [(unit.name, unit.kind) for unit in self.units]
@@ -77,7 +78,7 @@ class UnitIndex:
         """Name spellings plus the ``<name><kecamatan>`` and ``<name><kabupaten>`` labels of desa sites."""
         unit = self.units[owner]
         forms = name_forms(unit.name, self.rules, abbreviations=True)
-        suffixes = [self._parents[owner]] + ([kabupaten] if unit.kind == "desa" else [])
+        suffixes = [self._parents[owner]] + ([kabupaten] if unit.kind == UnitKind.DESA else [])
         plain = name_forms(unit.name, self.rules)
         return forms + [NameForm(form.head, form.base, suffix) for form in plain for suffix in suffixes if suffix and suffix != form.head]
 
@@ -150,7 +151,7 @@ class UnitIndex:
         in the link text ("Kecamatan ..."), which wins over nothing."""
         kinds = {unit.kind for unit in self.units}
         if site.zone == "desa":
-            kinds &= {"desa"}
+            kinds &= {UnitKind.DESA.value}
         definite = [r.kind for r in label_readings(label, self.rules) if r.definite]
         text_kind = next((seg.kind for seg in segs if seg.kind), None)
         hint = definite[0] if definite else text_kind

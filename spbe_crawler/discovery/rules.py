@@ -15,7 +15,10 @@ from typing import Any
 import yaml
 
 from spbe_crawler import config
+from spbe_crawler.vocab import UnitKind
 from spbe_crawler.yamlfile import load_yaml
+
+UNIT_KINDS = tuple(kind.value for kind in UnitKind)
 
 PLACEHOLDERS = frozenset({"name", "root", "kabupaten", "parent"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -161,6 +164,8 @@ def _kinds(data: dict[str, Any], file: str) -> dict[str, KindVocab]:
         entry_id = f"kinds.{kind}"
         if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
             raise _fail(file, entry_id, "harus memuat label, words dan host_prefixes")
+        if kind not in UNIT_KINDS:
+            raise _fail(file, entry_id, f"jenis unit tidak dikenal (yang ada: {', '.join(UNIT_KINDS)})")
         kinds[kind] = KindVocab(
             kind=kind,
             label=entry["label"],

@@ -44,14 +44,11 @@ def add_window(
     session: Any, starts_at: datetime, ends_at: datetime, *, scope: str = ALL, website_id: int | None = None, note: str = ""
 ) -> int:
     """Record a window; returns its id. ``ends_at`` must come after ``starts_at``."""
-    from spbe_crawler.store.models_monitor import MaintenanceWindow
-
     if ends_at <= starts_at:
         raise ValueError("waktu selesai pemeliharaan harus setelah waktu mulai")
-    row = MaintenanceWindow(scope=scope, website_id=website_id, starts_at=starts_at, ends_at=ends_at, note=note)
-    session.add(row)
-    session.commit()
-    return int(row.id)  # type: ignore[arg-type]
+    from spbe_crawler.store import monitor_queries  # SQLAlchemy: only where a window is written
+
+    return monitor_queries.add_maintenance_window(session, scope, website_id, starts_at, ends_at, note)
 
 
 def list_windows(session: Any, since: datetime | None = None) -> list[Window]:
@@ -60,11 +57,7 @@ def list_windows(session: Any, since: datetime | None = None) -> list[Window]:
 
 
 def remove_window(session: Any, window_id: int) -> bool:
-    from spbe_crawler.store.models_monitor import MaintenanceWindow
+    """Remove window ``window_id``; False when there is none."""
+    from spbe_crawler.store import monitor_queries
 
-    row = session.get(MaintenanceWindow, window_id)
-    if row is None:
-        return False
-    session.delete(row)
-    session.commit()
-    return True
+    return monitor_queries.remove_maintenance_window(session, window_id)

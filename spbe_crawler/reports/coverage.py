@@ -19,16 +19,7 @@ from spbe_crawler.store.assessment_queries import latest_survey_run, run_by_id
 from spbe_crawler.store.models import CrawlRun, DiscoveryCandidate, SiteCheck, UnitOutcome, Website, utcnow
 from spbe_crawler.store.registry_queries import units_in_scope, websites_of
 from spbe_crawler.store.report_queries import run_candidates, run_site_checks, run_unit_outcomes
-from spbe_crawler.vocab import VILLAGE_KINDS, UnitKind, WebsiteState
-
-KIND_LABELS = {
-    UnitKind.PEMDA.value: ("pemda", "Pemerintah daerah"),
-    UnitKind.OPD.value: ("OPD", "Perangkat daerah (OPD)"),
-    UnitKind.KECAMATAN.value: ("kecamatan", "Kecamatan"),
-    UnitKind.KELURAHAN.value: ("kelurahan", "Kelurahan"),
-    UnitKind.DESA.value: ("desa", "Desa"),
-}
-
+from spbe_crawler.vocab import KIND_LABELS, VILLAGE_KINDS, UnitKind, WebsiteState
 
 NOT_CHECKED = Status.NOT_CHECKED.value  # a unit with a website the run did not reach
 

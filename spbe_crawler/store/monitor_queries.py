@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from spbe_crawler.store.models import CrawlRun, Incident, Probe, Unit, Website
-from spbe_crawler.store.models_monitor import AlertLog, PendingCheck, ProbeRollup
+from spbe_crawler.store.models_monitor import AlertLog, MaintenanceWindow, PendingCheck, ProbeRollup
 from spbe_crawler.store.monitor_reader import ALL
 from spbe_crawler.vocab import WebsiteRole, WebsiteState
 
@@ -223,3 +223,19 @@ def update_run(engine: Engine, run_id: int, options: dict[str, Any], **fields: A
         run.options = {**run.options, **options}
         session.add(run)
         session.commit()
+
+
+def add_maintenance_window(session: Session, scope: str, website_id: int | None, starts_at: datetime, ends_at: datetime, note: str) -> int:
+    row = MaintenanceWindow(scope=scope, website_id=website_id, starts_at=starts_at, ends_at=ends_at, note=note)
+    session.add(row)
+    session.commit()
+    return int(row.id)  # type: ignore[arg-type]
+
+
+def remove_maintenance_window(session: Session, window_id: int) -> bool:
+    row = session.get(MaintenanceWindow, window_id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.commit()
+    return True

@@ -12,9 +12,11 @@ from typing import Any
 
 from spbe_crawler.health.status import Status, works
 from spbe_crawler.store.monitor_reader import ALL, Reader, reader_for
+from spbe_crawler.vocab import WebsiteState
 
 WORKING = [s.value for s in Status if works(s)]
 _WORKING_SQL = ", ".join(f"'{status}'" for status in WORKING)
+REJECTED = WebsiteState.REJECTED.value  # a constant of ours, never user input, in the SQL text
 
 SiteRow = tuple[int, str, str, str, str, str, str]  # website id, url, host, role, unit code, unit name, unit kind
 IncidentRow = tuple[int, int, str, str, str, str, datetime, datetime | None]  # id, website, url, unit name, status, detail, start, end
@@ -24,7 +26,7 @@ WindowRow = tuple[int, str, int | None, datetime, datetime, str]  # id, scope, w
 def _scope_sql(scope: str) -> str:
     """Joins and filter of a query on ``x.website_id``: non-rejected websites of the scope."""
     where = "" if scope == ALL else " AND (u.code = :scope OR u.pemda_code = :scope)"
-    return f"JOIN website w ON w.id = x.website_id JOIN unit u ON u.code = w.unit_code WHERE w.state != 'rejected'{where}"
+    return f"JOIN website w ON w.id = x.website_id JOIN unit u ON u.code = w.unit_code WHERE w.state != '{REJECTED}'{where}"
 
 
 def _time(db: Reader, value: Any) -> datetime:
@@ -39,7 +41,7 @@ def site_rows(source: Any, scope: str) -> list[SiteRow]:
     where = "" if scope == ALL else " AND (u.code = :scope OR u.pemda_code = :scope)"
     rows = db.rows(
         "SELECT w.id, w.url, w.host, w.role, w.unit_code, u.name, u.kind FROM website w "
-        f"JOIN unit u ON u.code = w.unit_code WHERE w.state != 'rejected'{where} ORDER BY w.id",
+        f"JOIN unit u ON u.code = w.unit_code WHERE w.state != '{REJECTED}'{where} ORDER BY w.id",
         scope=scope,
     )
     return [(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]

@@ -71,6 +71,10 @@ def website_id(session: Session, unit_code: str, url: str) -> int | None:
     return website.id if website else None
 
 
+def website(session: Session, website_id: int) -> Website | None:
+    return session.get(Website, website_id)
+
+
 def units_with_websites(session: Session) -> set[str]:
     """Codes of the units that have a website nobody rejected."""
     return set(session.exec(select(Website.unit_code).where(Website.state != WebsiteState.REJECTED.value)).all())

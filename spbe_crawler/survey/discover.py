@@ -20,6 +20,7 @@ from spbe_crawler.discovery.learn import KnownSite, LearnedKind, learn_patterns
 from spbe_crawler.discovery.names import pemda_root_guess
 from spbe_crawler.discovery.rules import load_rules
 from spbe_crawler.survey.links import site_key
+from spbe_crawler.vocab import KIND_LABELS, VILLAGE_KINDS, UnitKind
 
 logger = logging.getLogger(__name__)
 TRIED_SHOWN = 6  # names listed in a no_website outcome; the rest are counted
@@ -132,7 +133,7 @@ class TriedNames:
 
 
 class Discoverer:
-    KINDS = ("kecamatan", "kelurahan", "desa")
+    KINDS = (UnitKind.KECAMATAN, *VILLAGE_KINDS)
 
     def __init__(
         self,
@@ -158,7 +159,7 @@ class Discoverer:
         self.opd_hosts = {
             f"{u.code.split('/', 1)[1]}.{self.root}": u.code
             for u in units
-            if u.kind == "opd" and "/" in u.code and self.root and not hosts_by_unit.get(u.code)
+            if u.kind == UnitKind.OPD and "/" in u.code and self.root and not hosts_by_unit.get(u.code)
         }
         known = {host for hosts in hosts_by_unit.values() for host in hosts}
         self.index = UnitIndex(units, self.root, known_hosts=known) if self.root else None
@@ -186,7 +187,7 @@ class Discoverer:
         """Host-pattern guesses for every unit without a website (nothing without a pemda root)."""
         if self.index is None:
             return []
-        pemda = next((u for u in self.units.values() if u.kind == "pemda"), None)
+        pemda = next((u for u in self.units.values() if u.kind == UnitKind.PEMDA), None)
         attempts = []
         if self.root_guess and pemda is not None and self.root_guess not in self.tried_hosts:
             self.tried_hosts.add(self.root_guess)
@@ -275,7 +276,7 @@ class Discoverer:
         if not self.root or not host.endswith("." + self.root) or host in self.tried_hosts:
             return None
         self.tried_hosts.add(host)
-        pemda = next((u.code for u in self.units.values() if u.kind == "pemda"), None)
+        pemda = next((u.code for u in self.units.values() if u.kind == UnitKind.PEMDA), None)
         if pemda is None:
             return None
         evidence = f"layanan {service} ditautkan dari {found_on}"
@@ -289,7 +290,7 @@ class Discoverer:
             if code in self.found:
                 continue
             unit = self.units[code]
-            if unit.kind in ("opd", "pemda"):
+            if unit.kind in (UnitKind.OPD, UnitKind.PEMDA):
                 verdict = page_matches_unit(title, text, unit.name, unit.kind)
             else:
                 verdict = self.index.confirm_page(code, title, text)
@@ -304,7 +305,7 @@ def preview(units: list[Any], hosts_by_unit: dict[str, set[str]], pemda_code: st
 
     Runs the guessing itself (pure, no network) to give the exact number of host names to look up.
     """
-    kinds = {"kecamatan": "kecamatan", "kelurahan": "kelurahan", "desa": "desa", "opd": "OPD"}
+    kinds = {kind.value: KIND_LABELS[kind.value][0] for kind in (UnitKind.KECAMATAN, *VILLAGE_KINDS, UnitKind.OPD)}
     scoped = [u for u in units if u.kind in kinds]
     missing = [u for u in scoped if not hosts_by_unit.get(u.code)]
     if not missing:

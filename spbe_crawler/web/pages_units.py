@@ -9,8 +9,8 @@ from starlette.responses import Response
 from scoring import cells
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.registry.scope import KIND_ORDER, websites_of
-from spbe_crawler.reports.coverage import CSV_COLUMNS, KIND_LABELS, CoverageRow, build_coverage, csv_values
-from spbe_crawler.vocab import UnitKind
+from spbe_crawler.reports.coverage import CSV_COLUMNS, CoverageRow, build_coverage, csv_values
+from spbe_crawler.vocab import KIND_LABELS, UnitKind
 from spbe_crawler.web.core import Ctx, view
 
 SORTS = {
