@@ -208,13 +208,13 @@ def test_cli_status_page_and_rollup(engine, tmp_path, monkeypatch) -> None:
     ],
 )
 def test_format_duration(seconds: int, text: str) -> None:
-    from spbe_crawler.monitor.figures import format_duration
+    from spbe_crawler.reports.formatting import format_duration
 
     assert format_duration(seconds) == text
 
 
 @pytest.mark.parametrize(("days", "text"), [(None, "–"), (-1, "sudah kedaluwarsa"), (0, "0 hari lagi"), (12, "12 hari lagi")])
 def test_cert_label(days: int | None, text: str) -> None:
-    from spbe_crawler.monitor.figures import cert_label
+    from spbe_crawler.reports.formatting import cert_label
 
     assert cert_label(days) == text

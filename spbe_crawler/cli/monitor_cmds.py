@@ -180,7 +180,8 @@ def _sites_table(figures: MonitorFigures) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    from spbe_crawler.monitor.figures import WINDOW_LABELS, cert_label
+    from spbe_crawler.monitor.figures import WINDOW_LABELS
+    from spbe_crawler.reports.formatting import cert_label
     from spbe_crawler.vocab import WebsiteRole
 
     table = Table(title=f"Ketersediaan situs — {figures.scope_name}")
@@ -225,8 +226,8 @@ def _print_figures(figures: MonitorFigures) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from spbe_crawler.monitor.figures import CERT_HORIZON, WINDOW_LABELS, cert_label, expiring_certs, format_duration
-    from spbe_crawler.reports.formatting import waktu
+    from spbe_crawler.monitor.figures import CERT_HORIZON, WINDOW_LABELS, expiring_certs
+    from spbe_crawler.reports.formatting import cert_label, format_duration, waktu
 
     console.print(_sites_table(figures))
     kinds = Table(title="Ketersediaan menurut jenis unit")

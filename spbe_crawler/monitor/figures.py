@@ -105,21 +105,6 @@ class MonitorFigures:
     certs_expiring: dict[int, list[SiteFigures]]
 
 
-def format_duration(seconds: int) -> str:
-    """``"3 hari 4 jam"``, ``"2 jam 5 menit"``, ``"7 menit"``: the two largest units."""
-    days, rest = divmod(max(seconds, 0), 86400)
-    hours, rest = divmod(rest, 3600)
-    parts = [(days, "hari"), (hours, "jam"), (rest // 60, "menit")]
-    shown = [f"{value} {unit}" for value, unit in parts if value][:2]
-    return " ".join(shown) or "kurang dari 1 menit"
-
-
-def cert_label(days_left: int | None) -> str:
-    if days_left is None:
-        return "–"
-    return "sudah kedaluwarsa" if days_left < 0 else f"{days_left} hari lagi"
-
-
 def window_start(now: datetime, window: str) -> datetime:
     return floor_hour(now - WINDOWS[window])
 

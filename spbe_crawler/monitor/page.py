@@ -13,24 +13,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
-
 from spbe_crawler.monitor.badges import STATE_TEXT, badge_files
 from spbe_crawler.monitor.figures import (
     CERT_HORIZON,
     WINDOW_LABELS,
     MonitorFigures,
     SiteFigures,
-    cert_label,
     daily_uptime,
     expiring_certs,
-    format_duration,
     hourly_latency,
     monitor_figures,
 )
 from spbe_crawler.monitor.maintenance import Window, list_windows
-from spbe_crawler.monitor.page_template import TEMPLATE
-from spbe_crawler.reports.formatting import angka, persen, tanggal, waktu
+from spbe_crawler.reports.formatting import persen
+from spbe_crawler.reports.templating import environment
 from spbe_crawler.store.monitor_reader import ALL
 from spbe_crawler.vocab import WebsiteRole
 
@@ -38,6 +34,7 @@ BAR_W, BAR_GAP, CHART_H, LINE_H = 8, 2, 40, 40
 SPARK_W, SPARK_H = 96, 18
 SPARKLINE_LIMIT = 500  # unit sites with a latency sparkline (one small query each)
 DEFAULT_REFRESH = 300  # seconds, the portal sweep interval
+STATUS_TEMPLATE = "status.html.j2"  # in spbe_crawler/reports/templates, rendered by the one environment
 
 
 @dataclass
@@ -72,7 +69,7 @@ def _bars(days: list[tuple[date, float | None]]) -> list[Bar]:
     bars = []
     for i, (day, percent) in enumerate(days):
         height = CHART_H * (percent if percent is not None else 100) / 100
-        label = f"{day:%d-%m-%Y}: " + (_fmt_pct(percent) if percent is not None else "tidak ada data")
+        label = f"{day:%d-%m-%Y}: " + (persen(percent, 2) if percent is not None else "tidak ada data")
         bars.append(Bar(i * (BAR_W + BAR_GAP), CHART_H - height, max(height, 1.0), _color(percent), label))
     return bars
 
@@ -160,52 +157,30 @@ def maintenance_rows(source: Any, figures: MonitorFigures) -> list[MaintenanceRo
     return rows
 
 
-def _fmt_pct(value: float | None) -> str:
-    return persen(value, 2)
-
-
-def _fmt_ms(value: float | None) -> str:
-    return "–" if value is None else f"{angka(value)} md"
-
-
-def _safe_href(url: str) -> str | None:
-    return url if url.lower().startswith(("http://", "https://")) else None
-
-
-def _environment(zone_code: str | None) -> Environment:
-    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(
-        pct=_fmt_pct,
-        ms=_fmt_ms,
-        href=_safe_href,
-        duration=format_duration,
-        cert=cert_label,
-        waktu=lambda value: waktu(value, zone_code),
-        tanggal=lambda value: tanggal(value, zone_code),
-    )
-    return env
-
-
 def render_status_page(source: Any, scope: str, now: datetime | None = None, refresh: int = DEFAULT_REFRESH) -> str:
     """The page's HTML. Only status labels reach it, never a probe's technical detail (addresses,
     network-policy words): the page is public. ``refresh``: seconds between automatic reloads (0: none)."""
     figures = monitor_figures(source, scope, now)
-    template = _environment(None if scope == ALL else scope).from_string(TEMPLATE)
-    return template.render(
-        f=figures,
-        banner=banner(figures),
-        charts=portal_charts(source, figures),
-        units=unit_rows(source, figures),
-        maintenance=maintenance_rows(source, figures),
-        certs=expiring_certs(figures),
-        cert_horizon=CERT_HORIZON,
-        windows=WINDOW_LABELS,
-        state_text=STATE_TEXT,
-        refresh=refresh,
-        bar_h=CHART_H,
-        line_h=LINE_H,
-        spark_w=SPARK_W,
-        spark_h=SPARK_H,
+    return (
+        environment()
+        .get_template(STATUS_TEMPLATE)
+        .render(
+            zone=None if scope == ALL else scope,
+            f=figures,
+            banner=banner(figures),
+            charts=portal_charts(source, figures),
+            units=unit_rows(source, figures),
+            maintenance=maintenance_rows(source, figures),
+            certs=expiring_certs(figures),
+            cert_horizon=CERT_HORIZON,
+            windows=WINDOW_LABELS,
+            state_text=STATE_TEXT,
+            refresh=refresh,
+            bar_h=CHART_H,
+            line_h=LINE_H,
+            spark_w=SPARK_W,
+            spark_h=SPARK_H,
+        )
     )
 
 

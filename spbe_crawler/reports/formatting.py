@@ -82,3 +82,24 @@ def waktu(value: datetime | None, code: str | None = None, with_date: bool = Tru
 def _local(value: datetime, code: str | None) -> datetime:
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.astimezone(zone_of(code))
+
+
+def ms(value: float | None) -> str:
+    """A latency in milliseconds, the Indonesian way (``1.234 md``); ``–`` when there is none."""
+    return "–" if value is None else f"{angka(value)} md"
+
+
+def format_duration(seconds: int) -> str:
+    """``"3 hari 4 jam"``, ``"2 jam 5 menit"``, ``"7 menit"``: the two largest units."""
+    days, rest = divmod(max(seconds, 0), 86400)
+    hours, rest = divmod(rest, 3600)
+    parts = [(days, "hari"), (hours, "jam"), (rest // 60, "menit")]
+    shown = [f"{value} {unit}" for value, unit in parts if value][:2]
+    return " ".join(shown) or "kurang dari 1 menit"
+
+
+def cert_label(days_left: int | None) -> str:
+    """How long a certificate has left: ``30 hari lagi``, ``sudah kedaluwarsa``, ``–``."""
+    if days_left is None:
+        return "–"
+    return "sudah kedaluwarsa" if days_left < 0 else f"{days_left} hari lagi"

@@ -1,5 +1,5 @@
-"""The one Jinja environment of every HTML the tool writes (coverage report, assessment report, and
-any page that wants the same look: the monitor's status page may render through it too).
+"""The one Jinja environment of every HTML the tool writes (coverage report, assessment report, the
+monitor's status page; the web workspace has its own, for its page layout and request context).
 
 Autoescaping is always on: crawled text (snippets, titles, URLs) is untrusted. Only http(s) URLs may
 become links (``safe_url``). Numbers, dates and times go through :mod:`spbe_crawler.reports.formatting`
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader
 
 from spbe_crawler.health.status import Status, info
-from spbe_crawler.reports.formatting import angka, bagian, persen, tanggal, waktu, zone_name
+from spbe_crawler.reports.formatting import angka, bagian, cert_label, format_duration, ms, persen, tanggal, waktu, zone_name
 
 STATIC = Path(__file__).parent / "static"
 SCRIPT = "laporan.js"
@@ -74,6 +74,9 @@ def environment() -> Environment:
         waktu=waktu,
         status_label=status_label,
         status_tone=status_tone,
+        ms=ms,
+        durasi=format_duration,
+        sertifikat=cert_label,
     )
     env.globals.update(bagian=bagian, zone_name=zone_name)
     return env

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from spbe_crawler.reports.formatting import angka, persen, tanggal, waktu, zone_name
+from spbe_crawler.reports.formatting import angka, ms, persen, tanggal, waktu, zone_name
 from spbe_crawler.vocab import WebsiteState
 
 __all__ = ["angka", "day", "ms", "persen", "site_state", "waktu", "zone_name"]
@@ -26,10 +26,6 @@ def day(value: date | datetime | str | None, code: str | None = None) -> str:
         except ValueError:
             return value or "–"
     return tanggal(value, code)
-
-
-def ms(value: float | None) -> str:
-    return "–" if value is None else f"{angka(value)} md"
 
 
 def site_state(state: str) -> str:

@@ -12,11 +12,12 @@ from inventory.engine import load_catalog
 from scoring.review import SOURCE_LABELS
 from spbe_crawler.assessment.errors import AssessmentError
 from spbe_crawler.assessment.summary import load_assessment
-from spbe_crawler.monitor.figures import WINDOW_LABELS, cert_label, daily_uptime, monitor_figures
+from spbe_crawler.monitor.figures import WINDOW_LABELS, daily_uptime, monitor_figures
 from spbe_crawler.registry.scope import websites_of
 from spbe_crawler.reports.actions import group_counts
 from spbe_crawler.reports.assessment import figure_view
 from spbe_crawler.reports.coverage import _site_view, build_coverage
+from spbe_crawler.reports.formatting import cert_label
 from spbe_crawler.store import web_queries as q
 from spbe_crawler.web.core import Ctx, status_tone, view
 

@@ -6,11 +6,12 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from spbe_crawler.health.status import works
-from spbe_crawler.monitor.figures import CERT_DAYS, WINDOW_LABELS, format_duration
+from spbe_crawler.monitor.figures import CERT_DAYS, WINDOW_LABELS
 from spbe_crawler.monitor.page import CHART_H, LINE_H, portal_charts
 from spbe_crawler.registry.decisions import decide_website
 from spbe_crawler.registry.results import RegistryError
 from spbe_crawler.reports.coverage import build_coverage
+from spbe_crawler.reports.formatting import format_duration
 from spbe_crawler.store.models import Unit
 from spbe_crawler.store.models_web import WebRole
 from spbe_crawler.vocab import WebsiteRole
