@@ -233,3 +233,12 @@ def test_cli_page_writes_badges_and_metrics_textfile(engine, tmp_path, monkeypat
     assert "semua situs 18.71" in listed.output
     wrong = runner.invoke(app, ["monitor", "pemeliharaan", "tambah", "--mulai", "besok", "--selesai", "lusa"])
     assert wrong.exit_code == 2 and "YYYY-MM-DD HH:MM" in wrong.output
+
+
+def test_a_portal_under_maintenance_says_until_when_in_its_own_sentence(engine) -> None:
+    ids = _seed(engine)
+    with Session(engine) as session:
+        add_window(session, NOW - timedelta(hours=1), NOW + timedelta(hours=2), website_id=ids["portal2"], note="ganti server")
+        html = render_status_page(session, "18.71", NOW)
+    # After the certificate's date, separated like the other figures of the card (was "2026· Pemeliharaan").
+    assert re.search(r"Sertifikat berlaku hingga [^<]*\d · Pemeliharaan hingga 30 Juni 2026 21\.30 WIB", html)

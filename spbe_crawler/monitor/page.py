@@ -161,26 +161,23 @@ def render_status_page(source: Any, scope: str, now: datetime | None = None, ref
     """The page's HTML. Only status labels reach it, never a probe's technical detail (addresses,
     network-policy words): the page is public. ``refresh``: seconds between automatic reloads (0: none)."""
     figures = monitor_figures(source, scope, now)
-    return (
-        environment()
-        .get_template(STATUS_TEMPLATE)
-        .render(
-            zone=None if scope == ALL else scope,
-            f=figures,
-            banner=banner(figures),
-            charts=portal_charts(source, figures),
-            units=unit_rows(source, figures),
-            maintenance=maintenance_rows(source, figures),
-            certs=expiring_certs(figures),
-            cert_horizon=CERT_HORIZON,
-            windows=WINDOW_LABELS,
-            state_text=STATE_TEXT,
-            refresh=refresh,
-            bar_h=CHART_H,
-            line_h=LINE_H,
-            spark_w=SPARK_W,
-            spark_h=SPARK_H,
-        )
+    template = environment().get_template(STATUS_TEMPLATE)
+    return template.render(
+        zone=None if scope == ALL else scope,
+        f=figures,
+        banner=banner(figures),
+        charts=portal_charts(source, figures),
+        units=unit_rows(source, figures),
+        maintenance=maintenance_rows(source, figures),
+        certs=expiring_certs(figures),
+        cert_horizon=CERT_HORIZON,
+        windows=WINDOW_LABELS,
+        state_text=STATE_TEXT,
+        refresh=refresh,
+        bar_h=CHART_H,
+        line_h=LINE_H,
+        spark_w=SPARK_W,
+        spark_h=SPARK_H,
     )
 
 
