@@ -30,6 +30,7 @@ from inventory.rules import Rule, RuleError, compile_rule
 from spbe_crawler import config
 from spbe_crawler.health.page import PageFacts
 from spbe_crawler.matching import Hit
+from spbe_crawler.matching.screen import Screen, entry_gates
 from spbe_crawler.patterns import PatternError, compile_bounded
 from spbe_crawler.yamlfile import load_yaml
 
@@ -97,6 +98,7 @@ class Pack:
         self.rules = tuple(sorted(rules, key=lambda r: r.id))
         self.catalog = catalog
         self._by_id = {rule.id: rule for rule in self.rules}
+        self._screen = Screen((rule, entry_gates(rule.match)) for rule in self.rules)
 
     def rule(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
@@ -107,7 +109,7 @@ class Pack:
             return []
         parsed = page.parsed
         found: list[Match] = []
-        for rule in self.rules:
+        for rule in self._screen.candidates(parsed):  # the rules that can hold on this page
             hits = rule.match.hits(parsed)
             if hits:
                 found.extend(self._findings(rule, page, parsed, hits))

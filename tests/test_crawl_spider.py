@@ -476,6 +476,30 @@ def test_discovered_site_uses_a_key_and_is_parsed_once(spider_factory, monkeypat
     assert check.website_id == website.key
 
 
+def test_discovery_reads_only_the_links_that_leave_the_page_s_site(spider_factory, monkeypatch, tmp_path):
+    """A link within the site being surveyed is never another unit's website: discovery is not asked."""
+    monkeypatch.setenv("SPBE_HOME", str(tmp_path))
+    spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    asked: list[str] = []
+    monkeypatch.setattr(spider.discoverer, "from_link", lambda href, text: asked.append(href))
+    body = HOME.replace("</body>", '<a href="https://bakung.example.go.id/kontak">Kontak</a> <a href="//kel-x.example.go.id/">X</a></body>')
+    feed(spider, respond(home, 200, body))
+    assert asked == ["https://jdih.bandarlampungkota.go.id/", "https://kel-x.example.go.id/"]
+
+
+def test_the_search_engine_copy_of_the_same_markup_reuses_the_rules_work(spider_factory, monkeypatch):
+    """The copy's facts share the homepage's derived parts, so the cloaking check's rules find their
+    prefilter answers already made (only its status and headers are its own)."""
+    spider = spider_factory()
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    first = feed(spider, respond(home, 200, HOME))
+    site = spider.sites[1]
+    [bot] = [r for r in requests_of(first) if r.meta["fetch"] is Fetch.BOT]
+    feed(spider, respond(bot, 200, HOME))
+    assert site.bot_facts is not site.home_facts and site.bot_facts.parts is site.home_facts.parts
+
+
 def test_a_guess_redirecting_to_an_overlong_url_is_not_followed(spider_factory, monkeypatch, tmp_path):
     monkeypatch.setenv("SPBE_HOME", str(tmp_path))
     spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)

@@ -467,3 +467,70 @@ def test_every_prefilter_of_the_rules_answers_as_a_scan_would_on_the_demo_pages(
             assert prefilter.present(one) == expected, (prefilter.needles, one.url)
             present += expected
     assert present > len(fresh), "some needles occur: the check is not vacuous"
+
+
+# --- the screen: the rules a page can satisfy, from the needles it holds -------------------------------
+def test_a_screen_keeps_the_rules_whose_entry_literals_occur_and_those_without_any() -> None:
+    from spbe_crawler.matching.screen import Screen, entry_gates
+
+    lpse = compile_condition({"any": [{"title": "lpse"}, {"link_href": "spse"}]}, SIGNATURES)
+    jdih = compile_condition({"all": [{"link_text": "jdih"}, {"meta": {"content": "x"}}]}, SIGNATURES)
+    meta = compile_condition({"all": [{"meta": {"name": "generator", "content": "wordpress"}}]}, SIGNATURES)
+    assert entry_gates(lpse) == lpse.any_gates and entry_gates(jdih) == (jdih.all[0].gate,) and entry_gates(meta) is None
+    screen = Screen((name, entry_gates(condition)) for name, condition in (("lpse", lpse), ("jdih", jdih), ("meta", meta)))
+    assert screen.candidates(page()) == ["jdih", "meta"]  # no "lpse"/"spse" on the page
+    assert screen.candidates(page(PAGE.replace(b"<h1>", b"<a href='https://spse.contoh.go.id/'>e-proc</a><h1>"))) == [
+        "lpse",
+        "jdih",
+        "meta",
+    ]
+    assert screen.candidates(page(b"<p>kosong</p>")) == ["meta"]
+
+
+def test_screened_rule_sets_find_what_every_rule_finds_on_the_sample_pages() -> None:
+    """The health rules and the signature pack evaluate only the rules their screens admit; every
+    rule evaluated on its own gives the same verdicts and findings on the sample pages."""
+    from inventory.page import PageData
+
+    rules, pack = load_rules(), load_pack()
+    pages = [page(path.read_bytes(), url=f"https://{path.parent.name}.contoh.go.id/{path.stem}") for path in SAMPLE_PAGES]
+    skipped = found = 0
+    for facts in pages:
+        everything = [rule.id for rule in rules if rule.evaluate(facts) is not None]
+        assert list(rules.evaluate(facts).matched) == sorted(
+            everything, key=lambda i: (rules.get(i).priority, _severity(rules.get(i).status)), reverse=True
+        )
+        admitted = rules._screen.candidates(facts)
+        skipped += len(rules) - len(admitted)
+        assert {rule.id for rule in pack.rules if rule.match.hits(facts)} <= {rule.id for rule in pack._screen.candidates(facts)}
+        data = PageData(url=facts.url, status=200, headers=facts.headers, facts=facts)
+        unscreened = [hit for rule in pack.rules if (hits := rule.match.hits(facts)) for hit in pack._findings(rule, data, facts, hits)]
+        unscreened = unscreened if pack.catalog.is_evidence_page(facts.url) else []
+        assert pack.match_page(data) == unscreened
+        found += len(unscreened)
+    assert skipped > len(pages) * 10 and found > 20, "the screen skips rules and the pages hold findings: the check is not vacuous"
+
+
+def _severity(status: str) -> int:
+    from spbe_crawler.health.status import info
+
+    return info(status).severity
+
+
+def test_a_rule_set_screens_out_the_rules_a_page_cannot_satisfy(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = load_rules()
+    called: list[str] = []
+    original = type(rules.rules[0]).evaluate
+    monkeypatch.setattr(type(rules.rules[0]), "evaluate", lambda self, facts: called.append(self.id) or original(self, facts))
+    rules.evaluate(page())
+    assert 0 < len(called) < len(rules) // 2, called
+    assert rules.only("hacked_gambling") is rules.only("hacked_gambling"), "a subset is compiled once"
+
+
+def test_an_empty_part_is_answered_without_the_needle_set() -> None:
+    from spbe_crawler.matching.engine import NeedleSet
+
+    needles = NeedleSet(lambda facts: "")
+    needles.add(["slot", "gacor"])
+    assert needles.search("") == frozenset() and needles._compiled is None
+    assert needles.search("slot") == {"slot"} and needles._compiled is not None

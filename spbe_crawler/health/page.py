@@ -118,7 +118,10 @@ def parse_page(
     html, encoding = decode_body(body[:MAX_BODY_BYTES], plain_headers.get("content-type"), encoding_hint)
     truncated = len(body) > MAX_BODY_BYTES
     if earlier is not None and (url, html, encoding, truncated) == (earlier.url, earlier.html, earlier.encoding, earlier.truncated):
-        return _replace(earlier, status=status, headers=plain_headers)
+        copy = _replace(earlier, status=status, headers=plain_headers)
+        if "parts" in earlier.__dict__:  # derived from the markup alone: the rules' memo holds for the copy
+            copy.__dict__["parts"] = earlier.__dict__["parts"]
+        return copy
     return _parse_decoded(url, status, plain_headers, html, encoding, truncated, today)
 
 
@@ -138,11 +141,18 @@ def parse_html(
 def _parse_decoded(
     url: str, status: int, plain_headers: dict[str, str], html: str, encoding: str, truncated: bool, today: date | None
 ) -> PageFacts:
-    base = PageFacts(url=url, status=status, headers=plain_headers, html=html, encoding=encoding, truncated=truncated)
     root = _parse_tree(html)
     if root is None:
-        return _replace(base, problem="Halaman kosong atau tidak dapat diurai sebagai HTML")
-    return _facts_from_tree(base, root, today or date.today())
+        problem = "Halaman kosong atau tidak dapat diurai sebagai HTML"
+        return PageFacts(url=url, status=status, headers=plain_headers, html=html, encoding=encoding, truncated=truncated, problem=problem)
+    return PageFacts(
+        url=url,
+        status=status,
+        headers=plain_headers,
+        html=html,
+        encoding=encoding,
+        **_facts_from_tree(url, root, truncated, today or date.today()),
+    )
 
 
 def normalize_headers(headers: Mapping[Any, HeaderValue]) -> dict[str, str]:
@@ -183,34 +193,34 @@ def _parse_once(html: str) -> tuple[Element | None, bool]:
     return root, any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
 
 
-def _facts_from_tree(base: PageFacts, root: Element, today: date) -> PageFacts:
+def _facts_from_tree(url: str, root: Element, truncated: bool, today: date) -> dict[str, Any]:
+    """The fields of :class:`PageFacts` read from the tree (the page is built once, with all of them)."""
     walked = walk(root, MAX_TEXT_CHARS, MAX_LINKS)
     meta, refresh = _meta(root)
     text = normalize_space("".join(walked.visible), MAX_TEXT_CHARS)
     hidden_text = normalize_space("".join(walked.hidden), MAX_HIDDEN_CHARS)
-    link_base = _link_base(root, base.url)
+    link_base = _link_base(root, url)
     found_dates = dates_from_markup(root, meta) + dates_from_text(text) + dates_from_text(hidden_text)
     meta_dict = {name: content for name, content in reversed(meta)}  # first one wins
     scripts, form_fields = _scripts_and_fields(root, link_base)
-    return _replace(
-        base,
-        title=_title(root),
-        text=text,
-        hidden_text=hidden_text,
-        meta=tuple(meta),
-        refresh=refresh,
-        base_url=link_base if link_base != base.url else None,
-        links=tuple(_links(walked.anchors, link_base)),
-        lang=(root.get("lang") or root.get("xml:lang") or "").strip()[:20] or None,
-        viewport=meta_dict.get("viewport"),
-        generator=meta_dict.get("generator"),
-        canonical=_head_link(root, "canonical", link_base),
-        amphtml=_head_link(root, "amphtml", link_base),
-        scripts=tuple(scripts),
-        fields=tuple(form_fields),
-        dates=tuple(plausible(found_dates, today)),
-        truncated=base.truncated or walked.truncated,
-    )
+    return {
+        "title": _title(root),
+        "text": text,
+        "hidden_text": hidden_text,
+        "meta": tuple(meta),
+        "refresh": refresh,
+        "base_url": link_base if link_base != url else None,
+        "links": tuple(_links(walked.anchors, link_base)),
+        "lang": (root.get("lang") or root.get("xml:lang") or "").strip()[:20] or None,
+        "viewport": meta_dict.get("viewport"),
+        "generator": meta_dict.get("generator"),
+        "canonical": _head_link(root, "canonical", link_base),
+        "amphtml": _head_link(root, "amphtml", link_base),
+        "scripts": tuple(scripts),
+        "fields": tuple(form_fields),
+        "dates": tuple(plausible(found_dates, today)),
+        "truncated": truncated or walked.truncated,
+    }
 
 
 def _replace(facts: PageFacts, **changes: object) -> PageFacts:

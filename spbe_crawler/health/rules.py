@@ -21,6 +21,7 @@ from spbe_crawler.health.page import PageFacts
 from spbe_crawler.health.status import Status, info
 from spbe_crawler.health.verdict import Verdict
 from spbe_crawler.matching import HEALTH, NUMERIC_PARTS, PART_LABELS, Condition, Hit, SpecError, compile_condition
+from spbe_crawler.matching.screen import Screen, entry_gates
 from spbe_crawler.yamlfile import load_yaml
 
 RULE_STATUSES = frozenset(
@@ -90,6 +91,8 @@ class RuleSet:
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules = tuple(rules)
+        self._screen = Screen((rule, entry_gates(rule.match)) for rule in self.rules)
+        self._subsets: dict[frozenset[str], RuleSet] = {}
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -105,13 +108,16 @@ class RuleSet:
 
     def only(self, *statuses: str) -> RuleSet:
         """The rules that conclude one of ``statuses`` (e.g. the gambling rules for cloaking)."""
-        wanted = {Status(s).value for s in statuses}
-        return RuleSet(rule for rule in self.rules if rule.status in wanted)
+        wanted = frozenset(Status(s).value for s in statuses)
+        subset = self._subsets.get(wanted)
+        if subset is None:  # compiled once per rule set: the cloaking check asks for every site
+            subset = self._subsets[wanted] = RuleSet(rule for rule in self.rules if rule.status in wanted)
+        return subset
 
     def evaluate(self, facts: PageFacts) -> Evaluation:
         found: list[tuple[Rule, Hit]] = []
         errors: list[str] = []
-        for rule in self.rules:
+        for rule in self._screen.candidates(facts):  # the others cannot hold on this page
             try:
                 hit = rule.evaluate(facts)
             except Exception as exc:  # one broken check never sinks the page

@@ -157,6 +157,8 @@ class NeedleSet:
         return hit[1]
 
     def search(self, text: str) -> frozenset[str]:
+        if not text and "" not in self.needles:  # an empty part (most pages' hidden text) holds no needle
+            return _NOTHING
         compiled = self._compiled
         if compiled is None or compiled[0] != len(self.needles):
             compiled = self._compiled = _compile_needles(tuple(self.needles))
@@ -167,6 +169,9 @@ class NeedleSet:
             return frozenset(order[index] for index in needle_set.Match(text) or ())
         except UnicodeEncodeError:  # a lone surrogate in the text: RE2 reads UTF-8
             return _scan(order, text)
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _scan(needles: tuple[str, ...], text: str) -> frozenset[str]:

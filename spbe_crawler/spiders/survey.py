@@ -317,7 +317,9 @@ class SurveySpider(scrapy.Spider):
         links = self.analyzer.links(facts)
         if self.discoverer is not None:
             attempts = [self.discoverer.portal(f.url, f.service, response.url) for f in findings]
-            attempts += [self.discoverer.from_link(href, text) for href, text in links]
+            # A link within the page's own site is the site being surveyed, never another unit's.
+            own = _origin_prefix(response.url)
+            attempts += [self.discoverer.from_link(href, text) for href, text in links if not href.startswith(own)]
             outputs += self._attempt_requests([a for a in attempts if a is not None])
         if depth < self.max_depth and not site.frontier.full:  # a full frontier admits no link
             for url in ordered_links(response.url, links):
@@ -628,6 +630,12 @@ class SurveySpider(scrapy.Spider):
 
     def _findings(self, site: SiteState, matches: Iterable[Any]) -> list[FindingItem]:
         return [FindingItem(pemda_code=site.pemda_code, unit_code=site.unit_code, website_id=site.website_id, **match) for match in matches]
+
+
+def _origin_prefix(url: str) -> str:
+    """``scheme://host[:port]/`` of ``url``, the start of every absolute link to its own site."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}/"
 
 
 def _cookies_kept(response: Response) -> CookieJar | None:
