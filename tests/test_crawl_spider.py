@@ -500,6 +500,22 @@ def test_the_search_engine_copy_of_the_same_markup_reuses_the_rules_work(spider_
     assert site.bot_facts is not site.home_facts and site.bot_facts.parts is site.home_facts.parts
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/html", "<title>Kelurahan Sukamé</title><p>x</p>".encode("cp1252")),  # no charset anywhere: the bytes decide
+        ("text/html; charset=ISO-8859-1", "<title>Kelurahan Sukamé</title><p>x</p>".encode()),  # a server default in front of UTF-8
+        ("text/html", '<meta charset="windows-1252"><title>Kelurahan Sukamé</title>'.encode("cp1252")),
+    ],
+)
+def test_the_page_s_charset_is_found_as_a_browser_finds_it(spider_factory, content_type, body):
+    spider = spider_factory(SPBE_CLOAK_CHECK=False)
+    [home] = start(spider, (1, KEL, "https://bakung.example.go.id/"))
+    outputs = feed(spider, respond(home, 200, body, headers={"Content-Type": content_type}))
+    [page_item] = items_of(outputs, PageItem)
+    assert page_item.title == "Kelurahan Sukamé"
+
+
 def test_a_guess_redirecting_to_an_overlong_url_is_not_followed(spider_factory, monkeypatch, tmp_path):
     monkeypatch.setenv("SPBE_HOME", str(tmp_path))
     spider = spider_factory(SPBE_DISCOVERY=True, SPBE_CLOAK_CHECK=False)

@@ -526,6 +526,17 @@ def _parts(facts: PageFacts) -> PageParts:
     return facts.parts
 
 
+def _folded_url(facts: PageFacts) -> str:
+    return facts.parts.folded_url
+
+
+def _folded_html(facts: PageFacts) -> str:
+    """The whole body folded, for both views: the signature pack's bounded body is a prefix of it."""
+    return facts.parts.folded_html
+
+
+# A folded part read by both views is one function, so its needles are found in one pass per page
+# (needle sets are kept per folded function, see :class:`Literals`).
 _SHARED = (
     _text_part("text", "teks halaman", lambda f: f.text, lambda f: f.parts.folded_text),
     _text_part("hidden_text", "teks tersembunyi", lambda f: f.hidden_text, lambda f: f.parts.folded_hidden_text),
@@ -538,7 +549,7 @@ _SHARED = (
 )
 _SIGNATURE_VIEW = (
     Part("host", Shape.TEXT, "nama host", lambda f: f.parts.host, _host_snippet, kind="host", folded=lambda f: f.parts.folded_host),
-    Part("url", Shape.TEXT, "URL", lambda f: f.url, _url_snippet, folded=lambda f: f.parts.folded_url),
+    Part("url", Shape.TEXT, "URL", lambda f: f.url, _url_snippet, folded=_folded_url),
     Part(
         "title",
         Shape.TEXT,
@@ -547,7 +558,7 @@ _SIGNATURE_VIEW = (
         _title_snippet,
         folded=lambda f: f.parts.folded_short_title,
     ),
-    Part("html", Shape.TEXT, "kode HTML", lambda f: f.parts.short_html, _html_snippet, folded=lambda f: f.parts.folded_html),
+    Part("html", Shape.TEXT, "kode HTML", lambda f: f.parts.short_html, _html_snippet, folded=_folded_html),
     Part("link_href", Shape.LIST, "alamat tautan", lambda f: f.parts.web_link_hrefs, _web_link, "link", lambda f: f.parts.web_link_hrefs),
     Part("link_text", Shape.LIST, "teks tautan", lambda f: f.parts.web_link_texts, _web_link, "link", lambda f: f.parts.web_link_hrefs),
     Part("script_src", Shape.LIST, "alamat skrip", lambda f: f.parts.scripts, _item),
@@ -557,9 +568,9 @@ _SIGNATURE_VIEW = (
     Part("header", Shape.PAIRS, "header HTTP", lambda f: f.headers.items(), _pair_item),
 )
 _HEALTH_VIEW = (
-    _text_part("url", "URL", lambda f: f.url, lambda f: f.parts.folded_url),
+    _text_part("url", "URL", lambda f: f.url, _folded_url),
     _text_part("title", "judul halaman", lambda f: f.title, lambda f: f.parts.folded_title),
-    _text_part("html", "kode HTML", lambda f: f.html, lambda f: f.parts.folded_html),
+    _text_part("html", "kode HTML", lambda f: f.html, _folded_html),
     Part("link_text", Shape.LIST, "teks tautan", lambda f: f.parts.link_texts, _window, "link", lambda f: f.parts.link_hrefs),
     Part("link_href", Shape.LIST, "alamat tautan", lambda f: f.parts.link_hrefs, _window, "link", lambda f: f.parts.link_hrefs),
     Part("meta", Shape.PAIRS, "tag meta", lambda f: f.meta, _window),

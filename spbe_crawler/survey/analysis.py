@@ -73,8 +73,13 @@ class Analyzer:
     # --- health ----------------------------------------------------------------------------------
     def facts(self, response: TextResponse, earlier: PageFacts | None = None) -> PageFacts:
         """The one parse of a fetched page; every analyser below reads what it returns (``earlier``: a
-        copy of the same page fetched before, reused when the markup is the same)."""
-        return parse_page(response.url, response.status, response.headers, response.body, response.encoding, earlier=earlier)
+        copy of the same page fetched before, reused when the markup is the same).
+
+        The charset is found by :func:`~spbe_crawler.health.decode.decode_body` (BOM, header, meta,
+        then the bytes), not by Scrapy's ``response.encoding``: that property looks for the same
+        declarations again on every access (and decodes the whole body to guess an undeclared one).
+        """
+        return parse_page(response.url, response.status, response.headers, response.body, earlier=earlier)
 
     def links(self, facts: Any) -> list[tuple[str, str]]:
         return [(link.href, link.text) for link in facts.links]
