@@ -7,10 +7,12 @@ import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from url_support import BASES, hrefs, outcome, random_urls
 
 from spbe_crawler.survey import links as links_module
-from spbe_crawler.survey.links import PRIORITY_WORDS, SESSION_PARAMS, LinkFrontier, canonical_url, ordered_links
+from spbe_crawler.survey.links import PRIORITY_WORDS, SESSION_PARAMS, LinkFrontier, canonical_url, is_plain_url, ordered_links
 
 
 def test_canonical_url_drops_session_ids_fragments_and_default_ports() -> None:
@@ -157,3 +159,49 @@ def test_ordered_links_is_unchanged_by_its_shortcuts() -> None:
     )
     for _page in range(2):  # the second time from the cached ranks
         assert ordered_links(base, links) == [url for _, url in before]
+
+
+# --- URLs Scrapy may take as they are (the ``verbatim_url`` request meta) ------------------------------
+_URL_CHARS = "aZ09.-_~/?=&%#:@ é\u0130[]+;!'"
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://"]),
+    st.text(alphabet="abcxyz019.-_XN:", min_size=1, max_size=20),
+    st.one_of(st.text(alphabet=_URL_CHARS, max_size=30), st.text(alphabet="/aZ09._~-?=&", max_size=30).map(lambda rest: "/" + rest)),
+)
+@example("http://", "kel-a.kota.go.id", "/profil")
+@example("https://", "xn--80ak6aa92e.com", "/berita?id=3&hal=2")
+@example("http://", "a.go.id", "/a%20b")
+@example("http://", "a.go.id:8080", "/")
+def test_a_plain_url_is_what_scrapy_s_escaping_makes_of_it(scheme: str, host: str, rest: str) -> None:
+    from w3lib.url import safe_url_string
+
+    url = scheme + host + rest
+    if is_plain_url(url):
+        assert safe_url_string(url, "utf-8") == url
+
+
+def test_plain_urls_are_the_common_shapes_of_a_site_s_links() -> None:
+    for url in ("https://kel-a.kota.go.id/", "http://kel-a.kota.go.id/profil/struktur-organisasi", "https://a.go.id/berita?id=3&hal=2"):
+        assert is_plain_url(url), url
+    for url in (
+        "https://a.go.id/cari?q=dinas sosial",
+        "https://A.go.id/",
+        "https://a.go.id:8443/",
+        "https://a.go.id/a%20b",
+        "https://kelurahan-é.id/",
+    ):
+        assert not is_plain_url(url), url
+
+
+def test_the_spider_lets_scrapy_escape_only_the_urls_that_need_it() -> None:
+    from tests.crawl_support import make_spider, targets
+
+    spider = make_spider()
+    plain, odd = spider.start_requests_for(
+        targets((1, "18.71.01.1001", "https://kel-a.kota.go.id/"), (2, "18.71.01.1002", "https://kel-b.kota.go.id/data lama/")), done=set()
+    )
+    assert plain.meta.get("verbatim_url") is True and plain.url == "https://kel-a.kota.go.id/"
+    assert "verbatim_url" not in odd.meta and odd.url == "https://kel-b.kota.go.id/data%20lama/"

@@ -41,7 +41,7 @@ from spbe_crawler.store.db import get_engine
 from spbe_crawler.survey import fallback
 from spbe_crawler.survey.analysis import Analyzer
 from spbe_crawler.survey.discover import Attempt, Discoverer, DnsCache, discovery_budget
-from spbe_crawler.survey.links import LinkFrontier, canonical_url, ordered_links, site_key
+from spbe_crawler.survey.links import LinkFrontier, canonical_url, is_plain_url, ordered_links, site_key
 from spbe_crawler.survey.refresh import refresh_target
 from spbe_crawler.survey.site import Attempt as HomeAttempt
 from spbe_crawler.survey.site import Fetch, SiteState, Verdict
@@ -179,6 +179,18 @@ class SurveySpider(scrapy.Spider):
     ) -> scrapy.Request:
         site.opened()
         headers = {"User-Agent": user_agent} if user_agent else None
+        meta = {
+            "site": site.website_id,
+            "fetch": fetch,
+            "depth": depth,
+            "chain": list(chain),
+            "chain_cookies": list(chain_cookies),
+            "handle_httpstatus_all": True,
+            "ua": user_agent,
+            "rule": rule,
+        }
+        if is_plain_url(url):
+            meta["verbatim_url"] = True  # already what Scrapy's escaping would make of it
         request = scrapy.Request(
             url,
             callback=self._on_response,
@@ -187,16 +199,7 @@ class SurveySpider(scrapy.Spider):
             headers=headers,
             # Finish started sites before starting new ones: open sites (and memory) stay bounded.
             priority=0 if fetch == Fetch.HOME and not chain else 10 - depth,
-            meta={
-                "site": site.website_id,
-                "fetch": fetch,
-                "depth": depth,
-                "chain": list(chain),
-                "chain_cookies": list(chain_cookies),
-                "handle_httpstatus_all": True,
-                "ua": user_agent,
-                "rule": rule,
-            },
+            meta=meta,
         )
         site.send_cookies(request)
         return request

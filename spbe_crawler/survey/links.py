@@ -32,6 +32,18 @@ _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECA
 MAX_CONSIDERED = 20_000  # raw URLs a frontier remembers having considered (see LinkFrontier)
 
 
+_PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?:/[A-Za-z0-9._~/-]*(?:\?[A-Za-z0-9._~/=&-]+)?)?")
+"""A URL that Scrapy's escaping (``w3lib.url.safe_url_string``) returns unchanged: lower-case ASCII
+host without port, and a path and query of characters that are never escaped (no ``%``, no
+fragment, no empty query). ``tests/test_survey_links.py`` checks the equality on generated URLs."""
+
+
+def is_plain_url(url: str) -> bool:
+    """Whether Scrapy may take ``url`` as it is (the ``verbatim_url`` request meta): escaping it again
+    cost more than any other part of making a request (the host's IDNA encoding)."""
+    return _PLAIN_URL.fullmatch(url) is not None
+
+
 def site_key(host: str) -> str:
     host = host.lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
