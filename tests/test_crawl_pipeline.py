@@ -307,3 +307,34 @@ def test_registry_fix_data_and_sentence():
         "https://a.go.id/x", "https://a.go.id/", [Attempt("https://a.go.id/x", Status.HTTP_ERROR, "HTTP 404", 404)]
     )
     assert "mark" not in same_scheme
+
+
+def test_unit_outcomes_are_inserted_once_and_updated_when_a_run_is_recorded_again(store):
+    """Every unit in scope gets one outcome: the best of its checks, "registered but not checked",
+    or no website with what discovery tried; recording the run again (a resume) updates the rows."""
+    from spbe_crawler.survey import runs
+
+    with Session(store) as session:
+        run = CrawlRun(scope="18.71", state="running")
+        session.add(run)
+        session.commit()
+        session.add(
+            SiteCheck(run_id=run.id, website_id=1, unit_code=KEL, url="https://bakung.example.go.id/", status="parked", detail="parkir")
+        )
+        session.commit()
+        units = list(session.exec(select(Unit)).all())
+        assert runs.record_unit_outcomes(session, run, units, tried={KEL2: "dicoba kel-b.example.go.id"}) == len(units)
+        first = {o.unit_code: (o.id, o.status, o.detail, o.website_id) for o in session.exec(select(UnitOutcome)).all()}
+        assert first[KEL][1:] == ("parked", "parkir", 1)
+        assert first[KEL2][1:] == ("no_website", "tidak ada situs web yang terdaftar atau ditemukan; dicoba kel-b.example.go.id", None)
+
+        check = session.exec(select(SiteCheck)).one()
+        check.status, check.detail = "ok", "berfungsi"
+        session.add(check)
+        session.add(Website(id=2, unit_code=KEL2, url="https://kel-b.example.go.id/", host="kel-b.example.go.id"))
+        session.commit()
+        runs.record_unit_outcomes(session, run, units)
+        again = {o.unit_code: (o.id, o.status, o.detail, o.website_id) for o in session.exec(select(UnitOutcome)).all()}
+    assert again.keys() == first.keys() and all(again[code][0] == first[code][0] for code in first), "the same rows, updated"
+    assert again[KEL][1:] == ("ok", "berfungsi", 1)
+    assert again[KEL2][1:] == ("error", "situs terdaftar tetapi tidak diperiksa", None)

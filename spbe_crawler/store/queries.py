@@ -7,7 +7,7 @@ assessment and the CLI still hold queries of their own; they move here as those 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import event
 from sqlmodel import Session, SQLModel, col, select
@@ -37,8 +37,19 @@ def site_check(session: Session, run_id: int, website_id: int) -> SiteCheck | No
     return session.exec(select(SiteCheck).where(SiteCheck.run_id == run_id, SiteCheck.website_id == website_id)).first()
 
 
-def site_checks(session: Session, run_id: int) -> list[SiteCheck]:
-    return list(session.exec(select(SiteCheck).where(SiteCheck.run_id == run_id)).all())
+class CheckOutcome(NamedTuple):
+    """What a unit's outcome reads of one site check of a run."""
+
+    unit_code: str
+    status: str
+    detail: str
+    website_id: int
+
+
+def check_outcomes(session: Session, run_id: int) -> list[CheckOutcome]:
+    """The columns of a run's site checks that decide its units' outcomes (no ORM object per check)."""
+    columns = select(SiteCheck.unit_code, SiteCheck.status, SiteCheck.detail, SiteCheck.website_id)
+    return [CheckOutcome(*row) for row in session.exec(columns.where(SiteCheck.run_id == run_id)).all()]
 
 
 def page_urls(session: Session, run_id: int) -> set[str]:

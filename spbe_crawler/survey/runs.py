@@ -14,7 +14,8 @@ from sqlmodel import Session
 from spbe_crawler import config
 from spbe_crawler.health.status import Status, best
 from spbe_crawler.store import queries
-from spbe_crawler.store.models import CrawlRun, SiteCheck, Unit, UnitOutcome, utcnow
+from spbe_crawler.store.models import CrawlRun, Unit, UnitOutcome, utcnow
+from spbe_crawler.store.queries import CheckOutcome
 from spbe_crawler.vocab import RunKind, RunState
 
 
@@ -126,11 +127,12 @@ def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit],
     find a site for; it is added to that unit's ``no_website`` detail as evidence.
     """
     assert run.id is not None
-    by_unit: dict[str, list[SiteCheck]] = {}
-    for check in queries.site_checks(session, run.id):
+    by_unit: dict[str, list[CheckOutcome]] = {}
+    for check in queries.check_outcomes(session, run.id):
         by_unit.setdefault(check.unit_code, []).append(check)
     with_sites = queries.units_with_websites(session)
     existing = queries.unit_outcomes(session, run.id)
+    new_rows: list[dict[str, Any]] = []
     count = 0
     for unit in units:
         unit_checks = by_unit.get(unit.code, [])
@@ -143,10 +145,14 @@ def record_unit_outcomes(session: Session, run: CrawlRun, units: Iterable[Unit],
             if chosen is None and (tried or {}).get(unit.code):
                 detail = f"{detail}; {(tried or {})[unit.code]}"
             website_id = chosen.website_id if chosen else None
-        outcome = existing.get(unit.code) or UnitOutcome(run_id=run.id, unit_code=unit.code, status=status)
-        outcome.status, outcome.detail, outcome.website_id = status, detail, website_id
-        session.add(outcome)
+        outcome = existing.get(unit.code)
+        if outcome is None:  # one multi-row insert for the new ones (an ORM object each cost ~0.1 ms)
+            new_rows.append({"run_id": run.id, "unit_code": unit.code, "status": status, "detail": detail, "website_id": website_id})
+        else:  # a resumed run's outcome, recorded before
+            outcome.status, outcome.detail, outcome.website_id = status, detail, website_id
+            session.add(outcome)
         count += 1
+    queries.insert_rows(session, UnitOutcome, new_rows)
     session.commit()
     return count
 
