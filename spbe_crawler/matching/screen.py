@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from spbe_crawler.matching.engine import Condition, Literals, Matcher, NeedleSet
+from spbe_crawler.matching.engine import Condition, Literals, NeedleSet
 
 if TYPE_CHECKING:
     from spbe_crawler.health.page import PageFacts
@@ -35,11 +35,6 @@ def entry_gates(condition: Condition) -> tuple[Literals, ...] | None:
         if matcher.gate is not None:
             return (matcher.gate,)
     return condition.any_gates
-
-
-def matcher_gates(matcher: Matcher) -> tuple[Literals, ...] | None:
-    """The prefilter a single matcher cannot hit without (as a one-element tuple), or ``None``."""
-    return None if matcher.gate is None else (matcher.gate,)
 
 
 class Screen(Generic[T]):

@@ -1,7 +1,8 @@
 """The crawl path's queries: the survey spider, the pipeline and the run bookkeeping ask the store here.
 
-Callers get plain values or model objects and never build SQL themselves. (Reports, monitor,
-assessment and the CLI still hold queries of their own; they move here as those parts are reworked.)
+Callers get plain values or model objects and never build SQL themselves. The other parts of the
+tool ask their own modules beside this one (``report_queries``, ``monitor_queries``,
+``assessment_queries``, ``registry_queries``, ``web_queries``, ``cluster_queries`` ...).
 """
 
 from __future__ import annotations
