@@ -242,3 +242,6 @@ def test_a_portal_under_maintenance_says_until_when_in_its_own_sentence(engine) 
         html = render_status_page(session, "18.71", NOW)
     # After the certificate's date, separated like the other figures of the card (was "2026· Pemeliharaan").
     assert re.search(r"Sertifikat berlaku hingga [^<]*\d · Pemeliharaan hingga 30 Juni 2026 21\.30 WIB", html)
+    # The maintenance table's address wraps like every other address of the page (on a phone it
+    # pushed the dates out of view).
+    assert re.search(r'<td class="url">https://[^<]*/perizinan</td>', html)
